@@ -1,0 +1,1 @@
+"""Adapters and infrastructure for Cluster Journey: Telegram, terminal chat, storage, reminders, CLI."""

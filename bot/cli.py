@@ -1,0 +1,99 @@
+"""The `cluster-journey` command: content check, terminal chat and the Telegram bot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.config import Settings, load_settings
+from flows.content_loader import ContentError, check_content, load_content, summary_line
+from flows.content_model import Content
+from flows.i18n import check_catalogs
+
+
+def content_check(directory: Path | None) -> int:
+    content, problems = check_content(directory)
+    lines = [str(p) for p in problems] + check_catalogs()
+    if lines:
+        for line in lines:
+            print(line)
+        print(f"{len(lines)} problem(s) found", file=sys.stderr)
+        return 1
+    assert content is not None
+    print(summary_line(content))
+    return 0
+
+
+def load_checked_content(settings: Settings) -> Content | None:
+    """The content, or None after printing every problem (the bot refuses to start)."""
+    try:
+        content = load_content(settings.content_dir)
+    except ContentError as exc:
+        print("The content has problems; fix them and start again:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return None
+    problems = check_catalogs()
+    if problems:
+        print("The translations have problems:", file=sys.stderr)
+        for line in problems:
+            print(f"  {line}", file=sys.stderr)
+        return None
+    return content
+
+
+async def chat(user: str, lang: str | None) -> int:
+    from bot.conversations import Conversations
+    from bot.storage import Storage
+    from bot.terminal import TerminalChat
+    from flows.conversation import Engine
+
+    settings = load_settings()
+    content = load_checked_content(settings)
+    if content is None:
+        return 2
+    storage = await Storage.open(settings.database_url, settings.timezone)
+    try:
+        conversations = Conversations(Engine(content), storage)
+        return await TerminalChat(conversations, user, lang).run()
+    finally:
+        await storage.close()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cluster-journey",
+        description="Cluster Journey (Klusterresan): the TACTICS internationalisation journey.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    content = commands.add_parser("content", help="work with the content files")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    check = content_commands.add_parser("check", help="validate content and translations")
+    check.add_argument("--content", type=Path, default=None, metavar="DIR",
+                       help="content folder to check (default: the project's content/)")
+
+    chat_parser = commands.add_parser("chat", help="the conversations in the terminal")
+    chat_parser.add_argument("--lang", choices=["sv", "en"], default=None,
+                             help="language (default: the user's saved choice, else English)")
+    chat_parser.add_argument("--user", default="local",
+                             help="whose conversation this is (default: local)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "content":
+        return content_check(args.content)
+    if args.command == "chat":
+        try:
+            return asyncio.run(chat(args.user, args.lang))
+        except KeyboardInterrupt:
+            return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Settings from the environment (and a `.env` file in the working folder), read in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_TIMEZONE = "Europe/Stockholm"
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None
+    api_base_url: str
+    database_url: str | None
+    timezone: str
+    content_dir: Path | None
+
+
+def load_settings() -> Settings:
+    load_dotenv(Path.cwd() / ".env", override=False)
+    content_dir = os.environ.get("CLUSTER_JOURNEY_CONTENT_DIR")
+    return Settings(
+        token=os.environ.get("TELEGRAM_BOT_TOKEN") or None,
+        api_base_url=os.environ.get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL,
+        database_url=os.environ.get("DATABASE_URL") or None,
+        timezone=os.environ.get("CLUSTER_JOURNEY_TIMEZONE") or DEFAULT_TIMEZONE,
+        content_dir=Path(content_dir) if content_dir else None,
+    )

@@ -1,0 +1,169 @@
+"""Storage with SQLAlchemy 2 Core (async): users and their conversation record, assessments.
+
+SQLite (WAL) in the user's data folder by default, or any URL in DATABASE_URL (PostgreSQL for
+several replicas). Each event's changes are written in one transaction, committed before the
+replies are sent, so a crash between two answers loses nothing. Only Core constructs that both
+engines understand are used.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from platformdirs import user_data_dir
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from flows.conversation import Completed
+from flows.state import ConversationState
+
+metadata = sa.MetaData()
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # "tg:<telegram id>" or "cli:<name>"
+    sa.Column("lang", sa.String(8), nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("state", sa.Text, nullable=False),  # the conversation record as JSON
+    sa.Column("nonce", sa.Integer, nullable=False, default=0),  # changes when buttons go stale
+    sa.Column("last_update", sa.BigInteger, nullable=True),  # last Telegram update handled
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("updated", sa.Float, nullable=False),
+)
+
+assessments = sa.Table(
+    "assessments", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("mode", sa.String(8), nullable=False),
+    sa.Column("started", sa.Float, nullable=True),
+    sa.Column("completed", sa.Float, nullable=False),
+    sa.Column("answers", sa.Text, nullable=False),  # {question id: [answer id, unix time]}
+    sa.Column("percents", sa.Text, nullable=False),  # per-step readiness, JSON list
+    sa.Column("position", sa.Integer, nullable=True),
+)
+
+
+def default_url() -> str:
+    folder = Path(user_data_dir("cluster-journey", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite+aiosqlite:///{folder / 'cluster-journey.db'}"
+
+
+def async_url(url: str) -> str:
+    """Give plain sqlite:// and postgresql:// URLs their async driver."""
+    for plain, driver in (("sqlite://", "sqlite+aiosqlite://"),
+                          ("postgresql://", "postgresql+asyncpg://"),
+                          ("postgres://", "postgresql+asyncpg://")):
+        if url.startswith(plain):
+            return driver + url[len(plain):]
+    return url
+
+
+def _compact(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass
+class UserRecord:
+    id: str
+    state: ConversationState
+    timezone: str
+    nonce: int
+    last_update: int | None
+    exists: bool
+
+
+class Storage:
+    """The database: open once, share across handlers."""
+
+    def __init__(self, engine: AsyncEngine, default_timezone: str) -> None:
+        self.engine = engine
+        self.default_timezone = default_timezone
+
+    @classmethod
+    async def open(cls, url: str | None = None,
+                   default_timezone: str = "Europe/Stockholm") -> Storage:
+        url = async_url(url or default_url())
+        engine = create_async_engine(url)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        return cls(engine, default_timezone)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def load(self, user_id: str, lang: str = "en") -> UserRecord:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(sa.select(users).where(users.c.id == user_id))).first()
+        if row is None:
+            return UserRecord(user_id, ConversationState(lang=lang), self.default_timezone, 0,
+                              None, exists=False)
+        state = ConversationState.from_dict(json.loads(row.state))
+        return UserRecord(user_id, state, row.timezone, row.nonce, row.last_update, exists=True)
+
+    async def save(self, record: UserRecord, completed: Completed | None = None) -> None:
+        """Write the record (and a completed assessment) in one transaction."""
+        now = time.time()
+        values = {
+            "lang": record.state.lang,
+            "timezone": record.timezone,
+            "state": _compact(record.state.to_dict()),
+            "nonce": record.nonce,
+            "last_update": record.last_update,
+            "updated": now,
+        }
+        async with self.engine.begin() as conn:
+            if record.exists:
+                await conn.execute(users.update().where(users.c.id == record.id).values(values))
+            else:
+                await conn.execute(users.insert().values(id=record.id, created=now, **values))
+                record.exists = True
+            if completed is not None:
+                await self._insert_assessment(conn, record.id, completed)
+
+    async def _insert_assessment(self, conn: AsyncConnection, user_id: str,
+                                 completed: Completed) -> None:
+        await conn.execute(assessments.insert().values(
+            user_id=user_id,
+            mode=completed.mode,
+            started=completed.started,
+            completed=completed.completed,
+            answers=_compact(completed.answers),
+            percents=_compact(list(completed.percents)),
+            position=completed.position,
+        ))
+
+    async def assessments_of(self, user_id: str) -> list[dict[str, Any]]:
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(
+                sa.select(assessments).where(assessments.c.user_id == user_id)
+                .order_by(assessments.c.completed)
+            )).all()
+        return [{**row._mapping, "answers": json.loads(row.answers),
+                 "percents": json.loads(row.percents)} for row in rows]
+
+    async def delete_user(self, user_id: str) -> dict[str, int]:
+        """Erase a user's record and assessments; returns how many rows of each went."""
+        async with self.engine.begin() as conn:
+            gone_assessments = (await conn.execute(
+                assessments.delete().where(assessments.c.user_id == user_id))).rowcount
+            gone_users = (await conn.execute(users.delete().where(users.c.id == user_id))).rowcount
+        return {"profile": gone_users, "assessments": gone_assessments}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

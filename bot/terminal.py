@@ -1,0 +1,117 @@
+"""The terminal chat: the same conversations as the bot, in a shell (and with piped input).
+
+Choices are numbered; the user answers with a number, a choice's text or a command. Charts are
+written to files whose paths are printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from platformdirs import user_data_dir
+
+from bot.conversations import Conversations
+from flows.i18n import _, use_language
+from flows.messages import Choice, Event, Reply
+
+MAX_LINE = 4096
+
+
+def parse_command(text: str) -> Event | None:
+    """'/glossary kluster' → Event('command', 'glossary', 'kluster'); None if not a command."""
+    match = re.match(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", text.strip(), re.DOTALL)
+    if not match:
+        return None
+    return Event("command", match.group(1).lower(), (match.group(2) or "").strip())
+
+
+class TerminalChat:
+    def __init__(self, conversations: Conversations, user: str, lang: str | None,
+                 stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
+                 files: Path | None = None) -> None:
+        self.conversations = conversations
+        self.user_id = f"cli:{user}"
+        self.user = user
+        self.requested_lang = lang
+        self.stdin = stdin
+        self.stdout = stdout
+        self.files = files or Path(user_data_dir("cluster-journey", appauthor=False)) / "charts"
+        self.choices: list[Choice] = []
+        self.lang = lang or "en"
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.stdout, flush=True)
+
+    async def run(self) -> int:
+        record = await self.conversations.record(self.user_id)
+        if self.requested_lang and record.state.lang != self.requested_lang:
+            record.state.lang = self.requested_lang
+            await self.conversations.storage.save(record)
+        self.lang = record.state.lang
+        in_progress = self.conversations.engine.diagnostic.current_question(record.state)
+        await self.send(Event("command", "assess" if in_progress else "start"))
+        while True:
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line:  # end of input
+                break
+            if not await self.receive(line.rstrip("\r\n")):
+                break
+        with use_language(self.lang):
+            self.say(_("Goodbye! Your answers are saved; run the chat again to continue."))
+        return 0
+
+    async def receive(self, line: str) -> bool:
+        """Handle one line of input; False when the user wants to quit."""
+        line = line[:MAX_LINE]
+        text = line.strip()
+        if text.lower() in ("/quit", "/exit"):
+            return False
+        command = parse_command(text) if text.startswith("/") else None
+        if command is not None:
+            await self.send(command)
+            return True
+        if text.isdigit() and self.choices:
+            number = int(text)
+            if not 1 <= number <= len(self.choices):
+                with use_language(self.lang):
+                    self.say(_("Please choose a number between 1 and {count}.").format(
+                        count=len(self.choices)))
+                self.show_choices()
+                return True
+            await self.send(Event("choice", self.choices[number - 1].id))
+            return True
+        chosen = next((c for c in self.choices if c.label.casefold() == text.casefold()), None)
+        await self.send(Event("choice", chosen.id) if chosen else Event("text", text))
+        return True
+
+    async def send(self, event: Event) -> None:
+        handled = await self.conversations.handle(self.user_id, event, lang=self.lang)
+        if handled is None:
+            return
+        self.lang = handled.lang
+        for reply in handled.replies:
+            await self.show(reply)
+
+    async def show(self, reply: Reply) -> None:
+        self.say()
+        if reply.attachment is not None:
+            data = await asyncio.to_thread(reply.attachment.render)
+            self.files.mkdir(parents=True, exist_ok=True)
+            safe_user = re.sub(r"[^A-Za-z0-9_-]", "_", self.user)
+            path = self.files / f"{safe_user}-{reply.attachment.filename}"
+            path.write_bytes(data)
+            with use_language(self.lang):
+                self.say(_("{caption}: saved to {path}").format(caption=reply.text, path=path))
+            return
+        self.say(reply.text)
+        if reply.choices:
+            self.choices = list(reply.choices)
+            self.show_choices()
+
+    def show_choices(self) -> None:
+        for number, choice in enumerate(self.choices, start=1):
+            self.say(f"  {number}) {choice.label}")

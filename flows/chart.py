@@ -1,0 +1,64 @@
+"""The readiness chart: a PNG of readiness per step, made with matplotlib's Agg backend.
+
+matplotlib is imported inside `render_chart` so that start-up stays fast; adapters call it off
+the event loop. No pyplot: a bare Figure is safe to use from worker threads.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ChartData:
+    title: str
+    labels: tuple[str, ...]  # one per step, in the user's language
+    percents: tuple[int | None, ...]
+    threshold: int
+    current: int | None  # step number to highlight
+    threshold_label: str
+    axis_label: str
+
+
+def render_chart(data: ChartData) -> bytes:
+    """Horizontal bars, step 1 at the top, threshold line, the current step highlighted."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7.2, 7.2), dpi=150)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    count = len(data.labels)
+    positions = list(range(count))[::-1]
+    values = [p or 0 for p in data.percents]
+    colours = _colours(data.percents, data.threshold, data.current)
+    axes.barh(positions, values, color=colours, height=0.7)
+    axes.set_yticks(positions, labels=data.labels, fontsize=13)
+    axes.set_xlim(0, 100)
+    axes.set_xlabel(data.axis_label, fontsize=12)
+    axes.axvline(data.threshold, color="#333333", linestyle="--", linewidth=1.5)
+    axes.text(data.threshold + 1, count - 0.45, data.threshold_label, fontsize=11,
+              color="#333333", va="bottom")
+    for y, value, percent in zip(positions, values, data.percents, strict=True):
+        label = "–" if percent is None else f"{percent}%"
+        axes.text(min(value + 1.5, 88), y, label, va="center", fontsize=12)
+    axes.set_title(data.title, fontsize=15, loc="left", pad=22)
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _colours(percents: Sequence[int | None], threshold: int, current: int | None) -> list[str]:
+    colours = []
+    for number, percent in enumerate(percents, start=1):
+        if number == current:
+            colours.append("#e07a1f")  # the step to work on now
+        elif percent is not None and percent >= threshold:
+            colours.append("#2e7d5b")
+        else:
+            colours.append("#9db4c8")
+    return colours

@@ -1,0 +1,120 @@
+"""Scoring an assessment: pure functions from answers to readiness, position and next actions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from flows.content_model import Content, Question, Step, Tool
+
+MAX_ACTIONS = 5
+UNSURE = "unsure"
+
+
+@dataclass(frozen=True)
+class StepScore:
+    number: int
+    percent: int | None  # None when none of the step's questions were answered
+    answered: int
+    unsure: int
+    ready: bool
+
+
+@dataclass(frozen=True)
+class Action:
+    step: int
+    question: Question
+
+
+@dataclass(frozen=True)
+class Comparison:
+    changes: tuple[tuple[int, int], ...]  # (step number, change in percentage points), non-zero
+    previous_position: int | None
+    moved: int  # steps moved forward (positive) or back (negative)
+
+
+@dataclass(frozen=True)
+class Result:
+    steps: tuple[StepScore, ...]
+    position: int | None  # the first step not yet ready; None when every step is ready
+    phase: str | None
+    actions: tuple[Action, ...]
+    tools: tuple[Tool, ...]
+    funding: int | None
+    unsure: int
+
+    @property
+    def percents(self) -> tuple[int | None, ...]:
+        return tuple(s.percent for s in self.steps)
+
+
+def _percent(content: Content, questions: Sequence[Question],
+             answers: Mapping[str, str]) -> tuple[int | None, int, int]:
+    scores, unsure = [], 0
+    for q in questions:
+        answer = content.answer(answers[q.id]) if q.id in answers else None
+        if answer is None:
+            continue
+        scores.append(answer.score)
+        unsure += answer.id == UNSURE
+    if not scores:
+        return None, 0, 0
+    return round(sum(scores) / len(scores)), len(scores), unsure
+
+
+def score_step(content: Content, step: Step, answers: Mapping[str, str]) -> StepScore:
+    percent, answered, unsure = _percent(content, step.questions, answers)
+    ready = percent is not None and percent >= content.threshold
+    return StepScore(step.number, percent, answered, unsure, ready)
+
+
+def position_of(content: Content, scores: Sequence[StepScore]) -> int | None:
+    """The first step below the threshold (an unanswered step counts as not ready)."""
+    return next((s.number for s in scores if not s.ready), None)
+
+
+def next_actions(content: Content, answers: Mapping[str, str], position: int | None,
+                 done: frozenset[str] = frozenset()) -> tuple[Action, ...]:
+    """Actions from unmet questions: the current step first, then the steps after it, then
+    earlier ones; within a step the weakest answers first. At most five; done ones left out."""
+    start = position or 1
+    order = [n for n in range(start, len(content.steps) + 1)] + list(range(1, start))
+    actions: list[Action] = []
+    for number in order:
+        unmet = []
+        for index, q in enumerate(content.step(number).questions):
+            answer = content.answer(answers.get(q.id, ""))
+            if answer is not None and answer.score < 100 and q.id not in done:
+                unmet.append((answer.score, index, q))
+        actions.extend(Action(number, q) for _, _, q in sorted(unmet, key=lambda t: t[:2]))
+    return tuple(actions[:MAX_ACTIONS])
+
+
+def score(content: Content, answers: Mapping[str, str],
+          done: frozenset[str] = frozenset()) -> Result:
+    """Readiness per step, the position on the journey and what to do next."""
+    steps = tuple(score_step(content, s, answers) for s in content.steps)
+    position = position_of(content, steps)
+    funding, _, funding_unsure = _percent(content, content.funding.questions, answers)
+    return Result(
+        steps=steps,
+        position=position,
+        phase=content.step(position).phase if position else None,
+        actions=next_actions(content, answers, position, done),
+        tools=content.step(position).tools if position else content.step(len(content.steps)).tools,
+        funding=funding,
+        unsure=sum(s.unsure for s in steps) + funding_unsure,
+    )
+
+
+def compare(current: Result, previous_percents: Sequence[int | None],
+            previous_position: int | None) -> Comparison:
+    """The change since the previous completed assessment."""
+    changes = tuple(
+        (s.number, s.percent - before)
+        for s, before in zip(current.steps, previous_percents, strict=False)
+        if s.percent is not None and before is not None and s.percent != before
+    )
+    end = len(current.steps) + 1
+    moved = (current.position or end) - (previous_position or end)
+    return Comparison(changes, previous_position, moved)

@@ -1,0 +1,105 @@
+"""The readiness summary: compact phone-friendly text and the chart, in the user's language."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import partial
+
+from babel.dates import format_date
+
+from flows.chart import ChartData, render_chart
+from flows.content_model import Content
+from flows.i18n import _, current_language
+from flows.messages import Attachment
+from flows.scoring import Comparison, Result
+
+MAX_SUMMARY = 1500
+BAR_WIDTH = 10
+
+
+def bar(percent: int | None) -> str:
+    """A ten-cell Unicode bar; an unanswered step shows as empty dots."""
+    if percent is None:
+        return "·" * BAR_WIDTH
+    full = round(percent / 100 * BAR_WIDTH)
+    return "█" * full + "░" * (BAR_WIDTH - full)
+
+
+def _date(timestamp: float, lang: str) -> str:
+    day = datetime.fromtimestamp(timestamp, UTC).date()
+    return format_date(day, format="d MMMM", locale="sv_SE" if lang == "sv" else "en_GB")
+
+
+def summary_text(content: Content, result: Result, mode: str | None,
+                 comparison: Comparison | None = None, previous_at: float | None = None) -> str:
+    """The summary in the current language, at most MAX_SUMMARY characters."""
+    lang = current_language()
+    title = _("Your readiness summary (quick check)") if mode == "quick" else _(
+        "Your readiness summary (full check)")
+    lines = [title, ""]
+    for score in result.steps:
+        step = content.step(score.number)
+        percent = "  –" if score.percent is None else f"{score.percent:>3}%"
+        lines.append(f"{bar(score.percent)} {percent}  {score.number}. {step.short.get(lang)}")
+    if result.funding is not None:
+        lines.append(f"{bar(result.funding)} {result.funding:>3}%  "
+                     + _("Funding (all steps)"))
+    lines.append("")
+    if result.position is not None:
+        step = content.step(result.position)
+        phase = content.phase(step.phase).title.get(lang)
+        lines.append(_("You are at step {number}: {title} ({phase}).").format(
+            number=step.number, title=step.title.get(lang), phase=phase))
+    else:
+        lines.append(_("Every step is above the readiness threshold: keep your networks alive "
+                       "and start the journey again with new goals."))
+    if result.unsure:
+        lines.append(_("“Not sure” answers: {count}. They count as not yet met; check them "
+                       "with colleagues.").format(count=result.unsure))
+    if comparison is not None:
+        lines.extend(["", _comparison_text(content, comparison, previous_at, lang)])
+    if result.actions:
+        lines.extend(["", _("Next actions:")])
+        lines.extend(f"{i}. {a.question.action.get(lang)}"
+                     for i, a in enumerate(result.actions, start=1))
+    if result.tools:
+        lines.extend(["", _("Tools for this step: {tools}").format(
+            tools="; ".join(t.name.get(lang) for t in result.tools))])
+    text = "\n".join(lines)
+    while len(text) > MAX_SUMMARY and lines:
+        lines.pop()  # the tools line goes first, then the last actions
+        text = "\n".join(lines)
+    return text
+
+
+def _comparison_text(content: Content, comparison: Comparison, previous_at: float | None,
+                     lang: str) -> str:
+    since = _date(previous_at, lang) if previous_at else "–"
+    if comparison.moved > 0:
+        head = _("Since {date} you have moved forward {count} step(s).")
+    elif comparison.moved < 0:
+        head = _("Since {date} you have moved back {count} step(s).")
+    else:
+        head = _("Since {date} your position is unchanged.")
+    parts = [head.format(date=since, count=abs(comparison.moved))]
+    if comparison.changes:
+        changes = ", ".join(f"{n}. {content.step(n).short.get(lang)} {d:+d}"
+                            for n, d in comparison.changes)
+        parts.append(_("Change in points: {changes}").format(changes=changes))
+    return " ".join(parts)
+
+
+def chart_attachment(content: Content, result: Result) -> Attachment:
+    """The chart as an attachment, rendered when the adapter asks for it."""
+    lang = current_language()
+    data = ChartData(
+        title=_("Readiness per step"),
+        labels=tuple(f"{s.number}. {s.short.get(lang)}" for s in content.steps),
+        percents=result.percents,
+        threshold=content.threshold,
+        current=result.position,
+        threshold_label=_("ready from {percent}%").format(percent=content.threshold),
+        axis_label=_("Readiness (%)"),
+    )
+    return Attachment("photo", "readiness.png", partial(render_chart, data),
+                      caption=_("Readiness per step"))

@@ -1,0 +1,163 @@
+"""The real content is sound, and each kind of content error is reported with file, entry, line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from flows.content_loader import check_content
+
+
+def _problems(directory: Path) -> list[str]:
+    content, problems = check_content(directory)
+    assert content is None
+    return [str(p) for p in problems]
+
+
+def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def test_real_content_loads(content):
+    assert [s.number for s in content.steps] == list(range(1, 11))
+    assert [p.id for p in content.phases] == ["get-ready", "take-action", "use-networks"]
+    for step in content.steps:
+        assert 4 <= len(step.questions) <= 6
+        assert sum(q.key for q in step.questions) == 1
+        assert len(step.tools) >= 3 and len(step.examples) >= 2
+    assert len(content.glossary) >= 20
+    assert [a.id for a in content.answers] == ["yes", "partly", "no", "unsure"]
+
+
+def test_every_text_is_bilingual_and_distinct(content):
+    """Swedish is really Swedish: no text is left identical to its English twin when long."""
+    for step in content.steps:
+        for q in step.questions:
+            for text in (q.text, q.why, q.action):
+                assert text.en.strip() and text.sv.strip()
+                assert text.en != text.sv
+            assert len(q.action.en) <= 100 and len(q.action.sv) <= 100
+
+
+def test_content_check_command_passes(capsys):
+    assert main(["content", "check"]) == 0
+    out = capsys.readouterr().out
+    assert re.match(r"10 steps, \d+ questions, \d+ tools, \d+ glossary terms", out)
+
+
+def test_missing_swedish_text(content_copy):
+    path = content_copy / "steps" / "03-opportunities.yaml"
+    text = path.read_text(encoding="utf-8")
+    # drop the Swedish text of the third question
+    lines = text.splitlines(keepends=True)
+    q_starts = [i for i, line in enumerate(lines)
+                if line.lstrip().startswith("- id: opportunities")]
+    block = lines[q_starts[2]:]
+    sv_line = next(i for i, line in enumerate(block) if line.lstrip().startswith("sv:"))
+    del lines[q_starts[2] + sv_line]
+    path.write_text("".join(lines), encoding="utf-8")
+    problems = _problems(content_copy)
+    assert any(
+        p.startswith("steps/03-opportunities.yaml: questions[2].text")
+        and "Swedish text 'sv' is missing" in p and "(line " in p
+        for p in problems
+    ), problems
+
+
+def test_duplicate_id(content_copy):
+    path = content_copy / "glossary.yaml"
+    data = path.read_text(encoding="utf-8")
+    ids = re.findall(r"- id: ([a-z0-9-]+)", data)
+    _edit(path, f"- id: {ids[1]}\n", f"- id: {ids[0]}\n")
+    problems = _problems(content_copy)
+    assert any(p.startswith("glossary.yaml: terms[1].id (line ") and "duplicate id" in p
+               for p in problems), problems
+
+
+def test_question_ids_unique_across_steps(content_copy, content):
+    first = content.step(1).questions[0].id
+    second = content.step(2).questions[1].id
+    _edit(content_copy / "steps" / "02-readiness.yaml", f"id: {second}\n", f"id: {first}\n")
+    problems = _problems(content_copy)
+    assert any("steps/02-readiness.yaml: questions[1].id" in p and "duplicate id" in p
+               for p in problems), problems
+
+
+def test_malformed_yaml(content_copy):
+    path = content_copy / "workshop.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n  broken: [unclosed\n", encoding="utf-8")
+    problems = _problems(content_copy)
+    assert any(p.startswith("workshop.yaml (line ") and "malformed YAML" in p for p in problems)
+
+
+def test_unknown_and_missing_keys(content_copy):
+    path = content_copy / "steps" / "05-training.yaml"
+    _edit(path, "ready_when:", "ready_for_next:")
+    problems = _problems(content_copy)
+    assert any(p.startswith("steps/05-training.yaml: ready_for_next (line ")
+               and "unknown key" in p for p in problems), problems
+    assert any(p.startswith("steps/05-training.yaml") and "missing key 'ready_when'" in p
+               for p in problems), problems
+
+
+def test_wrong_step_numbering(content_copy):
+    steps = content_copy / "steps"
+    (steps / "04-strategy.yaml").rename(steps / "05-strategy.yaml")
+    problems = _problems(content_copy)
+    assert any("05-strategy.yaml" in p and "numbered" in p for p in problems), problems
+    assert any("05-strategy.yaml: number" in p for p in problems), problems
+
+
+def test_empty_text(content_copy):
+    path = content_copy / "journey.yaml"
+    text = path.read_text(encoding="utf-8")
+    new = re.sub(r'(?m)^(\s+)(- id: "?partly"?\n(?:.*\n)*?\s+label:.*?\bsv:\s*)"?[^"}\n]+"?',
+                 r'\1\2""', text, count=1)
+    assert new != text
+    path.write_text(new, encoding="utf-8")
+    problems = _problems(content_copy)
+    assert any(p.startswith("journey.yaml: answers[1].label.sv") and "empty" in p
+               for p in problems), problems
+
+
+@pytest.mark.parametrize("flag", ["true", "false"])
+def test_key_question_count(content_copy, content, flag):
+    step = content.step(6)
+    path = content_copy / "steps" / "06-partners.yaml"
+    text = path.read_text(encoding="utf-8")
+    if flag == "true":
+        second = step.questions[1].id
+        new = re.sub(rf"(?m)^(\s*)- id: {second}\n", rf"\g<0>\1  key: true\n", text, count=1)
+        expected = "has 2"
+    else:
+        new = re.sub(r"key: true", "key: false", text, count=1)
+        expected = "has 0"
+    assert new != text and step.key_question
+    path.write_text(new, encoding="utf-8")
+    problems = _problems(content_copy)
+    assert any(p.startswith("steps/06-partners.yaml: questions") and expected in p
+               for p in problems), problems
+
+
+def test_text_too_long(content_copy):
+    path = content_copy / "steps" / "01-why.yaml"
+    text = path.read_text(encoding="utf-8")
+    new = re.sub(r"(?m)^(ready_when:.*\n\s+en:\s*).*$", r'\1"' + "x" * 5000 + '"', text, count=1)
+    if new == text:
+        new = text.replace("ready_when:", 'ready_when:\n  en: "' + "x" * 5000 + '"\n  sv: "y"\n'
+                           "old_ready_when:", 1)
+    path.write_text(new, encoding="utf-8")
+    problems = _problems(content_copy)
+    assert any("steps/01-why.yaml: ready_when.en" in p and "5000 characters" in p
+               for p in problems), problems
+
+
+def test_cli_reports_problems_and_fails(content_copy, capsys):
+    (content_copy / "funding.yaml").unlink()
+    assert main(["content", "check", "--content", str(content_copy)]) == 1
+    assert "funding.yaml: file is missing" in capsys.readouterr().out

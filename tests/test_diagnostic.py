@@ -1,0 +1,212 @@
+"""Every path of the journey diagnostic machine, through the engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.conversation import Engine
+from flows.diagnostic import PAUSED, SUMMARY
+from flows.i18n import use_language
+from flows.state import ConversationState
+from tests.helpers import Driver
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "diagnostic-states.md"
+
+
+@pytest.fixture(scope="module")
+def engine(content):
+    return Engine(content)
+
+
+def question_ids(engine, mode):
+    return [q.id for q in engine.diagnostic.sequence(mode)]
+
+
+def test_quick_check_asks_the_ten_key_questions_and_summarises(engine, content):
+    d = Driver(engine)
+    d.command("assess")
+    replies = d.choose("mode:quick")
+    asked = []
+    for step in content.steps:
+        text = replies[-1].text
+        assert step.key_question.text.en in text
+        assert step.intro.en in text  # a one-line intro when a step begins
+        asked.append(step.key_question.id)
+        replies = d.choose("ans:yes")
+    assert asked == question_ids(engine, "quick")
+    assert d.record.state == SUMMARY
+    assert len(d.completed) == 1 and d.completed[0].mode == "quick"
+    chart, summary = replies
+    assert chart.attachment is not None and chart.attachment.render()[:4] == b"\x89PNG"
+    assert "Your readiness summary (quick check)" in summary.text
+    assert "Every step is above the readiness threshold" in summary.text
+
+
+def test_full_check_covers_every_question_and_funding(engine, content):
+    d = Driver(engine, "sv")
+    replies = d.run_check("full", "partly")
+    assert len(d.completed[0].answers) == content.question_count
+    assert "full" == d.completed[0].mode
+    summary = replies[-1].text
+    assert "50%" in summary and "Steg 1" not in summary
+    assert d.record.answers == {} and d.record.last is not None
+
+
+def test_intro_only_when_a_step_begins(engine, content):
+    d = Driver(engine)
+    d.command("assess")
+    replies = d.choose("mode:full")
+    step1 = content.step(1)
+    assert step1.intro.en in replies[-1].text
+    replies = d.choose("ans:no")
+    assert step1.intro.en not in replies[-1].text
+    assert step1.questions[1].text.en in replies[-1].text
+
+
+def test_back_at_the_first_question_changes_nothing(engine, content):
+    d = Driver(engine)
+    d.command("assess")
+    d.choose("mode:quick")
+    before = d.record.to_dict()
+    replies = d.choose("nav:back")
+    assert "This is the first question." in replies[0].text
+    assert content.step(1).key_question.text.en in replies[-1].text
+    assert d.record.to_dict() == before
+
+
+def test_back_undoes_the_last_answer_across_a_step_boundary(engine, content):
+    d = Driver(engine)
+    d.command("assess")
+    d.choose("mode:full")
+    for _ in content.step(1).questions:
+        d.choose("ans:yes")
+    assert d.record.state == "step_02"
+    last_of_step1 = content.step(1).questions[-1].id
+    assert last_of_step1 in d.record.answers
+    replies = d.choose("nav:back")
+    assert d.record.state == "step_01"
+    assert last_of_step1 not in d.record.answers
+    assert content.step(1).questions[-1].text.en in replies[-1].text
+    d.choose("ans:no")
+    assert d.record.answers[last_of_step1][0] == "no" and d.record.state == "step_02"
+
+
+def test_pause_and_resume(engine, content):
+    d = Driver(engine)
+    d.command("assess")
+    d.choose("mode:quick")
+    d.choose("ans:yes")
+    d.choose("ans:no")
+    replies = d.choose("nav:pause")
+    assert d.record.state == PAUSED and "Paused" in replies[0].text
+    assert d.choose("ans:yes")[0].text == "That button is no longer active."
+    assert len(d.record.answers) == 2
+    replies = d.command("assess")
+    assert d.record.state == "step_03"
+    assert content.step(3).key_question.text.en in replies[-1].text
+
+
+def test_restart_clears_the_round(engine):
+    d = Driver(engine)
+    d.command("assess")
+    d.choose("mode:quick")
+    d.choose("ans:yes")
+    d.choose("nav:pause")
+    replies = d.choose("nav:restart")
+    assert d.record.answers == {} and d.record.state == "mode"
+    assert [c.id for c in replies[-1].choices] == ["mode:quick", "mode:full"]
+
+
+def test_restored_record_continues_mid_step(engine, content):
+    d = Driver(engine)
+    d.command("assess")
+    d.choose("mode:full")
+    d.choose("ans:yes")
+    d.choose("ans:partly")
+    saved = d.record.to_dict()
+    restored = Driver(engine)
+    restored.record = ConversationState.from_dict(saved)
+    assert restored.record == d.record
+    replies = restored.command("assess")
+    assert content.step(1).questions[2].text.en in replies[-1].text
+    restored.choose("ans:no")
+    assert restored.record.index == 3
+
+
+def test_finishing_twice_shows_the_change(engine, content):
+    d = Driver(engine)
+    d.run_check("quick", "no")
+    replies = d.run_check("quick", ["yes", "yes", "no", "no", "no", "no", "no", "no", "no", "no"])
+    summary = replies[-1].text
+    assert "moved forward 2 step(s)" in summary
+    assert "+100" in summary
+    assert d.record.prior is not None and d.record.prior[0] == 0
+
+
+def test_free_text_answer_and_bad_input(engine, content):
+    d = Driver(engine, "sv")
+    d.command("assess")
+    d.choose("mode:quick")
+    replies = d.text("Ja")
+    assert content.step(2).key_question.text.sv in replies[-1].text
+    before = d.record.to_dict()
+    for bad in ["kanske", "", "x" * 10_000, "99"]:
+        replies = d.text(bad)
+        assert replies[0].text.startswith("Svara med en av knapparna") or "knapp" in replies[0].text
+        assert content.step(2).key_question.text.sv in replies[-1].text
+        assert d.record.to_dict() == before
+    replies = d.command("nonsense")
+    assert content.step(2).key_question.text.sv in replies[-1].text
+    assert d.record.to_dict() == before
+
+
+def test_commands_mid_question_keep_the_place(engine, content):
+    d = Driver(engine)
+    d.command("assess")
+    d.choose("mode:quick")
+    d.choose("ans:yes")
+    d.command("steps")
+    d.command("glossary", "cluster")
+    replies = d.command("assess")
+    assert content.step(2).key_question.text.en in replies[-1].text
+
+
+def test_language_switch_mid_question(engine, content):
+    d = Driver(engine)
+    d.command("assess")
+    d.choose("mode:quick")
+    replies = d.choose("lang:sv")
+    assert d.record.lang == "sv"
+    assert content.step(1).key_question.text.sv in replies[-1].text
+
+
+def test_stale_choice_ids_change_nothing(engine):
+    d = Driver(engine)
+    d.command("start")
+    before = d.record.to_dict()
+    for forged in ["ans:yes", "mode:quick", "guide:99", "term:nope", "nav:back", "zzz", "lang:de"]:
+        replies = d.choose(forged)
+        assert replies[0].text == "That button is no longer active."
+        assert d.record.to_dict() == before
+
+
+def test_state_diagram_in_docs_is_current(engine):
+    assert DOCS.exists(), "run: python -m flows.diagram > docs/diagnostic-states.md"
+    assert DOCS.read_text(encoding="utf-8") == engine_diagram_doc(engine)
+
+
+def engine_diagram_doc(engine) -> str:
+    from flows.diagram import diagram_doc
+
+    return diagram_doc(engine.diagnostic)
+
+
+def test_summary_text_in_both_languages_is_short(engine):
+    for lang in ("en", "sv"):
+        for answers in ("no", "unsure", "partly"):
+            d = Driver(engine, lang)
+            replies = d.run_check("full", answers)
+            with use_language(lang):
+                assert len(replies[-1].text) <= 1500
