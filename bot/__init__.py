@@ -1,1 +1,1 @@
-"""Adapters and infrastructure for Cluster Journey: Telegram, terminal chat, storage, reminders, CLI."""
+"""Adapters and infrastructure: Telegram, terminal chat, storage, reminders, the CLI."""

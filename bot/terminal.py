@@ -108,9 +108,8 @@ class TerminalChat:
                 self.say(_("{caption}: saved to {path}").format(caption=reply.text, path=path))
             return
         self.say(reply.text)
-        if reply.choices:
-            self.choices = list(reply.choices)
-            self.show_choices()
+        self.choices = list(reply.choices)  # numbers refer to the latest buttons only
+        self.show_choices()
 
     def show_choices(self) -> None:
         for number, choice in enumerate(self.choices, start=1):

@@ -336,7 +336,9 @@ def _step(data: dict[str, Any]) -> Step:
             tuple(map(_text, b["region"])),
         ),
         questions=tuple(map(_question, data["questions"])),
-        tools=tuple(Tool(t["id"], _text(t["name"]), _text(t["description"])) for t in data["tools"]),
+        tools=tuple(
+            Tool(t["id"], _text(t["name"]), _text(t["description"])) for t in data["tools"]
+        ),
         examples=tuple(
             Example(e["id"], _text(e["title"]), _text(e["text"])) for e in data["examples"]
         ),
@@ -396,8 +398,8 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
         reader.unique_ids(data["examples"], "examples")
         steps.append(_step(data))
     if step_files and len(step_files) != STEP_COUNT:
-        problems.append(Problem("steps/", "", None,
-                                f"the journey has {STEP_COUNT} steps, found {len(step_files)} files"))
+        found = f"the journey has {STEP_COUNT} steps, found {len(step_files)} files"
+        problems.append(Problem("steps/", "", None, found))
 
     funding = _read(directory, "funding.yaml", "funding", problems)
     if funding:

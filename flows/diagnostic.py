@@ -39,7 +39,8 @@ class _Model:
 
 def _leads_to(dest: str) -> Callable[[EventData], bool]:
     def condition(event: EventData) -> bool:
-        model: _Model = event.model
+        model = event.model
+        assert isinstance(model, _Model)
         return model.diagnostic.state_at(model.record.mode, model.target) == dest
 
     return condition

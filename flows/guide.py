@@ -37,9 +37,9 @@ def _bullets(items: tuple[Text, ...], lang: str) -> str:
 
 def _section_text(content: Content, step: Step, section: str) -> str:
     lang = current_language()
+    ready = _("Ready for the next step when:") + " " + step.ready_when.get(lang)
     if section == "overview":
-        return f"{step.overview.get(lang)}\n\n{_('Ready for the next step when:')} " \
-               f"{step.ready_when.get(lang)}"
+        return f"{step.overview.get(lang)}\n\n{ready}"
     if section == "benefits":
         b = step.benefits
         return "\n\n".join([
@@ -52,7 +52,7 @@ def _section_text(content: Content, step: Step, section: str) -> str:
     if section == "examples":
         return "\n\n".join(f"• {e.title.get(lang)}: {e.text.get(lang)}" for e in step.examples)
     questions = "\n".join(f"• {q.text.get(lang)}" for q in step.questions)
-    return f"{questions}\n\n{_('Ready for the next step when:')} {step.ready_when.get(lang)}"
+    return f"{questions}\n\n{ready}"
 
 
 def step_section(content: Content, number: int, section: str = "overview") -> Reply:

@@ -68,7 +68,7 @@ def N_(message: str) -> str:
 
 
 def check_catalogs() -> list[str]:
-    """Problems with the catalogues: a message without Swedish, fuzzy, or with other placeholders."""
+    """Catalogue problems: a message without Swedish, fuzzy, or with other placeholders."""
     problems = []
     for lang in UI_LANGS:
         path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"

@@ -132,7 +132,7 @@ def test_key_question_count(content_copy, content, flag):
     text = path.read_text(encoding="utf-8")
     if flag == "true":
         second = step.questions[1].id
-        new = re.sub(rf"(?m)^(\s*)- id: {second}\n", rf"\g<0>\1  key: true\n", text, count=1)
+        new = re.sub(rf"(?m)^(\s*)- id: {second}\n", r"\g<0>\1  key: true\n", text, count=1)
         expected = "has 2"
     else:
         new = re.sub(r"key: true", "key: false", text, count=1)

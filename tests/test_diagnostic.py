@@ -48,7 +48,7 @@ def test_full_check_covers_every_question_and_funding(engine, content):
     d = Driver(engine, "sv")
     replies = d.run_check("full", "partly")
     assert len(d.completed[0].answers) == content.question_count
-    assert "full" == d.completed[0].mode
+    assert d.completed[0].mode == "full"
     summary = replies[-1].text
     assert "50%" in summary and "Steg 1" not in summary
     assert d.record.answers == {} and d.record.last is not None

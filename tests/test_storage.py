@@ -1,0 +1,85 @@
+"""Storage: every answer is committed before its reply; records survive a new process."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.conversations import Conversations
+from bot.storage import Storage, async_url
+from flows.conversation import Engine
+from flows.messages import Event
+
+
+@pytest.fixture
+async def storage(tmp_path):
+    store = await Storage.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    yield store
+    await store.close()
+
+
+async def test_each_answer_is_on_disk_before_the_reply(tmp_path, content, storage):
+    conversations = Conversations(Engine(content), storage)
+    await conversations.handle("tg:1", Event("command", "assess"), lang="sv")
+    await conversations.handle("tg:1", Event("choice", "mode:quick"))
+    for count, answer in enumerate(("yes", "no", "partly"), start=1):
+        handled = await conversations.handle("tg:1", Event("choice", f"ans:{answer}"))
+        assert handled is not None
+        # a second engine on the same file sees the answer: it was committed
+        other = await Storage.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
+        record = await other.load("tg:1")
+        await other.close()
+        assert len(record.state.answers) == count
+    assert [v[0] for v in record.state.answers.values()] == ["yes", "no", "partly"]
+    assert record.state.lang == "sv" and record.state.state == "step_04"
+
+
+async def test_completed_assessment_row(content, storage):
+    conversations = Conversations(Engine(content), storage)
+    await conversations.handle("cli:a", Event("command", "assess"))
+    await conversations.handle("cli:a", Event("choice", "mode:quick"))
+    for _ in range(10):
+        await conversations.handle("cli:a", Event("choice", "ans:partly"))
+    rows = await storage.assessments_of("cli:a")
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["mode"] == "quick" and row["position"] == 1
+    assert row["percents"] == [50] * 10 and len(row["answers"]) == 10
+    assert row["started"] <= row["completed"]
+    assert len(json.dumps(row["answers"])) < 1000
+
+
+async def test_duplicate_updates_and_stale_buttons_are_ignored(content, storage):
+    conversations = Conversations(Engine(content), storage)
+    first = await conversations.handle("tg:2", Event("command", "assess"), update_id=10)
+    assert first is not None
+    assert await conversations.handle("tg:2", Event("command", "assess"), update_id=10) is None
+    mode = await conversations.handle("tg:2", Event("choice", "mode:quick"), nonce=first.nonce,
+                                      update_id=11)
+    assert mode is not None
+    answer = await conversations.handle("tg:2", Event("choice", "ans:yes"), nonce=mode.nonce,
+                                        update_id=12)
+    assert answer is not None
+    # the same button tapped twice: the second tap carries the old nonce
+    again = await conversations.handle("tg:2", Event("choice", "ans:yes"), nonce=mode.nonce,
+                                       update_id=13)
+    assert again is None
+    record = await storage.load("tg:2")
+    assert len(record.state.answers) == 1 and record.last_update == 13
+
+
+async def test_delete_user(content, storage):
+    conversations = Conversations(Engine(content), storage)
+    await conversations.handle("tg:3", Event("command", "assess"))
+    await conversations.handle("tg:3", Event("choice", "mode:quick"))
+    for _ in range(10):
+        await conversations.handle("tg:3", Event("choice", "ans:yes"))
+    assert await storage.delete_user("tg:3") == {"profile": 1, "assessments": 1}
+    assert not (await storage.load("tg:3")).exists
+
+
+def test_async_url():
+    assert async_url("sqlite:///x.db") == "sqlite+aiosqlite:///x.db"
+    assert async_url("postgresql://u@h/db") == "postgresql+asyncpg://u@h/db"
+    assert async_url("sqlite+aiosqlite:///x.db") == "sqlite+aiosqlite:///x.db"
