@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from pathlib import Path
 
@@ -62,6 +63,27 @@ async def chat(user: str, lang: str | None) -> int:
         await storage.close()
 
 
+def run_bot(args: argparse.Namespace) -> int:
+    from bot.telegram_app import Webhook, run
+
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = load_settings()
+    if not settings.token:
+        print("TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather, then set the token "
+              "in the environment or in a .env file (see README).", file=sys.stderr)
+        return 2
+    content = load_checked_content(settings)
+    if content is None:
+        return 2
+    webhook = None
+    if args.webhook_url:
+        webhook = Webhook(args.webhook_url, args.listen, args.port, args.secret_token,
+                          args.webhook_path)
+    return run(settings, content, webhook)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cluster-journey",
@@ -80,6 +102,16 @@ def build_parser() -> argparse.ArgumentParser:
                              help="language (default: the user's saved choice, else English)")
     chat_parser.add_argument("--user", default="local",
                              help="whose conversation this is (default: local)")
+
+    run_parser = commands.add_parser("run", help="the Telegram bot (long polling by default)")
+    run_parser.add_argument("--webhook-url", default=None,
+                            help="serve by webhook: the public HTTPS URL Telegram calls")
+    run_parser.add_argument("--listen", default="0.0.0.0", help="webhook listen address")
+    run_parser.add_argument("--port", type=int, default=8443, help="webhook port")
+    run_parser.add_argument("--webhook-path", default="telegram",
+                            help="path part of the webhook URL the server answers on")
+    run_parser.add_argument("--secret-token", default=None,
+                            help="secret Telegram must send with every webhook call")
     return parser
 
 
@@ -87,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "content":
         return content_check(args.content)
+    if args.command == "run":
+        return run_bot(args)
     if args.command == "chat":
         try:
             return asyncio.run(chat(args.user, args.lang))

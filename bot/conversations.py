@@ -14,17 +14,16 @@ from dataclasses import dataclass
 from weakref import WeakValueDictionary
 
 from bot.storage import Storage, UserRecord
-from flows.conversation import Engine
+from flows.conversation import Engine, is_positional, position_token
 from flows.messages import Event, Reply
-
-NONCE_MODULO = 1 << 16
 
 
 @dataclass
 class Handled:
     replies: list[Reply]
-    nonce: int  # stamp on this event's buttons
+    token: str  # the position token to stamp on this event's buttons
     lang: str
+    status: str = "ok"  # or "duplicate" (update seen before) or "stale" (old or forged button)
 
 
 class Conversations:
@@ -43,25 +42,26 @@ class Conversations:
         return lock
 
     async def handle(self, user_id: str, event: Event, *, lang: str = "en",
-                     nonce: int | None = None, update_id: int | None = None) -> Handled | None:
-        """Handle one event. Returns None when it must be ignored: an update seen before, or a
-        button (`nonce` given) from a message that is no longer current."""
+                     token: str | None = None, update_id: int | None = None) -> Handled:
+        """Handle one event. Nothing happens for an update seen before (status "duplicate") or
+        a positional button whose `token` no longer matches the conversation ("stale")."""
         async with self.lock(user_id):
             record = await self.storage.load(user_id, lang)
+            state = record.state
             if update_id is not None and record.last_update is not None \
                     and update_id <= record.last_update:
-                return None
-            if nonce is not None and nonce != record.nonce:
+                return Handled([], position_token(state), state.lang, "duplicate")
+            if (token is not None and event.kind == "choice" and is_positional(event.value)
+                    and token != position_token(state)):
                 if update_id is not None:
                     record.last_update = update_id
                     await self.storage.save(record)
-                return None
-            outcome = self.engine.handle(record.state, event, self.clock())
-            record.nonce = (record.nonce + 1) % NONCE_MODULO
+                return Handled([], position_token(state), state.lang, "stale")
+            outcome = self.engine.handle(state, event, self.clock())
             if update_id is not None:
                 record.last_update = update_id
             await self.storage.save(record, outcome.completed)
-            return Handled(outcome.replies, record.nonce, record.state.lang)
+            return Handled(outcome.replies, position_token(state), state.lang)
 
     async def record(self, user_id: str) -> UserRecord:
         return await self.storage.load(user_id)

@@ -30,7 +30,6 @@ users = sa.Table(
     sa.Column("lang", sa.String(8), nullable=False),
     sa.Column("timezone", sa.String(64), nullable=False),
     sa.Column("state", sa.Text, nullable=False),  # the conversation record as JSON
-    sa.Column("nonce", sa.Integer, nullable=False, default=0),  # changes when buttons go stale
     sa.Column("last_update", sa.BigInteger, nullable=True),  # last Telegram update handled
     sa.Column("created", sa.Float, nullable=False),
     sa.Column("updated", sa.Float, nullable=False),
@@ -75,7 +74,6 @@ class UserRecord:
     id: str
     state: ConversationState
     timezone: str
-    nonce: int
     last_update: int | None
     exists: bool
 
@@ -88,15 +86,24 @@ class Storage:
         self.default_timezone = default_timezone
 
     @classmethod
-    async def open(cls, url: str | None = None,
-                   default_timezone: str = "Europe/Stockholm") -> Storage:
-        url = async_url(url or default_url())
-        engine = create_async_engine(url)
+    def create(cls, url: str | None = None, default_timezone: str = "Europe/Stockholm") -> Storage:
+        """Set up the engine without connecting (call `prepare` inside the event loop)."""
+        engine = create_async_engine(async_url(url or default_url()))
         if engine.dialect.name == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        async with engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
         return cls(engine, default_timezone)
+
+    async def prepare(self) -> None:
+        """Create the schema on first run."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+
+    @classmethod
+    async def open(cls, url: str | None = None,
+                   default_timezone: str = "Europe/Stockholm") -> Storage:
+        storage = cls.create(url, default_timezone)
+        await storage.prepare()
+        return storage
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -105,10 +112,10 @@ class Storage:
         async with self.engine.connect() as conn:
             row = (await conn.execute(sa.select(users).where(users.c.id == user_id))).first()
         if row is None:
-            return UserRecord(user_id, ConversationState(lang=lang), self.default_timezone, 0,
+            return UserRecord(user_id, ConversationState(lang=lang), self.default_timezone,
                               None, exists=False)
         state = ConversationState.from_dict(json.loads(row.state))
-        return UserRecord(user_id, state, row.timezone, row.nonce, row.last_update, exists=True)
+        return UserRecord(user_id, state, row.timezone, row.last_update, exists=True)
 
     async def save(self, record: UserRecord, completed: Completed | None = None) -> None:
         """Write the record (and a completed assessment) in one transaction."""
@@ -117,7 +124,6 @@ class Storage:
             "lang": record.state.lang,
             "timezone": record.timezone,
             "state": _compact(record.state.to_dict()),
-            "nonce": record.nonce,
             "last_update": record.last_update,
             "updated": now,
         }

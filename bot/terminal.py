@@ -16,17 +16,9 @@ from platformdirs import user_data_dir
 
 from bot.conversations import Conversations
 from flows.i18n import _, use_language
-from flows.messages import Choice, Event, Reply
+from flows.messages import Choice, Event, Reply, parse_command
 
 MAX_LINE = 4096
-
-
-def parse_command(text: str) -> Event | None:
-    """'/glossary kluster' → Event('command', 'glossary', 'kluster'); None if not a command."""
-    match = re.match(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", text.strip(), re.DOTALL)
-    if not match:
-        return None
-    return Event("command", match.group(1).lower(), (match.group(2) or "").strip())
 
 
 class TerminalChat:
@@ -90,8 +82,6 @@ class TerminalChat:
 
     async def send(self, event: Event) -> None:
         handled = await self.conversations.handle(self.user_id, event, lang=self.lang)
-        if handled is None:
-            return
         self.lang = handled.lang
         for reply in handled.replies:
             await self.show(reply)

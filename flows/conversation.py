@@ -7,6 +7,7 @@ sends the replies.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,20 @@ from flows.state import ConversationState
 from flows.summary import chart_attachment, summary_text
 
 MAX_TEXT_INPUT = 4096
-COMMANDS = ("start", "assess", "summary", "steps", "glossary", "language", "help")
+# Buttons of these kinds act on the diagnostic's position: they are valid only while the
+# position they were shown for is current (see `position_token`). Other buttons are stateless.
+POSITIONAL_KINDS = frozenset({"ans", "nav", "mode"})
+
+
+def is_positional(choice_id: str) -> bool:
+    return choice_id.partition(":")[0] in POSITIONAL_KINDS
+
+
+def position_token(record: ConversationState) -> str:
+    """A short token that changes whenever the diagnostic moves (state, question, round), so a
+    button shown for an earlier position, or tapped twice, is recognised as stale."""
+    key = f"{record.state}|{record.mode}|{record.index}|{record.started}|{record.last_completed}"
+    return format(zlib.crc32(key.encode()) & 0xFFFFFF, "x")
 
 
 @dataclass(frozen=True)

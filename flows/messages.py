@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -58,3 +59,14 @@ class Reply:
         if start < len(self.choices):
             out.extend([c] for c in self.choices[start:])
         return out
+
+
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
+
+
+def parse_command(text: str) -> Event | None:
+    """'/glossary kluster' → Event('command', 'glossary', 'kluster'); None if not a command."""
+    match = _COMMAND.match(text.strip())
+    if not match:
+        return None
+    return Event("command", match.group(1).lower(), (match.group(2) or "").strip())

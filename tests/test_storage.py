@@ -25,7 +25,7 @@ async def test_each_answer_is_on_disk_before_the_reply(tmp_path, content, storag
     await conversations.handle("tg:1", Event("choice", "mode:quick"))
     for count, answer in enumerate(("yes", "no", "partly"), start=1):
         handled = await conversations.handle("tg:1", Event("choice", f"ans:{answer}"))
-        assert handled is not None
+        assert handled.status == "ok"
         # a second engine on the same file sees the answer: it was committed
         other = await Storage.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
         record = await other.load("tg:1")
@@ -53,18 +53,19 @@ async def test_completed_assessment_row(content, storage):
 async def test_duplicate_updates_and_stale_buttons_are_ignored(content, storage):
     conversations = Conversations(Engine(content), storage)
     first = await conversations.handle("tg:2", Event("command", "assess"), update_id=10)
-    assert first is not None
-    assert await conversations.handle("tg:2", Event("command", "assess"), update_id=10) is None
-    mode = await conversations.handle("tg:2", Event("choice", "mode:quick"), nonce=first.nonce,
+    assert first.status == "ok" and first.replies
+    again = await conversations.handle("tg:2", Event("command", "assess"), update_id=10)
+    assert again.status == "duplicate" and again.replies == []
+    mode = await conversations.handle("tg:2", Event("choice", "mode:quick"), token=first.token,
                                       update_id=11)
-    assert mode is not None
-    answer = await conversations.handle("tg:2", Event("choice", "ans:yes"), nonce=mode.nonce,
+    assert mode.status == "ok"
+    answer = await conversations.handle("tg:2", Event("choice", "ans:yes"), token=mode.token,
                                         update_id=12)
-    assert answer is not None
-    # the same button tapped twice: the second tap carries the old nonce
-    again = await conversations.handle("tg:2", Event("choice", "ans:yes"), nonce=mode.nonce,
+    assert answer.status == "ok"
+    # the same button tapped twice: the second tap carries the old token
+    again = await conversations.handle("tg:2", Event("choice", "ans:yes"), token=mode.token,
                                        update_id=13)
-    assert again is None
+    assert again.status == "stale" and again.replies == []
     record = await storage.load("tg:2")
     assert len(record.state.answers) == 1 and record.last_update == 13
 
