@@ -68,7 +68,8 @@ def run_bot(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "transitions", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     settings = load_settings()
     if not settings.token:
         print("TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather, then set the token "

@@ -102,9 +102,12 @@ async def register_commands(application: Application[Any, Any, Any, Any, Any, An
                                                language_code=None if lang == "en" else lang)
 
 
-def build_application(settings: Settings, content: Content,
-                      storage: Storage) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The one wiring function: everything the bot needs, put together."""
+def build_application(
+    settings: Settings, content: Content, storage: Storage, *,
+    rate_limiter: AIORateLimiter | None = None, builder: ApplicationBuilder | None = None,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The one wiring function: everything the bot needs, put together. Tests may pass their
+    own rate limiter (faster pacing) and builder (HTTP settings)."""
     assert settings.token
     adapter = TelegramAdapter(Conversations(Engine(content), storage))
 
@@ -116,12 +119,12 @@ def build_application(settings: Settings, content: Content,
         await storage.close()
 
     application = (
-        ApplicationBuilder()
+        (builder or ApplicationBuilder())
         .token(settings.token)
         .base_url(settings.api_base_url)
         .defaults(PtbDefaults(parse_mode=ParseMode.HTML,
                               link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(ChatPacingRateLimiter())
+        .rate_limiter(rate_limiter or ChatPacingRateLimiter())
         .concurrent_updates(PerUserUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)

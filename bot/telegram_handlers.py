@@ -259,10 +259,9 @@ async def _render_callback(bot: Bot, query: CallbackQuery, message: Message,
         await _edit(bot, message, first, JOURNEY, handled.token)
         replies = replies[1:]
     else:
-        try:  # the summary comes as new messages; take the old buttons away
-            await bot.edit_message_reply_markup(chat_id=message.chat_id,
-                                                message_id=message.message_id)
-        except BadRequest:
-            log.info("Could not remove the keyboard of message %s", message.message_id)
+        # the summary comes as new messages: close the question message, taking its buttons
+        with use_language(handled.lang):
+            await _edit(bot, message, Reply(_("Thank you, that was the last question. Your "
+                                              "summary follows.")), JOURNEY, handled.token)
     for reply in replies:
         await send_reply(bot, message.chat_id, reply, JOURNEY, handled.token)

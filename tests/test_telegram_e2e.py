@@ -1,0 +1,239 @@
+"""End to end: the real Application polls a local Bot API server that validates every call
+against the Bot API spec. Users press the buttons the bot really sent."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.fake_bot_api import FakeBotApi
+from tests.telegram_harness import RunningBot, forged_press
+
+SV_ANSWERS = {"yes": "Ja", "partly": "Delvis", "no": "Nej", "unsure": "Vet inte"}
+EN_ANSWERS = {"yes": "Yes", "partly": "Partly", "no": "No", "unsure": "Not sure"}
+
+
+@pytest.fixture
+async def api():
+    async with FakeBotApi() as server:
+        yield server
+        assert server.violations == [], server.violations
+        assert server.internal_errors == []
+
+
+@pytest.fixture
+async def bot(api, content, tmp_path):
+    running = await RunningBot(api, content, tmp_path / "bot.db").start()
+    yield running
+    await running.stop()
+
+
+async def press(api, user, label: str) -> None:
+    """Press the button with this label on the bot's latest keyboard, and wait for the bot."""
+    buttons = api.buttons(user.id)
+    data = next((d for text, d in buttons if text == label), None)
+    assert data is not None, f"no button {label!r} in {buttons}"
+    await user.press(data)
+    await api.wait_for(lambda: not api.unanswered_callbacks() and not api.pending_updates)
+    await api.settle(quiet=0.1)
+
+
+async def command(api, user, text: str, payload: str | None = None) -> None:
+    sent = len(api.calls_of("sendMessage"))
+    await user.send_command(text, payload)
+    await api.wait_for(lambda: len(api.calls_of("sendMessage")) > sent)
+    await api.settle(quiet=0.1)
+
+
+def last_text(api, user) -> str:
+    record = api.last_message(user.id)
+    assert record is not None
+    return record.get("plain_text") or record.get("text") or record.get("caption") or ""
+
+
+def answers_in_db(tmp_path, user_id: int) -> dict:
+    import json
+
+    row = sqlite3.connect(tmp_path / "bot.db").execute(
+        "select state from users where id = ?", (f"tg:{user_id}",)).fetchone()
+    return json.loads(row[0])["answers"] if row else {}
+
+
+async def test_swedish_user_finishes_the_quick_check(api, bot, content, tmp_path):
+    assert [c["command"] for c in api.my_commands(language_code="sv")][:3] == [
+        "start", "assess", "summary"]
+    assert api.my_commands(language_code="sv")[1]["description"] != \
+        api.my_commands()[1]["description"]
+    anna = api.user(101, "Anna", "sv")
+    await command(api, anna, "/start", "assess")
+    assert "Hur grundliga ska vi vara?" in last_text(api, anna)
+    await press(api, anna, "Snabbkoll")
+    question_message = api.last_message(anna.id)["message_id"]
+    for step, answer in zip(content.steps, ["yes", "yes", "partly", "no", "yes", "unsure",
+                                            "no", "yes", "no", "partly"], strict=True):
+        assert step.key_question.text.sv in last_text(api, anna)
+        await press(api, anna, SV_ANSWERS[answer])
+    await api.wait_for(lambda: "Ni är på steg" in last_text(api, anna))
+    sent = api.sent(anna.id)
+    photo = next(r for r in sent if r["method"] == "sendPhoto")
+    assert photo["photo"][:4] == b"\x89PNG"
+    summary = last_text(api, anna)
+    assert "Sammanfattning av er beredskap (snabbkoll)" in summary
+    assert "Ni är på steg 3" in summary and "█" in summary
+    # the questions were edited in place: one message, closed with a thank-you at the end
+    edits = api.calls_of("editMessageText")
+    assert len(edits) == 11 and {int(e["message_id"]) for e in edits} == {question_message}
+    closed = next(r for r in sent if r["message_id"] == question_message)
+    assert closed["plain_text"].startswith("Tack, det var sista frågan.")
+    assert not closed.get("reply_markup")
+    assert api.unanswered_callbacks() == []
+    rows = sqlite3.connect(tmp_path / "bot.db").execute(
+        "select mode, position from assessments where user_id = 'tg:101'").fetchall()
+    assert rows == [("quick", 3)]
+
+
+async def test_english_user_full_check_with_back(api, bot, content, tmp_path):
+    eric = api.user(202, "Eric", "en-GB")
+    await command(api, eric, "/assess")
+    await press(api, eric, "Full check")
+    step1 = content.step(1)
+    for _ in step1.questions:
+        await press(api, eric, "Yes")
+    assert content.step(2).questions[0].text.en in last_text(api, eric)
+    await press(api, eric, "← Back")  # across the step boundary
+    assert step1.questions[-1].text.en in last_text(api, eric)
+    assert step1.questions[-1].id not in answers_in_db(tmp_path, eric.id)
+    await press(api, eric, "No")
+    assert answers_in_db(tmp_path, eric.id)[step1.questions[-1].id][0] == "no"
+    remaining = content.question_count - len(step1.questions)
+    for _ in range(remaining):
+        await press(api, eric, "Partly")
+    await api.wait_for(lambda: "Your readiness summary" in last_text(api, eric))
+    assert "Your readiness summary (full check)" in last_text(api, eric)
+    assert any(r["method"] == "sendPhoto" for r in api.sent(eric.id))
+
+
+async def test_restart_mid_assessment_resumes(api, content, tmp_path):
+    first = await RunningBot(api, content, tmp_path / "bot.db").start()
+    lena = api.user(303, "Lena", "sv")
+    await command(api, lena, "/assess")
+    await press(api, lena, "Snabbkoll")
+    await press(api, lena, "Ja")
+    await press(api, lena, "Nej")
+    await first.stop()
+    second = await RunningBot(api, content, tmp_path / "bot.db").start()
+    try:
+        await command(api, lena, "/assess")
+        assert content.step(3).key_question.text.sv in last_text(api, lena)
+        assert "Fråga 3 av 10" in last_text(api, lena)
+        await press(api, lena, "Ja")
+        assert content.step(4).key_question.text.sv in last_text(api, lena)
+    finally:
+        await second.stop()
+
+
+async def test_stale_and_forged_buttons_change_nothing(api, bot, tmp_path):
+    olle = api.user(404, "Olle", "sv")
+    await command(api, olle, "/assess")
+    await press(api, olle, "Snabbkoll")
+    stale = next(d for text, d in api.buttons(olle.id) if text == "Ja")
+    await press(api, olle, "Ja")
+    before = answers_in_db(tmp_path, olle.id)
+    # the first question's button, pressed again (double tap / old message)
+    forged_press(api, olle.id, stale)
+    await api.settle(quiet=0.15)
+    for data in ["j.000000.ans:yes", "x.1.ans:yes", "j.zz.ans:yes", "å" * 40, "p.x.zap"]:
+        forged_press(api, olle.id, data)
+        await api.settle(quiet=0.15)
+    assert answers_in_db(tmp_path, olle.id) == before
+    answers = [c["text"] for c in api.calls_of("answerCallbackQuery") if c.get("text")]
+    assert answers.count("Den knappen är inte längre aktiv.") == 6
+    assert api.unanswered_callbacks() == []
+
+
+async def test_double_tap_records_one_answer(api, bot, tmp_path):
+    kim = api.user(405, "Kim", "en")
+    await command(api, kim, "/assess")
+    await press(api, kim, "Quick check")
+    data = next(d for text, d in api.buttons(kim.id) if text == "Yes")
+    await kim.press(data)
+    forged_press(api, kim.id, data)  # the second tap arrives before the first is answered
+    await api.settle(quiet=0.2)
+    assert len(answers_in_db(tmp_path, kim.id)) == 1
+
+
+async def test_duplicate_update_is_handled_once(api, bot, tmp_path):
+    ida = api.user(406, "Ida", "en")
+    await command(api, ida, "/assess")
+    await press(api, ida, "Quick check")
+    update = await ida.press(next(d for t, d in api.buttons(ida.id) if t == "No"))
+    await api.settle(quiet=0.15)
+    api.push_update(update)  # getUpdates re-delivers it after a crash
+    await api.settle(quiet=0.15)
+    assert len(answers_in_db(tmp_path, ida.id)) == 1
+
+
+async def test_free_text_during_a_question(api, bot, content, tmp_path):
+    per = api.user(505, "Per", "sv")
+    await command(api, per, "/assess")
+    await press(api, per, "Snabbkoll")
+    await per.send_text("Vi är nog ganska redo <b>faktiskt</b> & mer")
+    await api.settle(quiet=0.15)
+    texts = api.texts(per.id)
+    assert any("Svara med någon av knapparna" in t for t in texts)
+    assert content.step(1).key_question.text.sv in last_text(api, per)
+    assert answers_in_db(tmp_path, per.id) == {}
+    await per.send_text("x" * 4096)
+    await api.settle(quiet=0.15)
+    await per.send_text("ja")  # an answer typed as text counts
+    await api.settle(quiet=0.15)
+    assert len(answers_in_db(tmp_path, per.id)) == 1
+
+
+async def test_delete_erases_everything(api, bot, tmp_path):
+    eva = api.user(606, "Eva", "sv")
+    await command(api, eva, "/assess")
+    await press(api, eva, "Snabbkoll")
+    for _ in range(10):
+        await press(api, eva, "Ja")
+    await api.wait_for(lambda: "Sammanfattning" in last_text(api, eva))
+    await command(api, eva, "/privacy")
+    assert "Det här sparar jag om dig" in last_text(api, eva)
+    await command(api, eva, "/delete")
+    await press(api, eva, "Ja, radera mina uppgifter")
+    assert "1 slutförda självskattningar" in last_text(api, eva)
+    db = sqlite3.connect(tmp_path / "bot.db")
+    assert db.execute("select count(*) from users where id='tg:606'").fetchone() == (0,)
+    assert db.execute("select count(*) from assessments where user_id='tg:606'").fetchone() == (0,)
+
+
+async def test_command_in_a_group_links_to_a_private_chat(api, bot):
+    group = api.group()
+    anna = api.user(707, "Anna", "sv")
+    await group.send_command(anna, "/assess")
+    await api.settle(quiet=0.15)
+    record = api.last_message(group.chat_id)
+    assert "privat chatt" in record["plain_text"]
+    url = record["reply_markup"]["inline_keyboard"][0][0]["url"]
+    assert url == "https://t.me/cluster_journey_test_bot?start=assess"
+    assert api.sent(anna.id) == []
+
+
+async def test_429_is_waited_out_and_nothing_is_lost(api, bot, content):
+    bo = api.user(808, "Bo", "en")
+    await command(api, bo, "/assess")
+    api.fail_next("editMessageText", error_code=429, retry_after=1)
+    await bo.press(next(d for t, d in api.buttons(bo.id) if t == "Quick check"))
+    await api.wait_for(lambda: content.step(1).key_question.text.en in last_text(api, bo),
+                       timeout=6)
+    assert ("editMessageText", 429) in [(method, code) for method, code, _ in api.errors]
+
+
+async def test_blocked_user_does_not_break_the_bot(api, bot):
+    gone = api.user(909, "Gone", "en")
+    api.block_user(gone.id)
+    await command(api, gone, "/start")
+    other = api.user(910, "Other", "en")
+    await command(api, other, "/start")
+    assert "Welcome to Cluster Journey!" in last_text(api, other)

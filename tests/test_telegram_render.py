@@ -1,0 +1,62 @@
+"""The callback codec and message rendering, without a server."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.callback_data import decode, encode
+from bot.telegram_render import escape, keyboard, split_text
+from flows.messages import Choice, Reply
+
+
+def test_callback_round_trip_and_size():
+    data = encode("j", "a1b2c3", "guide:10:examples")
+    assert len(data.encode()) <= 64
+    parsed = decode(data)
+    assert parsed is not None and (parsed.flow, parsed.token, parsed.choice) == (
+        "j", "a1b2c3", "guide:10:examples")
+
+
+@pytest.mark.parametrize("forged", [
+    None, "", "x", "j..", "z.abc.ans:yes", "j.zz.ans:yes", "j.abc." + "a" * 60,
+    "j.abc.ans:yes;drop", "å" * 40, "j.abc.ans yes",
+])
+def test_forged_callback_data_is_rejected(forged):
+    assert decode(forged) is None
+
+
+def test_encode_refuses_what_does_not_fit():
+    with pytest.raises(ValueError):
+        encode("j", "abc", "x" * 70)
+    with pytest.raises(ValueError):
+        encode("q", "abc", "ans:yes")
+
+
+def test_split_at_paragraphs():
+    paragraphs = [" ".join([f"Stycke {i}."] * 40) for i in range(20)]
+    text = "\n\n".join(paragraphs)
+    parts = split_text(text)
+    assert len(parts) > 1 and all(len(p) <= 4096 for p in parts)
+    # every cut falls between paragraphs: each part is a run of whole paragraphs
+    assert all(p.split("\n\n")[-1] in paragraphs for p in parts)
+    assert "\n\n".join(parts) == text
+
+
+def test_split_without_breaks_still_fits():
+    parts = split_text("x" * 9000)
+    assert [len(p) for p in parts] == [4096, 4096, 808]
+
+
+def test_escape_keeps_content_from_breaking_html():
+    assert escape("R&D <b>") == "R&amp;D &lt;b&gt;"
+
+
+def test_keyboard_rows_and_data():
+    reply = Reply("Q", (Choice("ans:yes", "Ja"), Choice("ans:no", "Nej"),
+                        Choice("nav:back", "← Tillbaka")), rows=(2, 1))
+    markup = keyboard(reply, "j", "abc")
+    assert markup is not None
+    rows = markup.inline_keyboard
+    assert [[b.text for b in row] for row in rows] == [["Ja", "Nej"], ["← Tillbaka"]]
+    assert rows[0][0].callback_data == "j.abc.ans:yes"
+    assert keyboard(Reply("no buttons"), "j", "abc") is None
