@@ -3,6 +3,7 @@ against the Bot API spec. Users press the buttons the bot really sent."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 
 import pytest
@@ -237,3 +238,55 @@ async def test_blocked_user_does_not_break_the_bot(api, bot):
     other = api.user(910, "Other", "en")
     await command(api, other, "/start")
     assert "Welcome to Cluster Journey!" in last_text(api, other)
+
+
+async def test_language_switch_is_remembered(api, bot):
+    maja = api.user(111, "Maja", "sv")
+    await command(api, maja, "/language")
+    await press(api, maja, "English")
+    toasts = [c.get("text") for c in api.calls_of("answerCallbackQuery")]
+    assert "I will speak English from now on." in toasts
+    await command(api, maja, "/help")
+    assert last_text(api, maja).startswith("What I can do:")
+
+
+async def test_an_internal_error_gets_a_polite_answer(api, bot, monkeypatch):
+    from flows.conversation import Engine
+
+    original = Engine.handle
+    calls = {"n": 0}
+
+    def failing_once(self, record, event, now):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("simulated bug")
+        return original(self, record, event, now)
+
+    monkeypatch.setattr(Engine, "handle", failing_once)
+    tove = api.user(112, "Tove", "sv")
+    await command(api, tove, "/start")
+    assert last_text(api, tove).startswith("Tyvärr gick något fel hos mig.")
+    await command(api, tove, "/start")
+    assert "Välkommen till Klusterresan!" in last_text(api, tove)
+
+
+async def test_per_chat_pacing():
+    """A burst to one private chat is paced; other chats are not held up by it."""
+    import time
+
+    from bot.telegram_app import ChatPacingRateLimiter
+
+    limiter = ChatPacingRateLimiter(chat_burst=2, chat_period=0.5)
+    stamps: dict[int, list[float]] = {1: [], 2: []}
+
+    async def call(chat_id: int) -> bool:
+        stamps[chat_id].append(time.monotonic())
+        return True
+
+    start = time.monotonic()
+    await asyncio.gather(*[
+        limiter.process_request(call, (chat,), {}, "sendMessage", {"chat_id": chat}, None)
+        for chat in [1] * 6 + [2]
+    ])
+    assert max(stamps[1]) - start >= 0.9  # six messages at two per half second
+    assert stamps[2][0] - start < 0.2
