@@ -18,7 +18,6 @@ import inspect
 import itertools
 import json
 import math
-import os
 import re
 import socket
 import struct
@@ -35,12 +34,7 @@ from telegram import Bot
 from telegram.ext import ApplicationBuilder
 from telegram.request import HTTPXRequest
 
-SPEC_PATH = Path(
-    os.environ.get(
-        "TELEGRAM_BOT_API_SPEC",
-        Path(__file__).resolve().parents[2] / "shared" / "telegram-bot-api" / "api.json",
-    )
-)
+SPEC_PATH = Path(__file__).resolve().parent / "telegram-bot-api" / "api.json"  # vendored copy
 
 BOT_ID = 42
 BOT_USERNAME = "cluster_journey_test_bot"
