@@ -124,7 +124,7 @@ class TelegramAdapter:
         lang = await self._language(update)
         if data is None or message is None or message.chat.type != "private":
             with use_language(lang):
-                await query.answer(_("That button is no longer active."))
+                await _answer(query, _("That button is no longer active."))
             return
         if data.flow == PRIVACY:
             await self._privacy_choice(query, message, data.choice, lang)
@@ -136,7 +136,7 @@ class TelegramAdapter:
             return
         if handled.status == "stale":
             with use_language(handled.lang):
-                await query.answer(_("That button is no longer active."))
+                await _answer(query, _("That button is no longer active."))
             return
         await _render_callback(context.bot, query, message, handled)
 
@@ -149,9 +149,9 @@ class TelegramAdapter:
             elif choice == privacy.CANCEL:
                 reply = privacy.cancelled_reply()
             else:
-                await query.answer(_("That button is no longer active."))
+                await _answer(query, _("That button is no longer active."))
                 return
-        await query.answer()
+        await _answer(query)
         await _edit(query.get_bot(), message, reply, PRIVACY, "")
 
     # --- groups ---------------------------------------------------------------------------
@@ -194,13 +194,22 @@ class TelegramAdapter:
                      "please try again in a moment.")
         try:
             if update.callback_query is not None:
-                await update.callback_query.answer()
+                await _answer(update.callback_query)
             await context.bot.send_message(update.effective_chat.id, escape(text))
         except TelegramError:
             log.warning("Could not tell the user about the error", exc_info=True)
 
 
 # --- rendering ------------------------------------------------------------------------------
+
+
+async def _answer(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press. Telegram refuses answers to presses older than about 15 minutes
+    (e.g. made while the bot was down); the press is still handled, only the toast is lost."""
+    try:
+        await query.answer(text)
+    except BadRequest as exc:
+        log.info("Could not answer callback query %s: %s", query.id, exc)
 
 
 async def send_replies(bot: Bot, chat_id: int, handled: Handled) -> None:
@@ -253,7 +262,7 @@ async def _render_callback(bot: Bot, query: CallbackQuery, message: Message,
     while len(replies) > 1 and not replies[0].choices and replies[0].attachment is None \
             and len(replies[0].text) <= MAX_TOAST:
         toast.append(replies.pop(0).text)
-    await query.answer(" ".join(toast)[:MAX_TOAST] or None)
+    await _answer(query, " ".join(toast)[:MAX_TOAST] or None)
     first = replies[0]
     if first.attachment is None:
         await _edit(bot, message, first, JOURNEY, handled.token)

@@ -2,7 +2,7 @@
 
 Start a :class:`FakeBotApi` in the test's event loop and pass ``api.base_url`` as PTB's
 ``base_url``. Every call is validated against the Bot API spec in
-``/work/shared/telegram-bot-api/api.json``; spec violations land in ``api.violations`` and are
+``tests/telegram-bot-api/api.json``; spec violations land in ``api.violations`` and are
 answered with a Telegram-style 400. Simulated users push updates that the bot receives through
 ``getUpdates`` long polling; what the bot sends is recorded per chat (see :meth:`FakeBotApi.sent`).
 """
