@@ -35,12 +35,15 @@ async def test_each_answer_is_on_disk_before_the_reply(tmp_path, content, storag
     assert record.state.lang == "sv" and record.state.state == "step_04"
 
 
-async def test_completed_assessment_row(content, storage):
-    conversations = Conversations(Engine(content), storage)
-    await conversations.handle("cli:a", Event("command", "assess"))
-    await conversations.handle("cli:a", Event("choice", "mode:quick"))
+async def quick_check(conversations: Conversations, user_id: str, answer: str) -> None:
+    await conversations.handle(user_id, Event("command", "assess"))
+    await conversations.handle(user_id, Event("choice", "mode:quick"))
     for _ in range(10):
-        await conversations.handle("cli:a", Event("choice", "ans:partly"))
+        await conversations.handle(user_id, Event("choice", f"ans:{answer}"))
+
+
+async def test_completed_assessment_row(content, storage):
+    await quick_check(Conversations(Engine(content), storage), "cli:a", "partly")
     rows = await storage.assessments_of("cli:a")
     assert len(rows) == 1
     row = rows[0]
@@ -71,11 +74,7 @@ async def test_duplicate_updates_and_stale_buttons_are_ignored(content, storage)
 
 
 async def test_delete_user(content, storage):
-    conversations = Conversations(Engine(content), storage)
-    await conversations.handle("tg:3", Event("command", "assess"))
-    await conversations.handle("tg:3", Event("choice", "mode:quick"))
-    for _ in range(10):
-        await conversations.handle("tg:3", Event("choice", "ans:yes"))
+    await quick_check(Conversations(Engine(content), storage), "tg:3", "yes")
     assert await storage.delete_user("tg:3") == {"profile": 1, "assessments": 1}
     assert not (await storage.load("tg:3")).exists
 

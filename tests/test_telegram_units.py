@@ -1,4 +1,4 @@
-"""The callback codec and message rendering, without a server."""
+"""Telegram adapter units without a server: callback codec, rendering, per-user ordering."""
 
 from __future__ import annotations
 
@@ -60,3 +60,39 @@ def test_keyboard_rows_and_data():
     assert [[b.text for b in row] for row in rows] == [["Ja", "Nej"], ["← Tillbaka"]]
     assert rows[0][0].callback_data == "j.abc.ans:yes"
     assert keyboard(Reply("no buttons"), "j", "abc") is None
+
+
+async def test_updates_of_one_user_in_order_of_different_users_concurrently():
+    import asyncio
+    from datetime import UTC, datetime
+
+    from telegram import Chat, Message, Update, User
+
+    from bot.telegram_app import PerUserUpdateProcessor
+
+    def update(update_id: int, user_id: int) -> Update:
+        user = User(user_id, "U", False)
+        message = Message(update_id, datetime.now(UTC), Chat(user_id, "private"),
+                          from_user=user, text="hi")
+        return Update(update_id, message=message)
+
+    processor = PerUserUpdateProcessor(16)
+    log: list[str] = []
+    release = asyncio.Event()
+
+    async def work(name: str, wait: bool = False) -> None:
+        log.append(f"start {name}")
+        if wait:
+            await release.wait()
+        log.append(f"end {name}")
+
+    tasks = [
+        asyncio.create_task(processor.process_update(update(1, 7), work("a1", wait=True))),
+        asyncio.create_task(processor.process_update(update(2, 7), work("a2"))),
+        asyncio.create_task(processor.process_update(update(3, 8), work("b1"))),
+    ]
+    await asyncio.sleep(0.05)
+    assert log == ["start a1", "start b1", "end b1"]  # user 8 is not held up by user 7
+    release.set()
+    await asyncio.gather(*tasks)
+    assert log[3:] == ["end a1", "start a2", "end a2"]  # user 7's updates in order
