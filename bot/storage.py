@@ -48,6 +48,23 @@ assessments = sa.Table(
     sa.Column("position", sa.Integer, nullable=True),
 )
 
+reminders = sa.Table(
+    "reminders", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("chat_id", sa.BigInteger, nullable=False),
+    sa.Column("interval_days", sa.Integer, nullable=False),  # 7, 14 or 30
+    sa.Column("due", sa.Float, nullable=False, index=True),  # unix time (UTC)
+    # scheduled → claimed → sent; paused, stopped, blocked (the user blocked the bot)
+    sa.Column("state", sa.String(12), nullable=False, index=True),
+    sa.Column("claimed_at", sa.Float, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("sent_at", sa.Float, nullable=True),
+    sa.Column("created", sa.Float, nullable=False),
+)
+
 
 def default_url() -> str:
     folder = Path(user_data_dir("cluster-journey", appauthor=False))
