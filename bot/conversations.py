@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from weakref import WeakValueDictionary
 
 from bot.storage import Storage, UserRecord
+from bot.workshops import Workshops, is_workshop_event
 from flows.conversation import Engine, is_positional, position_token
+from flows.i18n import use_language
 from flows.messages import Event, Reply
 
 
@@ -24,6 +26,8 @@ class Handled:
     token: str  # the position token to stamp on this event's buttons
     lang: str
     status: str = "ok"  # or "duplicate" (update seen before) or "stale" (old or forged button)
+    changed_workshop: int | None = None  # a workshop whose live results need refreshing
+    completed: bool = False  # this event completed an assessment
 
 
 class Conversations:
@@ -32,6 +36,7 @@ class Conversations:
         self.engine = engine
         self.storage = storage
         self.clock = clock
+        self.workshops = Workshops(engine.content, storage, engine)
         self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
 
     def lock(self, user_id: str) -> asyncio.Lock:
@@ -42,7 +47,8 @@ class Conversations:
         return lock
 
     async def handle(self, user_id: str, event: Event, *, lang: str = "en",
-                     token: str | None = None, update_id: int | None = None) -> Handled:
+                     token: str | None = None, update_id: int | None = None,
+                     bot_username: str | None = None) -> Handled:
         """Handle one event. Nothing happens for an update seen before (status "duplicate") or
         a positional button whose `token` no longer matches the conversation ("stale")."""
         async with self.lock(user_id):
@@ -57,11 +63,24 @@ class Conversations:
                     record.last_update = update_id
                     await self.storage.save(record)
                 return Handled([], position_token(state), state.lang, "stale")
-            outcome = self.engine.handle(state, event, self.clock())
+            now = self.clock()
             if update_id is not None:
                 record.last_update = update_id
+            if is_workshop_event(event, state):
+                with use_language(state.lang):
+                    workshop = await self.workshops.handle(user_id, state, event, now,
+                                                           bot_username)
+                await self.storage.save(record)
+                return Handled(workshop.replies, position_token(state), state.lang,
+                               changed_workshop=workshop.changed)
+            outcome = self.engine.handle(state, event, now)
+            replies = outcome.replies
+            if outcome.completed is not None:
+                with use_language(state.lang):
+                    replies += self.workshops.after_quick_check(state, outcome.completed.position)
             await self.storage.save(record, outcome.completed)
-            return Handled(outcome.replies, position_token(state), state.lang)
+            return Handled(replies, position_token(state), state.lang,
+                           completed=outcome.completed is not None)
 
     async def record(self, user_id: str) -> UserRecord:
         return await self.storage.load(user_id)

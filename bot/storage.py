@@ -65,6 +65,53 @@ reminders = sa.Table(
     sa.Column("created", sa.Float, nullable=False),
 )
 
+workshops = sa.Table(
+    "workshops", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("code", sa.String(8), nullable=False, unique=True),  # the join code
+    sa.Column("invite", sa.String(16), nullable=False, unique=True),  # co-facilitator secret
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("owner", sa.String(64), nullable=False),
+    sa.Column("closed", sa.Boolean, nullable=False, default=False),
+    sa.Column("created", sa.Float, nullable=False),
+    # where the live results message is (the latest one a facilitator opened)
+    sa.Column("results_chat", sa.BigInteger, nullable=True),
+    sa.Column("results_message", sa.BigInteger, nullable=True),
+    sa.Column("results_lang", sa.String(8), nullable=True),
+)
+
+workshop_facilitators = sa.Table(
+    "workshop_facilitators", metadata,
+    sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("user_id", sa.String(64), primary_key=True),
+)
+
+workshop_answers = sa.Table(
+    "workshop_answers", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("workshop_id", sa.Integer, sa.ForeignKey("workshops.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    # the participant's user id while they may change their answers; an anonymous key after
+    # they erase their data (their answers stay in the totals, unlinked from them)
+    sa.Column("participant", sa.String(64), nullable=False),
+    sa.Column("lang", sa.String(8), nullable=False),
+    sa.Column("step", sa.Integer, nullable=True),
+    sa.Column("challenges", sa.Text, nullable=False, default="[]"),
+    sa.Column("kinds", sa.Text, nullable=False, default="[]"),
+    sa.Column("sources", sa.Text, nullable=False, default="[]"),
+    sa.Column("support_from", sa.Text, nullable=False, default=""),
+    sa.Column("updated", sa.Float, nullable=False),
+    sa.UniqueConstraint("workshop_id", "participant"),
+)
+
+join_attempts = sa.Table(
+    "join_attempts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.String(64), nullable=False, index=True),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
 
 def default_url() -> str:
     folder = Path(user_data_dir("cluster-journey", appauthor=False))
@@ -175,12 +222,21 @@ class Storage:
                  "percents": json.loads(row.percents)} for row in rows]
 
     async def delete_user(self, user_id: str) -> dict[str, int]:
-        """Erase a user's record and assessments; returns how many rows of each went."""
+        """Erase a user's record, assessments and reminders, and unlink their workshop answers
+        (kept anonymously in the workshop totals); returns how many rows of each were affected."""
         async with self.engine.begin() as conn:
             gone_assessments = (await conn.execute(
                 assessments.delete().where(assessments.c.user_id == user_id))).rowcount
+            gone_reminders = (await conn.execute(
+                reminders.delete().where(reminders.c.user_id == user_id))).rowcount
+            anonymised = (await conn.execute(
+                workshop_answers.update().where(workshop_answers.c.participant == user_id)
+                .values(participant=sa.literal("anon:", sa.String)
+                        + sa.cast(workshop_answers.c.id, sa.String)))).rowcount
+            await conn.execute(join_attempts.delete().where(join_attempts.c.user_id == user_id))
             gone_users = (await conn.execute(users.delete().where(users.c.id == user_id))).rowcount
-        return {"profile": gone_users, "assessments": gone_assessments}
+        return {"profile": gone_users, "assessments": gone_assessments,
+                "reminders": gone_reminders, "workshop_answers": anonymised}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -2,7 +2,7 @@
 
 Private chats run the conversation; in groups a command gets a short answer with a deep link to
 continue in private, so a user's answers never appear in a group. A button press edits the
-message it was pressed on (see `_render_callback`); everything else sends new messages.
+message it was pressed on (see `TelegramAdapter._deliver`); everything else sends new messages.
 """
 
 from __future__ import annotations
@@ -29,12 +29,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot import privacy
+from bot import privacy, workshop_store
 from bot.callback_data import decode
 from bot.conversations import Conversations, Handled
+from bot.live_results import LiveResults
 from bot.telegram_render import MAX_CAPTION, escape, keyboard, split_text
+from bot.workshops import RESULTS_TAG
 from flows.i18n import _, normalise_language, use_language
 from flows.messages import Event, Reply, parse_command
+from flows.workshop_results import join_link
 
 log = logging.getLogger(__name__)
 MAX_TOAST = 200
@@ -50,6 +53,7 @@ def user_key(user_id: int) -> str:
 class TelegramAdapter:
     def __init__(self, conversations: Conversations) -> None:
         self.conversations = conversations
+        self.live_results = LiveResults(conversations.workshops)
 
     def register(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         private = filters.ChatType.PRIVATE
@@ -111,9 +115,9 @@ class TelegramAdapter:
             return
         handled = await self.conversations.handle(
             user_key(user.id), event, lang=normalise_language(user.language_code),
-            update_id=update.update_id)
+            update_id=update.update_id, bot_username=context.bot.username)
         if handled.status == "ok":
-            await send_replies(context.bot, chat.id, handled)
+            await self._deliver(context.bot, chat.id, handled)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -131,14 +135,14 @@ class TelegramAdapter:
             return
         handled = await self.conversations.handle(
             user_key(query.from_user.id), Event("choice", data.choice), lang=lang,
-            token=data.token, update_id=update.update_id)
+            token=data.token, update_id=update.update_id, bot_username=context.bot.username)
         if handled.status == "duplicate":
             return
         if handled.status == "stale":
             with use_language(handled.lang):
                 await _answer(query, _("That button is no longer active."))
             return
-        await _render_callback(context.bot, query, message, handled)
+        await self._deliver(context.bot, message.chat_id, handled, query, message)
 
     async def _privacy_choice(self, query: CallbackQuery, message: Message, choice: str,
                               lang: str) -> None:
@@ -152,7 +156,42 @@ class TelegramAdapter:
                 await _answer(query, _("That button is no longer active."))
                 return
         await _answer(query)
-        await _edit(query.get_bot(), message, reply, PRIVACY, "")
+        await edit_reply(query.get_bot(), message.chat_id, message.message_id, reply, PRIVACY, "")
+
+    # --- delivering replies -----------------------------------------------------------------
+
+    async def _deliver(self, bot: Bot, chat_id: int, handled: Handled,
+                       query: CallbackQuery | None = None, message: Message | None = None) -> None:
+        """Send the replies. After a button press, short notices become the press's toast and
+        the next reply replaces the pressed message, so old buttons disappear and the chat stays
+        short; attachments (charts, QR codes, exports) always come as new messages."""
+        replies = list(handled.replies)
+        if query is not None and message is not None:
+            toast = []
+            while len(replies) > 1 and not replies[0].choices \
+                    and replies[0].attachment is None and len(replies[0].text) <= MAX_TOAST:
+                toast.append(replies.pop(0).text)
+            await _answer(query, " ".join(toast)[:MAX_TOAST] or None)
+            if replies and replies[0].attachment is None:
+                shown = await edit_reply(bot, chat_id, message.message_id, replies[0],
+                                         JOURNEY, handled.token)
+                await self._after_sent(replies.pop(0), shown or message, handled.lang)
+            elif handled.completed:  # the summary follows: close the last question
+                with use_language(handled.lang):
+                    closing = Reply(_("Thank you, that was the last question. Your summary "
+                                      "follows."))
+                await edit_reply(bot, chat_id, message.message_id, closing, JOURNEY, "")
+        for reply in replies:
+            sent = await send_reply(bot, chat_id, reply, JOURNEY, handled.token)
+            await self._after_sent(reply, sent, handled.lang)
+        if handled.changed_workshop is not None:
+            self.live_results.changed(bot, handled.changed_workshop)
+
+    async def _after_sent(self, reply: Reply, message: Message, lang: str) -> None:
+        if reply.tag.startswith(RESULTS_TAG):  # this message now shows the live results
+            await workshop_store.set_results_message(
+                self.conversations.storage, int(reply.tag.removeprefix(RESULTS_TAG)),
+                message.chat_id, message.message_id, lang)
 
     # --- groups ---------------------------------------------------------------------------
 
@@ -166,9 +205,20 @@ class TelegramAdapter:
             return
         payload = DEEP_LINK_PAYLOADS.get(event.value, "")
         link = f"https://t.me/{context.bot.username}" + (f"?start={payload}" if payload else "")
+        workshop = None
+        if event.value == "workshop" and update.effective_user is not None:
+            mine = await workshop_store.of_facilitator(self.conversations.storage,
+                                                       user_key(update.effective_user.id))
+            workshop = next((w for w in mine if not w.closed), None)
         with use_language(await self._language(update)):
-            text = _("Let's continue in a private chat, so that your answers stay yours.")
-            button = InlineKeyboardButton(_("Open a private chat"), url=link)
+            if workshop is not None:  # the facilitator posts the join button to the group
+                text = _("Join the workshop “{title}”: press the button and answer in a private "
+                         "chat. Only the combined results are shown.").format(title=workshop.title)
+                button = InlineKeyboardButton(_("Join the workshop"), url=join_link(
+                    context.bot.username, workshop.code))
+            else:
+                text = _("Let's continue in a private chat, so that your answers stay yours.")
+                button = InlineKeyboardButton(_("Open a private chat"), url=link)
         await context.bot.send_message(message.chat_id, escape(text),
                                        reply_markup=InlineKeyboardMarkup([[button]]))
 
@@ -212,65 +262,43 @@ async def _answer(query: CallbackQuery, text: str | None = None) -> None:
         log.info("Could not answer callback query %s: %s", query.id, exc)
 
 
-async def send_replies(bot: Bot, chat_id: int, handled: Handled) -> None:
-    for reply in handled.replies:
-        await send_reply(bot, chat_id, reply, JOURNEY, handled.token)
-
-
-async def send_reply(bot: Bot, chat_id: int, reply: Reply, flow: str, token: str) -> None:
-    """Send one reply as new message(s): a photo or document, or text split to fit."""
+async def send_reply(bot: Bot, chat_id: int, reply: Reply, flow: str,
+                     token: str) -> Message:
+    """Send one reply as new message(s): a photo or document, or text split to fit. Returns
+    the last message sent (the one with the buttons)."""
     markup = keyboard(reply, flow, token)
     if reply.attachment is not None:
         data = await asyncio.to_thread(reply.attachment.render)
         file = InputFile(data, filename=reply.attachment.filename)
         caption = escape(reply.text)[:MAX_CAPTION]
         if reply.attachment.kind == "photo":
-            await bot.send_photo(chat_id, file, caption=caption, reply_markup=markup)
-        else:
-            await bot.send_document(chat_id, file, caption=caption, reply_markup=markup)
-        return
+            return await bot.send_photo(chat_id, file, caption=caption, reply_markup=markup)
+        return await bot.send_document(chat_id, file, caption=caption, reply_markup=markup)
     parts = split_text(escape(reply.text))
+    sent = None
     for i, part in enumerate(parts):
-        await bot.send_message(chat_id, part, reply_markup=markup if i == len(parts) - 1 else None)
+        sent = await bot.send_message(chat_id, part,
+                                      reply_markup=markup if i == len(parts) - 1 else None)
+    assert sent is not None
+    return sent
 
 
-async def _edit(bot: Bot, message: Message, reply: Reply, flow: str, token: str) -> None:
-    """Show `reply` in place of `message`; send it new if the message cannot be edited."""
+async def edit_reply(bot: Bot, chat_id: int, message_id: int, reply: Reply, flow: str,
+                     token: str) -> Message | None:
+    """Show `reply` in place of a message; send it new if the message cannot be edited.
+    Returns the message now showing the reply's buttons (None if nothing changed)."""
     parts = split_text(escape(reply.text))
     markup = keyboard(reply, flow, token)
     try:
-        await bot.edit_message_text(parts[0], chat_id=message.chat_id,
-                                    message_id=message.message_id,
-                                    reply_markup=markup if len(parts) == 1 else None)
+        edited = await bot.edit_message_text(parts[0], chat_id=chat_id, message_id=message_id,
+                                             reply_markup=markup if len(parts) == 1 else None)
     except BadRequest as exc:
         if "not modified" in str(exc).lower():
-            return
-        log.info("Could not edit message %s (%s); sending a new one", message.message_id, exc)
-        await send_reply(bot, message.chat_id, reply, flow, token)
-        return
+            return None
+        log.info("Could not edit message %s (%s); sending a new one", message_id, exc)
+        return await send_reply(bot, chat_id, reply, flow, token)
+    last = edited if isinstance(edited, Message) else None
     for i, part in enumerate(parts[1:], start=2):
-        await bot.send_message(message.chat_id, part,
-                               reply_markup=markup if i == len(parts) else None)
-
-
-async def _render_callback(bot: Bot, query: CallbackQuery, message: Message,
-                           handled: Handled) -> None:
-    """A button press edits the message it was pressed on into the next step, so old buttons
-    disappear and the chat stays short; short notices become the callback's toast."""
-    replies = list(handled.replies)
-    toast = []
-    while len(replies) > 1 and not replies[0].choices and replies[0].attachment is None \
-            and len(replies[0].text) <= MAX_TOAST:
-        toast.append(replies.pop(0).text)
-    await _answer(query, " ".join(toast)[:MAX_TOAST] or None)
-    first = replies[0]
-    if first.attachment is None:
-        await _edit(bot, message, first, JOURNEY, handled.token)
-        replies = replies[1:]
-    else:
-        # the summary comes as new messages: close the question message, taking its buttons
-        with use_language(handled.lang):
-            await _edit(bot, message, Reply(_("Thank you, that was the last question. Your "
-                                              "summary follows.")), JOURNEY, handled.token)
-    for reply in replies:
-        await send_reply(bot, message.chat_id, reply, JOURNEY, handled.token)
+        last = await bot.send_message(chat_id, part,
+                                      reply_markup=markup if i == len(parts) else None)
+    return last

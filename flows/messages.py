@@ -46,6 +46,7 @@ class Reply:
     choices: tuple[Choice, ...] = ()
     rows: tuple[int, ...] = ()
     attachment: Attachment | None = None
+    tag: str = ""  # lets an adapter recognise a message it must keep (e.g. live results)
 
     def choice_rows(self) -> list[list[Choice]]:
         """The buttons grouped into rows: `rows` gives row sizes; by default one per row."""

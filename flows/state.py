@@ -27,6 +27,7 @@ class ConversationState:
     prior_position: int | None = None
     prior_completed: float | None = None
     done: list[str] = field(default_factory=list)  # question ids whose action is done
+    workshop: dict[str, Any] | None = None  # the workshop being answered: id, title, stage
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -64,3 +64,44 @@ def forged_press(api: FakeBotApi, user_id: int, data: str) -> dict[str, Any]:
         "chat_instance": "1",
         "data": data,
     }})
+
+
+# --- driving a user as a person would: act, then wait for what they see ---------------------
+
+
+async def press(api, user, label: str) -> None:
+    """Press the button with this label on the bot's latest keyboard, and wait for the bot."""
+    buttons = api.buttons(user.id)
+    data = next((d for text, d in buttons if text == label), None)
+    assert data is not None, f"no button {label!r} in {buttons}"
+    before = chat_view(api, user)
+    await user.press(data)
+    await api.wait_for(lambda: chat_view(api, user) != before)
+    await api.settle(quiet=0.1)
+
+
+async def say(api, user, text: str) -> None:
+    """Send free text and wait for the bot's answer."""
+    before = chat_view(api, user)
+    await user.send_text(text)
+    await api.wait_for(lambda: chat_view(api, user) != before)
+    await api.settle(quiet=0.1)
+
+
+def chat_view(api, user) -> list:
+    """What the user sees: every bot message's text and buttons."""
+    return [(r["message_id"], r.get("plain_text"), r.get("caption"), str(r.get("reply_markup")))
+            for r in api.sent(user.id)]
+
+
+async def command(api, user, text: str, payload: str | None = None) -> None:
+    sent = len(api.calls_of("sendMessage"))
+    await user.send_command(text, payload)
+    await api.wait_for(lambda: len(api.calls_of("sendMessage")) > sent)
+    await api.settle(quiet=0.1)
+
+
+def last_text(api, user) -> str:
+    record = api.last_message(user.id)
+    assert record is not None
+    return record.get("plain_text") or record.get("text") or record.get("caption") or ""

@@ -75,7 +75,8 @@ async def test_duplicate_updates_and_stale_buttons_are_ignored(content, storage)
 
 async def test_delete_user(content, storage):
     await quick_check(Conversations(Engine(content), storage), "tg:3", "yes")
-    assert await storage.delete_user("tg:3") == {"profile": 1, "assessments": 1}
+    assert await storage.delete_user("tg:3") == {"profile": 1, "assessments": 1,
+                                                  "reminders": 0, "workshop_answers": 0}
     assert not (await storage.load("tg:3")).exists
 
 

@@ -9,7 +9,15 @@ import sqlite3
 import pytest
 
 from tests.fake_bot_api import FakeBotApi
-from tests.telegram_harness import RunningBot, forged_press
+from tests.telegram_harness import (
+    RunningBot,
+    chat_view,
+    command,
+    forged_press,
+    last_text,
+    press,
+    say,
+)
 
 SV_ANSWERS = {"yes": "Ja", "partly": "Delvis", "no": "Nej", "unsure": "Vet inte"}
 EN_ANSWERS = {"yes": "Yes", "partly": "Partly", "no": "No", "unsure": "Not sure"}
@@ -28,44 +36,6 @@ async def bot(api, content, tmp_path):
     running = await RunningBot(api, content, tmp_path / "bot.db").start()
     yield running
     await running.stop()
-
-
-async def press(api, user, label: str) -> None:
-    """Press the button with this label on the bot's latest keyboard, and wait for the bot."""
-    buttons = api.buttons(user.id)
-    data = next((d for text, d in buttons if text == label), None)
-    assert data is not None, f"no button {label!r} in {buttons}"
-    before = chat_view(api, user)
-    await user.press(data)
-    await api.wait_for(lambda: chat_view(api, user) != before)
-    await api.settle(quiet=0.1)
-
-
-async def say(api, user, text: str) -> None:
-    """Send free text and wait for the bot's answer."""
-    before = chat_view(api, user)
-    await user.send_text(text)
-    await api.wait_for(lambda: chat_view(api, user) != before)
-    await api.settle(quiet=0.1)
-
-
-def chat_view(api, user) -> list:
-    """What the user sees: every bot message's text and buttons."""
-    return [(r["message_id"], r.get("plain_text"), r.get("caption"), str(r.get("reply_markup")))
-            for r in api.sent(user.id)]
-
-
-async def command(api, user, text: str, payload: str | None = None) -> None:
-    sent = len(api.calls_of("sendMessage"))
-    await user.send_command(text, payload)
-    await api.wait_for(lambda: len(api.calls_of("sendMessage")) > sent)
-    await api.settle(quiet=0.1)
-
-
-def last_text(api, user) -> str:
-    record = api.last_message(user.id)
-    assert record is not None
-    return record.get("plain_text") or record.get("text") or record.get("caption") or ""
 
 
 def answers_in_db(tmp_path, user_id: int) -> dict:
@@ -222,7 +192,7 @@ async def test_delete_erases_everything(api, bot, tmp_path):
     assert "Det här sparar jag om dig" in last_text(api, eva)
     await command(api, eva, "/delete")
     await press(api, eva, "Ja, radera mina uppgifter")
-    assert "1 slutförda självskattningar" in last_text(api, eva)
+    assert "1 slutförda självskattningar och 0 påminnelser" in last_text(api, eva)
     db = sqlite3.connect(tmp_path / "bot.db")
     assert db.execute("select count(*) from users where id='tg:606'").fetchone() == (0,)
     assert db.execute("select count(*) from assessments where user_id='tg:606'").fetchone() == (0,)

@@ -1,0 +1,368 @@
+"""Workshop results: aggregation, the results text, the CSV export, join codes, QR and chart."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import secrets
+
+import pytest
+
+from flows.i18n import use_language
+from flows.workshop_results import (
+    CODE_ALPHABET,
+    MAX_MESSAGE,
+    TEXT_BUDGET,
+    ParticipantAnswers,
+    aggregate,
+    csv_delimiter,
+    distribution_chart,
+    export_csv,
+    join_link,
+    new_join_code,
+    normalise_code,
+    qr_png,
+    results_text,
+    top_words,
+    words,
+)
+
+PNG = b"\x89PNG\r\n\x1a\n"
+BOM = "\ufeff".encode()
+
+
+def units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def person(step=None, challenges=(), kinds=(), sources=(), support_from="", lang="en"):
+    return ParticipantAnswers(step=step, challenges=tuple(challenges), support_kinds=tuple(kinds),
+                              support_sources=tuple(sources), support_from=support_from,
+                              lang=lang)
+
+
+@pytest.fixture
+def room():
+    return [
+        person(3, ["Svårt att hitta partner i Tyskland", "Finansiering saknas för resor"],
+               ["funding", "partner-search"], ["vinnova", "region"], "Regionen", "sv"),
+        person(3, ["Hard to find partners in Germany", "We have no funding for travel"],
+               ["funding"], ["vinnova"], "the region", "en"),
+        person(None, ["Vi vet inte var vi ska börja"], [], ["een"], "", "sv"),
+        person(7, [], ["training", "funding"], [], "Business Sweden", "en"),
+        person(1, ["  ", "Members do not see the point of going abroad"], [], [], "  ", "en"),
+    ]
+
+
+# --- aggregation --------------------------------------------------------------------------------
+
+
+def test_swedish_and_english_answers_merge_into_the_same_totals(content, room):
+    results = aggregate(content, room)
+    assert results.participants == 5
+    assert len(results.steps) == 10
+    assert results.steps == (1, 0, 2, 0, 0, 0, 1, 0, 0, 0)
+    assert results.step_unknown == 1
+    assert sum(results.steps) + results.step_unknown == results.participants
+    kinds = dict(results.kinds)
+    assert kinds["funding"] == 3 and kinds["partner-search"] == 1 and kinds["training"] == 1
+    assert [k for k, _n in results.kinds] == [o.id for o in content.workshop.support_kinds]
+    assert kinds["eu-information"] == 0  # zero counts included
+    sources = dict(results.sources)
+    assert sources["vinnova"] == 2 and sources["region"] == 1 and sources["een"] == 1
+    assert [s for s, _n in results.sources] == [o.id for o in content.workshop.support_sources]
+    assert results.support_from == ("Regionen", "the region", "Business Sweden")
+
+
+def test_unknown_steps_and_ids_and_duplicates(content):
+    results = aggregate(content, [
+        person(None), person(0), person(11), person(10, kinds=["funding", "funding", "gone"],
+                                                    sources=["nowhere"]),
+    ])
+    assert results.step_unknown == 3 and results.steps[9] == 1
+    assert dict(results.kinds)["funding"] == 1  # once per participant
+    assert "gone" not in dict(results.kinds) and "nowhere" not in dict(results.sources)
+
+
+def test_no_participants(content):
+    results = aggregate(content, [])
+    assert results.participants == 0 and results.steps == (0,) * 10
+    assert results.challenges_by_step == () and results.top_words == ()
+    assert all(n == 0 for _k, n in results.kinds)
+
+
+def test_challenges_are_grouped_by_step_in_step_order_with_unknown_last(content, room):
+    results = aggregate(content, [person(None, ["first unknown"]), *room,
+                                  person(1, ["later one"])])
+    assert [step for step, _texts in results.challenges_by_step] == [1, 3, None]
+    grouped = dict(results.challenges_by_step)
+    assert grouped[1] == ("Members do not see the point of going abroad", "later one")
+    assert grouped[3] == ("Svårt att hitta partner i Tyskland", "Finansiering saknas för resor",
+                          "Hard to find partners in Germany", "We have no funding for travel")
+    assert grouped[None] == ("first unknown", "Vi vet inte var vi ska börja")
+    assert 7 not in grouped  # no challenges, no group
+
+
+def test_top_words_across_languages_without_stop_words(content):
+    results = aggregate(content, [
+        person(2, ["Vi har ingen finansiering och det är svårt", "Partners: hard to find!"],
+               lang="sv"),
+        person(2, ["FINANSIERING saknas", "We have NO partners and our funding is low"]),
+        person(5, ["Funding, funding, funding."]),  # counts once: one sticky note
+        person(None, ["Tid. Time! Partners?"]),
+    ])
+    top = dict(results.top_words)
+    assert top["partners"] == 3 and top["finansiering"] == 2 and top["funding"] == 2
+    for stop in ("vi", "har", "och", "det", "är", "we", "have", "and", "our", "is", "the",
+                 "ingen", "to", "no"):
+        assert stop not in top
+    assert "tid" in top  # three letters kept
+    assert len(results.top_words) <= 10
+    counts = [n for _w, n in results.top_words]
+    assert counts == sorted(counts, reverse=True)
+    assert results.top_words[0] == ("partners", 3)
+    assert results.top_words[1:3] == (("finansiering", 2), ("funding", 2))  # ties alphabetical
+
+
+def test_words_tokeniser():
+    assert words("Många SMF:er saknar tid; vår största utmaning är språket") == [
+        "smf", "saknar", "tid", "största", "utmaning", "språket"]
+    assert words("We don’t know 2024 markets, e.g. Kenya") == ["know", "markets", "kenya"]
+    assert top_words(["b a c", "c b", "a"]) == ()  # all shorter than three letters
+    assert top_words(["delta alpha", "charlie bravo"], limit=3) == (
+        ("alpha", 1), ("bravo", 1), ("charlie", 1))
+
+
+# --- the results text -------------------------------------------------------------------------
+
+
+def test_results_text_in_english(content, room):
+    results = aggregate(content, room)
+    with use_language("en"):
+        text = results_text(content, "Internationalisation day", "ABC234", results, closed=False)
+    assert text.startswith("Internationalisation day\n")
+    assert "ABC234" in text and "Open" in text and "Closed" not in text
+    assert "Participants: 5" in text
+    for step in content.steps:
+        assert f"{step.number}. {step.short.en}" in text
+    line = next(ln for ln in text.splitlines() if ln.endswith("3. " + content.step(3).short.en))
+    assert line.startswith("██████████   2")  # the most chosen step has a full bar
+    assert "Step not given: 1" in text
+    assert "Challenges" in text and "• Hard to find partners in Germany" in text
+    # grouped under their step, the unknown group after the steps
+    assert text.index("• Svårt att hitta") < text.index("• Vi vet inte var")
+    assert "Most frequent words: abroad (1), börja (1), finansiering (1)," in text
+    assert "3  Funding" in text and "2  Vinnova" in text
+    assert "Partner search and matchmaking" in text
+    assert "Advice on strategy" not in text  # nobody chose it
+    assert "• Business Sweden" in text and "• Regionen" in text
+    with use_language("en"):
+        assert "Closed" in results_text(content, "T", "ABC234", results, closed=True)
+
+
+def test_results_text_uses_swedish_content_labels(content, room):
+    with use_language("sv"):
+        text = results_text(content, "Workshop", "ABC234", aggregate(content, room), True)
+    assert "3. Hitta möjligheter" in text and "Finansiering" in text
+    assert "Partnersökning och matchmaking" in text and "Regionen" in text
+    assert "Partner search and matchmaking" not in text
+
+
+def test_results_text_merges_identical_from_whom(content):
+    answers = [person(1, support_from=t) for t in ("Vinnova", "vinnova ", "VINNOVA", "Almi")]
+    with use_language("en"):
+        text = results_text(content, "T", "ABC234", aggregate(content, answers), False)
+    assert "• Vinnova (×3)" in text and "• Almi" in text
+
+
+def test_results_text_with_no_answers(content):
+    with use_language("en"):
+        text = results_text(content, "Empty", "ABC234", aggregate(content, []), False)
+    assert "Participants: 0" in text and "Most frequent words: –" in text
+    assert units(text) <= TEXT_BUDGET
+
+
+def test_results_text_stays_within_one_message_with_500_long_challenges(content):
+    long = "Finding partners abroad takes much more time than we have in our small team " * 8
+    answers = [person(i % 10 + 1 if i % 7 else None,
+                      [f"#{i} {long}", f"#{i}b 😀😀😀 {long}"],
+                      ["funding"], ["vinnova"], f"Person number {i} {long}")
+               for i in range(500)]
+    results = aggregate(content, answers)
+    with use_language("en"):
+        text = results_text(content, "A very long title " * 30, "ABC234", results, False)
+    assert units(text) <= TEXT_BUDGET <= MAX_MESSAGE
+    assert "Participants: 500" in text
+    assert "…and " in text and "more (all are in the CSV export)" in text
+    bullets = [ln for ln in text.splitlines() if ln.startswith("• #")]
+    assert bullets and all(len(b) <= 202 for b in bullets)  # each trimmed to ~200
+    shown = sum(1 for b in bullets)
+    hidden = int(text.split("…and ")[1].split(" ")[0])
+    assert shown + hidden == 1000
+    assert "• #499b" in text  # the newest are shown
+    assert "• #0 " not in text
+    # every step group is still represented, and the later sections are not crowded out
+    assert all(f"\n{n}. {content.step(n).short.en}\n•" in text for n in range(1, 11))
+    assert "Kinds of support\n500  Funding" in text and "Sources of support\n500  Vinnova" in text
+    assert "From whom (free text)" in text and "• Person number" in text
+
+
+# --- CSV export -------------------------------------------------------------------------------
+
+
+def read_csv(data: bytes, lang: str) -> list[list[str]]:
+    assert data.startswith(BOM)
+    text = data[len(BOM):].decode("utf-8")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(lang)))
+
+
+def test_csv_rows_columns_and_bom(content, room):
+    data = export_csv(content, "Dagens workshop", room, "en")
+    rows = read_csv(data, "en")
+    assert rows[0] == ["Participant", "Language", "Step", "Step name", "Challenges",
+                       "Kinds of support", "Sources of support", "From whom (free text)",
+                       "Workshop"]
+    assert len(rows) == 1 + len(room)
+    assert all(len(r) == len(rows[0]) for r in rows)
+    assert [r[0] for r in rows[1:]] == ["1", "2", "3", "4", "5"]
+    assert [r[1] for r in rows[1:]] == ["sv", "en", "sv", "en", "en"]
+    first = rows[1]
+    assert first[2:4] == ["3", content.step(3).title.en]
+    assert first[4] == "Svårt att hitta partner i Tyskland | Finansiering saknas för resor"
+    assert first[5] == "Funding; Partner search and matchmaking"
+    assert first[6] == "Vinnova; The region"
+    assert first[7] == "Regionen" and first[8] == "Dagens workshop"
+    assert rows[3][2:4] == ["", ""]  # step not given
+    assert rows[5][4] == "Members do not see the point of going abroad"
+    assert rows[5][7] == ""
+
+
+def test_csv_in_swedish_uses_swedish_labels_and_semicolons(content, room):
+    data = export_csv(content, "Dagens workshop", room, "sv")
+    assert b";" in data.splitlines()[0]
+    rows = read_csv(data, "sv")
+    assert len(rows) == 1 + len(room) and len(rows[1]) == 9
+    assert rows[1][3] == content.step(3).title.sv
+    assert rows[1][5] == "Finansiering; Partnersökning och matchmaking"
+    assert rows[1][6] == "Vinnova; Regionen"
+    # an explicit delimiter wins
+    assert read_csv(export_csv(content, "T", room, "sv", delimiter=","), "en")[1][0] == "1"
+
+
+def test_csv_keeps_quotes_and_newlines_and_neutralises_formulas(content):
+    answers = [
+        person(2, ['He said "go global", then; left', "line one\nline two\r\nline three"],
+               support_from="=HYPERLINK(\"http://evil\",\"x\")"),
+        person(4, ["+46 70 123", "ok"], support_from="@SUM(A1:A2)"),
+        person(5, ["-2+3"], support_from="  -cmd"),
+        person(6, ["Totally fine = text"], support_from="Almi, Vinnova"),
+    ]
+    rows = read_csv(export_csv(content, "=1+1", answers, "en"), "en")
+    assert len(rows) == 5
+    assert rows[1][4] == 'He said "go global", then; left | line one\nline two\nline three'
+    assert rows[1][7] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert rows[1][8] == "'=1+1"
+    assert rows[2][4] == "'+46 70 123 | ok" and rows[2][7] == "'@SUM(A1:A2)"
+    assert rows[3][4] == "'-2+3" and rows[3][7] == "'-cmd"
+    assert rows[4][4] == "Totally fine = text" and rows[4][7] == "Almi, Vinnova"
+    for row in rows[1:]:
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row)
+
+
+def test_csv_holds_no_identifiers(content, room):
+    data = export_csv(content, "T", room, "en").decode("utf-8-sig")
+    fields = set(ParticipantAnswers.__dataclass_fields__)
+    assert fields == {"step", "challenges", "support_kinds", "support_sources", "support_from",
+                      "lang"}  # nothing to leak: no ids or names reach the export
+    for word in ("user", "id", "telegram", "name"):
+        assert word not in data.splitlines()[0].lower().replace("step name", "")
+
+
+def test_csv_with_no_participants(content):
+    rows = read_csv(export_csv(content, "T", [], "en"), "en")
+    assert len(rows) == 1
+
+
+# --- join codes and links ---------------------------------------------------------------------
+
+
+def test_join_codes_use_the_unambiguous_alphabet():
+    assert not set("0O1IL") & set(CODE_ALPHABET) and len(CODE_ALPHABET) == 31
+    rng = random.Random(5)
+    codes = [new_join_code(rng) for _i in range(20000)]
+    assert all(len(c) == 6 and set(c) <= set(CODE_ALPHABET) for c in codes)
+    assert len(set(codes)) >= 19990  # 31**6 codes: collisions are rare
+    assert set("".join(codes)) == set(CODE_ALPHABET)  # every character is used
+    assert new_join_code(random.Random(1)) == new_join_code(random.Random(1))
+    system = secrets.SystemRandom()
+    assert len({new_join_code(system) for _i in range(100)}) == 100
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("ABC234", "ABC234"),
+    ("abc234", "ABC234"),
+    ("  ws_abc234 ", "ABC234"),
+    ("WS_ABC234", "ABC234"),
+    ("abc 234", "ABC234"),
+    ("abc-234", "ABC234"),
+    ("https://t.me/ClusterBot?start=ws_abc234", "ABC234"),
+    ("ABCO23", None),  # O is not in the alphabet: refused, not guessed
+    ("ABC023", None),
+    ("ABC1L2", None),
+    ("abc23", None),
+    ("abc2345", None),
+    ("", None),
+    ("ws_", None),
+    ("ÅÄÖ234", None),
+])
+def test_normalise_code(text, code):
+    assert normalise_code(text) == code
+
+
+def test_join_link():
+    assert join_link("ClusterJourneyBot", "abc234") == \
+        "https://t.me/ClusterJourneyBot?start=ws_ABC234"
+    assert join_link("@ClusterJourneyBot", "ws_ABC234").endswith("?start=ws_ABC234")
+    with pytest.raises(ValueError):
+        join_link("ClusterJourneyBot", "bad")
+
+
+# --- images -----------------------------------------------------------------------------------
+
+
+def test_qr_png_is_a_large_faithful_qr_code():
+    import qrcode
+    from PIL import Image
+
+    url = join_link("ClusterJourneyBot", "ABC234")
+    data = qr_png(url)
+    assert data.startswith(PNG)
+    image = Image.open(io.BytesIO(data)).convert("L")
+    assert image.width == image.height >= 600
+    reference = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    reference.add_data(url)
+    reference.make(fit=True)
+    matrix = reference.get_matrix()
+    box = image.width // len(matrix)
+    assert box * len(matrix) == image.width
+    for r, row in enumerate(matrix):
+        for c, dark in enumerate(row):
+            pixel = image.getpixel((c * box + box // 2, r * box + box // 2))
+            assert (pixel < 128) == dark
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_distribution_chart_is_a_png(content, room, lang):
+    from PIL import Image
+
+    with use_language(lang):
+        data = distribution_chart(content, aggregate(content, room), "Workshop $x$ " * 12)
+    assert data.startswith(PNG)
+    image = Image.open(io.BytesIO(data))
+    assert image.width >= 1200 and image.height >= 900
+
+
+def test_distribution_chart_without_answers(content):
+    with use_language("en"):
+        assert distribution_chart(content, aggregate(content, []), "").startswith(PNG)
