@@ -69,7 +69,7 @@ def forged_press(api: FakeBotApi, user_id: int, data: str) -> dict[str, Any]:
 # --- driving a user as a person would: act, then wait for what they see ---------------------
 
 
-async def press(api, user, label: str) -> None:
+async def press(api, user, label: str, settle: bool = True) -> None:
     """Press the button with this label on the bot's latest keyboard, and wait for the bot."""
     buttons = api.buttons(user.id)
     data = next((d for text, d in buttons if text == label), None)
@@ -77,15 +77,17 @@ async def press(api, user, label: str) -> None:
     before = chat_view(api, user)
     await user.press(data)
     await api.wait_for(lambda: chat_view(api, user) != before)
-    await api.settle(quiet=0.1)
+    if settle:  # let trailing messages arrive (not with many users at once: never quiet)
+        await api.settle(quiet=0.1)
 
 
-async def say(api, user, text: str) -> None:
+async def say(api, user, text: str, settle: bool = True) -> None:
     """Send free text and wait for the bot's answer."""
     before = chat_view(api, user)
     await user.send_text(text)
     await api.wait_for(lambda: chat_view(api, user) != before)
-    await api.settle(quiet=0.1)
+    if settle:  # let trailing messages arrive (not with many users at once: never quiet)
+        await api.settle(quiet=0.1)
 
 
 def chat_view(api, user) -> list:
@@ -94,11 +96,14 @@ def chat_view(api, user) -> list:
             for r in api.sent(user.id)]
 
 
-async def command(api, user, text: str, payload: str | None = None) -> None:
-    sent = len(api.calls_of("sendMessage"))
+async def command(api, user, text: str, payload: str | None = None,
+                  settle: bool = True) -> None:
+    """Send a command and wait for the bot's answer in this user's chat."""
+    before = chat_view(api, user)
     await user.send_command(text, payload)
-    await api.wait_for(lambda: len(api.calls_of("sendMessage")) > sent)
-    await api.settle(quiet=0.1)
+    await api.wait_for(lambda: chat_view(api, user) != before)
+    if settle:  # let trailing messages arrive (not with many users at once: never quiet)
+        await api.settle(quiet=0.1)
 
 
 def last_text(api, user) -> str:
