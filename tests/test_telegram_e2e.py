@@ -223,7 +223,8 @@ async def test_429_is_waited_out_and_nothing_is_lost(api, bot, content):
 async def test_blocked_user_does_not_break_the_bot(api, bot):
     gone = api.user(909, "Gone", "en")
     api.block_user(gone.id)
-    await command(api, gone, "/start")
+    await gone.send_command("/start")
+    await api.wait_for(lambda: ("sendMessage", 403) in [(m, c) for m, c, _ in api.errors])
     other = api.user(910, "Other", "en")
     await command(api, other, "/start")
     assert "Welcome to Cluster Journey!" in last_text(api, other)
