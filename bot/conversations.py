@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from weakref import WeakValueDictionary
 
+from bot.reminder_commands import ReminderCommands, is_reminder_event
 from bot.storage import Storage, UserRecord
 from bot.workshops import Workshops, is_workshop_event
 from flows.conversation import Engine, is_positional, position_token
@@ -37,6 +38,7 @@ class Conversations:
         self.storage = storage
         self.clock = clock
         self.workshops = Workshops(engine.content, storage, engine)
+        self.reminders = ReminderCommands(storage)
         self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
 
     def lock(self, user_id: str) -> asyncio.Lock:
@@ -66,6 +68,13 @@ class Conversations:
             now = self.clock()
             if update_id is not None:
                 record.last_update = update_id
+            if is_reminder_event(event, state):
+                if not record.exists:  # a reminder row refers to the user's row
+                    await self.storage.save(record)
+                with use_language(state.lang):
+                    replies = await self.reminders.handle(record, event, now)
+                await self.storage.save(record)
+                return Handled(replies, position_token(state), state.lang)
             if is_workshop_event(event, state):
                 with use_language(state.lang):
                     workshop = await self.workshops.handle(user_id, state, event, now,

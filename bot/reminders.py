@@ -31,7 +31,7 @@ import logging
 import time as _time
 import warnings
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -350,8 +350,8 @@ class TickStats:
     disabled: int = 0
 
     def add(self, other: TickStats) -> None:
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for field in fields(self):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
@@ -372,7 +372,8 @@ class ReminderDispatcher:
 
     A tick hands back to ``scheduled`` what it could not send within ``stale_after / 2``
     seconds, so its claims never grow old enough for `requeue_stale` (in another replica) to
-    take them while they are still being worked on.
+    take them while they are still being worked on; keep ``batch`` below ``rate × stale_after
+    / 2`` (500 at 20/s takes 25 s) so that only long flood waits need it.
     """
 
     def __init__(self, storage: Storage, send: Send, clock: Callable[[], float] = _time.time,
@@ -431,10 +432,11 @@ class ReminderDispatcher:
             if await self._wait_turn(row, deadline):
                 await self._send_one(row, stats)
             else:
-                # Too late in this tick (long flood wait): hand it back instead of holding it.
+                # Not sendable within this tick (a long flood wait, or a batch larger than the
+                # pace allows): hand it back, due when the pause ends, instead of holding it.
                 wait = max(self._paused_until - asyncio.get_running_loop().time(), 0.0)
                 await retry_later(self.storage, row.id, self.clock() + wait,
-                                  "released: flood wait outlasted the tick", row.claimed_at)
+                                  "released: not sent within the tick", row.claimed_at)
                 stats.retried += 1
         except Exception:
             # Bookkeeping failed (database away?): the row stays claimed and requeue_stale
@@ -449,11 +451,11 @@ class ReminderDispatcher:
             await self._limiter.acquire()
             now = loop.time()
             ready = max(self._paused_until, self._chat_ready.get(row.chat_id, 0.0))
+            if max(ready, now) > deadline:
+                return False
             if ready <= now:
                 self._chat_ready[row.chat_id] = now + CHAT_SPACING
                 return True
-            if ready > deadline:
-                return False
             await asyncio.sleep(ready - now)
 
     async def _send_one(self, row: Row, stats: TickStats) -> None:
@@ -471,7 +473,8 @@ class ReminderDispatcher:
         except Forbidden as exc:
             stats.disabled += 1
             logger.info("reminder %s: %s; reminders of %s disabled", row.id, exc, row.user_id)
-            await disable_for_user(self.storage, row.user_id, f"Forbidden: {exc}")
+            reason = str(exc) if str(exc).startswith("Forbidden") else f"Forbidden: {exc}"
+            await disable_for_user(self.storage, row.user_id, reason)
         except Exception as exc:  # NetworkError, TimedOut, BadRequest, a bug in `send`
             delay = min(RETRY_STEP * max(row.attempts, 1), RETRY_CAP)
             stats.retried += 1

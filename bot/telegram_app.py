@@ -19,6 +19,7 @@ from telegram.ext import Defaults as PtbDefaults
 
 from bot.config import Settings
 from bot.conversations import Conversations
+from bot.reminders import ReminderDispatcher
 from bot.storage import Storage
 from bot.telegram_handlers import TelegramAdapter
 from flows.content_model import Content
@@ -27,6 +28,7 @@ from flows.i18n import N_, _, use_language
 
 log = logging.getLogger(__name__)
 MAX_RETRIES = 5
+REMINDER_INTERVAL = 30  # seconds between runs of the reminder job
 ALLOWED_UPDATES = ["message", "callback_query"]
 
 COMMANDS = (
@@ -36,6 +38,8 @@ COMMANDS = (
     ("steps", N_("Browse the ten steps of the journey")),
     ("glossary", N_("Look up a term")),
     ("language", N_("Svenska / English")),
+    ("workshop", N_("Create or join a workshop")),
+    ("remind", N_("Your reminders")),
     ("help", N_("What the bot can do")),
     ("privacy", N_("What is stored about you")),
     ("delete", N_("Erase your data")),
@@ -121,6 +125,16 @@ def build_application(
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await storage.prepare()
         await register_commands(application)
+        dispatcher = ReminderDispatcher(
+            storage, lambda row: adapter.send_reminder(application.bot, row))
+
+        async def send_due_reminders(_context: Any) -> None:
+            await dispatcher.tick()
+
+        assert application.job_queue is not None
+        # reminders that fell due while the bot was down go out right after start
+        application.job_queue.run_repeating(send_due_reminders, interval=REMINDER_INTERVAL,
+                                            first=1, name="reminders")
 
     async def post_shutdown(_application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await storage.close()

@@ -35,6 +35,7 @@ from bot.conversations import Conversations, Handled
 from bot.live_results import LiveResults
 from bot.telegram_render import MAX_CAPTION, escape, keyboard, split_text
 from bot.workshops import RESULTS_TAG
+from flows.conversation import position_token
 from flows.i18n import _, normalise_language, use_language
 from flows.messages import Event, Reply, parse_command
 from flows.workshop_results import join_link
@@ -192,6 +193,17 @@ class TelegramAdapter:
             await workshop_store.set_results_message(
                 self.conversations.storage, int(reply.tag.removeprefix(RESULTS_TAG)),
                 message.chat_id, message.message_id, lang)
+
+    async def send_reminder(self, bot: Bot, row: Any) -> None:
+        """Deliver one due reminder (called by the reminder job); Telegram errors propagate so
+        the job can retry later or stop reminding a user who blocked the bot."""
+        record = await self.conversations.storage.load(row.user_id)
+        state = record.state
+        with use_language(state.lang):
+            reply = self.conversations.engine.reminder_reply(
+                state, (state.workshop or {}).get("step"),
+                _("Reminder: time to move your international work on."))
+        await send_reply(bot, row.chat_id, reply, JOURNEY, position_token(state))
 
     # --- groups ---------------------------------------------------------------------------
 

@@ -276,6 +276,7 @@ class Workshops:
         answers = replace(answers, lang=state.lang)
         turn = self.flow.handle(current["stage"], answers, event, workshop.title)
         current["stage"] = turn.stage
+        current["step"] = turn.answers.step  # for reminders of a participant's next steps
         state.flow = "workshop" if turn.stage not in ("done", QUICK) else "menu"
         if turn.changed:
             await store.save_answer(self.storage, workshop.id, user_id, turn.answers, now)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flows.content_model import Content, Question
-from flows.diagnostic import FULL, MODE, PAUSED, QUICK, SUMMARY, Diagnostic
+from flows.diagnostic import FULL, MODE, PAUSED, QUICK, RECHECK, SUMMARY, Diagnostic
 from flows.guide import (
     SECTIONS,
     funding_page,
@@ -24,7 +24,7 @@ from flows.guide import (
 )
 from flows.i18n import _, current_language, use_language
 from flows.messages import Choice, Event, Reply
-from flows.scoring import Result, compare, score
+from flows.scoring import MAX_ACTIONS, Action, Result, compare, score
 from flows.state import ConversationState
 from flows.summary import chart_attachment, summary_text
 
@@ -164,6 +164,8 @@ class Engine:
                 out.replies.append(term_reply(term))
             else:
                 handled = False
+        elif kind == "act":
+            handled = self._action(record, value, now, out)
         elif kind == "lang" and value in ("sv", "en"):
             record.lang = value
             with use_language(value):
@@ -296,18 +298,99 @@ class Engine:
 
     def _complete(self, record: ConversationState, now: float, out: Outcome) -> None:
         answers = record.answer_ids()
+        timed = dict(record.answers)
+        assert record.mode is not None
+        mode = record.mode
+        if mode.startswith(RECHECK):  # one step re-checked: the rest stays as it was
+            assert record.last is not None
+            timed = {**{q: [a, None] for q, a in record.last.items()}, **timed}
+            record.done = [q for q in record.done if q not in answers]
+            answers = {**record.last, **answers}
+            mode = record.last_mode or QUICK
+        else:
+            record.done = []
         if record.last is not None:
             previous = score(self.content, record.last)
             record.prior, record.prior_position = list(previous.percents), previous.position
             record.prior_completed = record.last_completed
-        result = score(self.content, answers)
-        assert record.mode is not None
-        out.completed = Completed(record.mode, dict(record.answers), record.started, now,
+        result = score(self.content, answers, frozenset(record.done))
+        out.completed = Completed(record.mode, timed, record.started, now,
                                   result.percents, result.position)
-        record.last, record.last_mode, record.last_completed = answers, record.mode, now
+        record.last, record.last_mode, record.last_completed = answers, mode, now
         record.answers, record.index, record.started, record.flow = {}, 0, None, "menu"
-        record.done = []
+        record.mode = None
         out.replies.extend(self._summary_replies(record, result))
+
+    def _action(self, record: ConversationState, value: str, now: float, out: Outcome) -> bool:
+        """Buttons of a reminder: mark an action done, or re-check one step's questions."""
+        kind, _sep, target = value.partition(":")
+        if kind == "done" and record.last is not None and target in record.last \
+                and self.content.question(target) is not None:
+            if target not in record.done:
+                record.done.append(target)
+            out.replies.append(self.reminder_reply(record))
+            return True
+        if kind == "recheck" and target.isdigit() and 1 <= int(target) <= len(self.content.steps):
+            if self.diagnostic.current_question(record) is not None:
+                out.replies.append(Reply(_("You have a self-assessment in progress; finish it "
+                                           "first."), (Choice("menu:assess", _("Continue")),)))
+                return True
+            if record.last is None:
+                return False
+            self.diagnostic.fire(record, "choose_mode")
+            record.flow, record.mode = "diagnostic", f"{RECHECK}{target}"
+            record.answers, record.started = {}, now
+            self.diagnostic.fire(record, "start", target=0)
+            out.replies.append(self._question_reply(record, self._sequence(record)[0], True))
+            return True
+        return False
+
+    def reminder_reply(self, record: ConversationState, workshop_step: int | None = None,
+                       intro: str = "") -> Reply:
+        """The open next actions with buttons to tick them off and to re-check the step."""
+        lang = current_language()
+        done = frozenset(record.done)
+        if record.last is not None:
+            result = score(self.content, record.last, done)
+            step, actions = result.position, result.actions
+        elif workshop_step is not None:  # a workshop participant without an assessment yet
+            step = workshop_step
+            actions = tuple(Action(step, q) for q in self.content.step(step).questions
+                            if q.id not in done)[:MAX_ACTIONS]
+        else:
+            text = _("You have no next actions yet: start with the self-assessment.")
+            return Reply(f"{intro}\n\n{text}" if intro else text,
+                         (Choice("menu:assess", _("Start the self-assessment")),))
+        lines = [intro] if intro else []
+        if step is None:
+            lines.append(_("Every step is above the readiness threshold. Keep your networks "
+                           "alive, and take a new self-assessment with new goals."))
+        elif actions:
+            title = self.content.step(step).title.get(lang)
+            lines.append(_("Your next actions (step {number}: {title}):").format(
+                number=step, title=title))
+            lines.extend(f"{i}. {a.question.action.get(lang)}"
+                         for i, a in enumerate(actions, start=1))
+            lines.append("")
+            lines.append(_("Tick off what you have done:"))
+        choices = [Choice(f"act:done:{a.question.id}", _("✓ {number} done").format(number=i))
+                   for i, a in enumerate(actions, start=1)]
+        if step is not None:
+            step_actions_left = [a for a in actions if a.step == step]
+            if not step_actions_left and step < len(self.content.steps):
+                lines.append(_("Every action of step {number} is done: check whether you are "
+                               "ready for step {next}.").format(number=step, next=step + 1))
+                choices.append(Choice(f"act:recheck:{step}",
+                                      _("Re-check step {number}").format(number=step)))
+                choices.append(Choice(f"act:recheck:{step + 1}",
+                                      _("Questions of step {number}").format(number=step + 1)))
+            elif record.last is not None:
+                choices.append(Choice(f"act:recheck:{step}",
+                                      _("Re-check step {number} (a minute)").format(
+                                          number=step)))
+        choices.append(Choice("rem:snooze", _("Snooze a week")))
+        return Reply("\n".join(lines).strip(), tuple(choices),
+                     rows=(len(actions), *([1] * (len(choices) - len(actions)))))
 
     def _latest_summary(self, record: ConversationState, out: Outcome) -> None:
         if record.last is None:
@@ -322,14 +405,19 @@ class Engine:
         if record.prior is not None:
             comparison = compare(result, record.prior, record.prior_position)
         text = summary_text(self.content, result, record.last_mode, comparison,
-                            record.prior_completed)
+                            record.prior_completed, done=len(record.done))
         choices = []
         if result.position is not None:
             choices.append(Choice(f"guide:{result.position}:tools",
                                   _("Guidance for step {number}").format(number=result.position)))
+        choices += [Choice("rem:7", _("In a week")), Choice("rem:14", _("In two weeks")),
+                    Choice("rem:30", _("In a month"))]
         choices.append(Choice("menu:assess", _("New self-assessment")))
         chart = chart_attachment(self.content, result)
-        return [Reply(chart.caption, attachment=chart), Reply(text, tuple(choices))]
+        if result.actions:
+            text += "\n\n" + _("Shall I remind you of these actions?")
+        return [Reply(chart.caption, attachment=chart),
+                Reply(text, tuple(choices), rows=(*([1] * (len(choices) - 4)), 3, 1))]
 
     def _sequence(self, record: ConversationState) -> tuple[Question, ...]:
         return self.diagnostic.sequence(record.mode)
@@ -412,6 +500,9 @@ class Engine:
             _("/summary – your latest readiness summary"),
             _("/steps – browse the ten steps of the journey"),
             _("/glossary – look up a term"),
+            _("/workshop – create or join a workshop"),
+            _("/remind – your reminders"),
             _("/language – switch between Swedish and English"),
+            _("/privacy – what is stored about you; /delete – erase it"),
             _("/help – this help"),
         ]))

@@ -22,6 +22,7 @@ PAUSED = "paused"
 SUMMARY = "summary"
 FUNDING = "funding"
 QUICK, FULL = "quick", "full"
+RECHECK = "step:"  # mode prefix: re-check the questions of one step
 
 
 def step_state(number: int) -> str:
@@ -96,6 +97,12 @@ class Diagnostic:
         return out
 
     def sequence(self, mode: str | None) -> tuple[Question, ...]:
+        """The questions of a mode: quick, full, or `step:N` (re-checking one step)."""
+        if mode and mode.startswith(RECHECK):
+            number = mode.removeprefix(RECHECK)
+            if number.isdigit() and 1 <= int(number) <= len(self.content.steps):
+                return self.content.step(int(number)).questions
+            return ()
         return self.sequences.get(mode or "", ())
 
     def state_at(self, mode: str | None, index: int) -> str | None:

@@ -31,7 +31,8 @@ def _date(timestamp: float, lang: str) -> str:
 
 
 def summary_text(content: Content, result: Result, mode: str | None,
-                 comparison: Comparison | None = None, previous_at: float | None = None) -> str:
+                 comparison: Comparison | None = None, previous_at: float | None = None,
+                 done: int = 0) -> str:
     """The summary in the current language, at most MAX_SUMMARY characters."""
     lang = current_language()
     title = _("Your readiness summary (quick check)") if mode == "quick" else _(
@@ -58,6 +59,8 @@ def summary_text(content: Content, result: Result, mode: str | None,
                        "with colleagues.").format(count=result.unsure))
     if comparison is not None:
         lines.extend(["", _comparison_text(content, comparison, previous_at, lang)])
+    if done:
+        lines.append(_("Actions ticked off since this assessment: {count}.").format(count=done))
     if result.actions:
         lines.extend(["", _("Next actions:")])
         lines.extend(f"{i}. {a.question.action.get(lang)}"

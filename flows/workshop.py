@@ -181,6 +181,7 @@ class ParticipantFlow:
         if answers.step:
             choices.append(Choice(f"guide:{answers.step}:tools",
                                   _("Guidance for step {number}").format(number=answers.step)))
+            choices.append(Choice("rem:7", _("Remind me of my next steps in a week")))
         return Reply("\n".join(lines), tuple(choices))
 
     def quick_check_result(self, position: int | None, title: str) -> Reply:
