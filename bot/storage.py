@@ -51,18 +51,21 @@ assessments = sa.Table(
 reminders = sa.Table(
     "reminders", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # one row per user: rescheduling reuses it
     sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id", ondelete="CASCADE"),
-              nullable=False, index=True),
+              nullable=False, unique=True),
     sa.Column("chat_id", sa.BigInteger, nullable=False),
     sa.Column("interval_days", sa.Integer, nullable=False),  # 7, 14 or 30
-    sa.Column("due", sa.Float, nullable=False, index=True),  # unix time (UTC)
-    # scheduled → claimed → sent; paused, stopped, blocked (the user blocked the bot)
-    sa.Column("state", sa.String(12), nullable=False, index=True),
+    sa.Column("due", sa.Float, nullable=False),  # unix time (UTC)
+    # scheduled → claimed → scheduled again for the next time (sent_at records the send);
+    # paused, stopped, blocked (the user blocked the bot)
+    sa.Column("state", sa.String(12), nullable=False),
     sa.Column("claimed_at", sa.Float, nullable=True),
-    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0, server_default="0"),
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("sent_at", sa.Float, nullable=True),
     sa.Column("created", sa.Float, nullable=False),
+    sa.Index("reminders_due", "state", "due"),  # what the reminder job claims by
 )
 
 workshops = sa.Table(

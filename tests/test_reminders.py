@@ -1,0 +1,685 @@
+"""Reminders: 09:30 on weekdays across summer time, dates in both languages, and delivery that
+never loses and never repeats a reminder (controllable clock; a 5 000 batch through the fake
+Bot API server with its flood limits on)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.reminders import (
+    SEND_AT,
+    ReminderDispatcher,
+    TickStats,
+    active,
+    claim_due,
+    disable_for_user,
+    format_due,
+    mark_sent,
+    next_send_time,
+    pause,
+    requeue_stale,
+    resume,
+    retry_later,
+    schedule,
+    snooze,
+    stop,
+)
+from bot.storage import Storage, reminders, users
+from tests.fake_bot_api import FakeBotApi
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
+
+
+def local(*args: int, fold: int = 0) -> datetime:
+    """A Stockholm wall-clock time."""
+    return datetime(*args, tzinfo=STOCKHOLM, fold=fold)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+class Clock:
+    """A controllable clock (unix seconds) for the database side of the dispatcher."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start.timestamp()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def set(self, when: datetime | float) -> None:
+        self.now = when.timestamp() if isinstance(when, datetime) else when
+
+    def advance(self, seconds: float = 0, *, days: float = 0) -> None:
+        self.now += seconds + days * 86400
+
+    @property
+    def dt(self) -> datetime:
+        return datetime.fromtimestamp(self.now, UTC)
+
+
+class Recorder:
+    """A `send` callable: records each reminder it was asked to send; ``fail`` maps a chat to
+    the exceptions to raise on its next sends."""
+
+    def __init__(self) -> None:
+        self.sent: list[int] = []  # chat ids, in order of successful sends
+        self.tried: Counter[int] = Counter()
+        self.fail: dict[int, list[Exception]] = {}
+
+    async def __call__(self, row: sa.Row) -> None:
+        self.tried[row.chat_id] += 1
+        failures = self.fail.get(row.chat_id)
+        if failures:
+            raise failures.pop(0)
+        self.sent.append(row.chat_id)
+
+
+@pytest.fixture
+async def storage(tmp_path):
+    store = await Storage.open(f"sqlite:///{tmp_path / 'db'}")
+    yield store
+    await store.close()
+
+
+async def add_users(storage: Storage, *chat_ids: int, tz: str = "Europe/Stockholm") -> None:
+    now = time.time()
+    async with storage.engine.begin() as conn:
+        await conn.execute(users.insert(), [
+            {"id": f"tg:{c}", "lang": "sv", "timezone": tz, "state": "{}", "created": now,
+             "updated": now} for c in chat_ids])
+
+
+async def row_of(storage: Storage, chat_id: int) -> sa.Row:
+    async with storage.engine.connect() as conn:
+        return (await conn.execute(
+            sa.select(reminders).where(reminders.c.chat_id == chat_id))).one()
+
+
+# --------------------------------------------------------------------------------------------
+# Timing
+
+
+@pytest.mark.parametrize(("after", "days", "expected"), [
+    # an ordinary week: Tuesday + 7 → Tuesday 09:30 CET (08:30 UTC)
+    (local(2026, 12, 1, 14, 0), 7, utc(2026, 12, 8, 8, 30)),
+    # Friday + 1 falls on Saturday → Monday; Friday + 3 is Monday itself
+    (local(2026, 1, 9, 16, 0), 1, utc(2026, 1, 12, 8, 30)),
+    (local(2026, 1, 9, 16, 0), 3, utc(2026, 1, 12, 8, 30)),
+    # Monday + 5 is Saturday → the Monday after
+    (local(2026, 1, 12, 9, 0), 5, utc(2026, 1, 19, 8, 30)),
+    # days=0: today's 09:30 if still ahead, otherwise the next weekday's
+    (local(2026, 1, 12, 9, 29), 0, utc(2026, 1, 12, 8, 30)),
+    (local(2026, 1, 12, 9, 30), 0, utc(2026, 1, 13, 8, 30)),
+    (local(2026, 1, 16, 12, 0), 0, utc(2026, 1, 19, 8, 30)),  # Friday noon → Monday
+    # calendar days count in local time: 23:30 UTC on Monday is already Tuesday in Stockholm
+    (utc(2026, 1, 12, 23, 30), 1, utc(2026, 1, 14, 8, 30)),
+    # spring forward on Sunday 29 March 2026: CET (UTC+1) before, CEST (UTC+2) after
+    (local(2026, 3, 27, 10, 0), 1, utc(2026, 3, 30, 7, 30)),  # Friday → Monday, summer time
+    (local(2026, 3, 26, 9, 30), 7, utc(2026, 4, 2, 7, 30)),  # Thursday → Thursday
+    (local(2026, 3, 29, 2, 30), 0, utc(2026, 3, 30, 7, 30)),  # inside the skipped hour
+    # fall back on Sunday 25 October 2026: CEST before, CET after
+    (local(2026, 10, 23, 12, 0), 3, utc(2026, 10, 26, 8, 30)),  # Friday → Monday, winter time
+    (local(2026, 10, 22, 9, 30), 7, utc(2026, 10, 29, 8, 30)),
+    (local(2026, 10, 25, 2, 30, fold=1), 0, utc(2026, 10, 26, 8, 30)),  # the repeated hour
+])
+def test_next_send_time(after, days, expected):
+    got = next_send_time(after, days, STOCKHOLM)
+    assert got == expected and got.tzinfo is UTC
+    in_stockholm = got.astimezone(STOCKHOLM)
+    assert in_stockholm.time() == SEND_AT and in_stockholm.weekday() < 5
+
+
+def test_a_week_across_summer_time_is_a_week_of_wall_clock():
+    before = next_send_time(local(2026, 3, 23, 8, 0), 0, STOCKHOLM)  # Monday 23 March
+    after = next_send_time(before, 7, STOCKHOLM)
+    assert after - before == timedelta(days=7, hours=-1)  # the clock went forward an hour
+    autumn = next_send_time(local(2026, 10, 19, 8, 0), 0, STOCKHOLM)
+    assert next_send_time(autumn, 7, STOCKHOLM) - autumn == timedelta(days=7, hours=1)
+
+
+def test_other_zones_and_bad_input():
+    new_york = ZoneInfo("America/New_York")  # US summer time starts 8 March 2026
+    got = next_send_time(datetime(2026, 3, 6, 12, tzinfo=new_york), 3, new_york)
+    assert got == utc(2026, 3, 9, 13, 30)
+    with pytest.raises(ValueError):
+        next_send_time(datetime(2026, 1, 1), 1, STOCKHOLM)
+    with pytest.raises(ValueError):
+        next_send_time(local(2026, 1, 1), -1, STOCKHOLM)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31),
+                 timezones=st.just(UTC)),
+    st.integers(min_value=0, max_value=45),
+    st.sampled_from(["Europe/Stockholm", "Europe/London", "America/New_York",
+                     "Australia/Sydney", "Asia/Kolkata"]),
+)
+def test_next_send_time_property(after, days, zone_name):
+    zone = ZoneInfo(zone_name)
+    got = next_send_time(after, days, zone)
+    wall = got.astimezone(zone)
+    assert wall.time() == SEND_AT and wall.weekday() < 5 and got > after
+    earliest: date = after.astimezone(zone).date() + timedelta(days=days)
+    assert wall.date() >= earliest
+    # nothing earlier qualifies: every day between the earliest and the answer is ruled out
+    day = earliest
+    while day < wall.date():
+        slot = datetime.combine(day, SEND_AT, tzinfo=zone)
+        assert day.weekday() >= 5 or slot <= after
+        day += timedelta(days=1)
+
+
+@pytest.mark.parametrize(("when", "lang", "text"), [
+    (utc(2026, 12, 8, 8, 30), "sv", "tisdag 8 december kl. 09:30"),
+    (utc(2026, 12, 8, 8, 30), "en", "Tuesday 8 December at 09:30"),
+    (utc(2026, 12, 8, 8, 30), "sv-SE", "tisdag 8 december kl. 09:30"),
+    (utc(2026, 12, 8, 8, 30), "de", "Tuesday 8 December at 09:30"),  # anything else: English
+    (utc(2026, 3, 30, 7, 30), "sv", "måndag 30 mars kl. 09:30"),  # summer time
+    (utc(2026, 3, 30, 7, 30), "en", "Monday 30 March at 09:30"),
+    (utc(2026, 10, 26, 8, 30), "sv", "måndag 26 oktober kl. 09:30"),  # winter time again
+])
+def test_format_due(when, lang, text):
+    assert format_due(when, STOCKHOLM, lang) == text
+
+
+# --------------------------------------------------------------------------------------------
+# Store functions
+
+
+async def test_schedule_one_active_reminder_per_user(storage):
+    await add_users(storage, 1)
+    now = local(2026, 12, 1, 14, 0)  # Tuesday
+    due = await schedule(storage, "tg:1", 1, 7, now)
+    assert due == utc(2026, 12, 8, 8, 30).timestamp()
+    row = await active(storage, "tg:1")
+    assert row is not None and (row.state, row.interval_days, row.chat_id) == ("scheduled", 7, 1)
+    due = await schedule(storage, "tg:1", 1, 14, now)  # change the interval
+    assert due == utc(2026, 12, 15, 8, 30).timestamp()
+    async with storage.engine.connect() as conn:
+        rows = (await conn.execute(sa.select(reminders))).all()
+    assert [(r.state, r.interval_days) for r in rows] == [("scheduled", 14)]
+    assert await active(storage, "tg:2") is None
+    with pytest.raises(LookupError):
+        await schedule(storage, "tg:2", 2, 7, now)
+
+
+async def test_schedule_uses_the_users_time_zone(storage):
+    await add_users(storage, 1, tz="America/New_York")
+    await add_users(storage, 2, tz="Not/AZone")  # unusable: the default zone
+    now = utc(2026, 12, 1, 12, 0)
+    assert await schedule(storage, "tg:1", 1, 7, now) == utc(2026, 12, 8, 14, 30).timestamp()
+    assert await schedule(storage, "tg:2", 2, 7, now) == utc(2026, 12, 8, 8, 30).timestamp()
+
+
+async def test_pause_resume_stop(storage):
+    await add_users(storage, 1)
+    clock = Clock(local(2026, 12, 1, 14, 0))
+    first_due = await schedule(storage, "tg:1", 1, 7, clock.dt)
+    assert await pause(storage, "tg:1")
+    clock.set(first_due + 3600)
+    assert await claim_due(storage, clock(), 10) == []  # paused: not sent
+    # resumed after its due time passed: one interval from now, not at once
+    due = await resume(storage, "tg:1", clock.dt)
+    assert due == next_send_time(clock.dt, 7, STOCKHOLM).timestamp()
+    assert await resume(storage, "tg:1", clock.dt) is None  # nothing paused any more
+    # paused and resumed before the due time: the due time stays
+    assert await pause(storage, "tg:1")
+    assert await resume(storage, "tg:1", clock.dt) == due
+    assert await stop(storage, "tg:1")
+    assert await active(storage, "tg:1") is None
+    assert not await stop(storage, "tg:1") and not await pause(storage, "tg:1")
+    clock.set(due + 1)
+    assert await claim_due(storage, clock(), 10) == []
+    # a new schedule after stop starts again, on the same row
+    await schedule(storage, "tg:1", 1, 30, clock.dt)
+    assert (await active(storage, "tg:1")).interval_days == 30
+
+
+async def test_snooze(storage):
+    await add_users(storage, 1)
+    clock = Clock(local(2026, 12, 1, 14, 0))  # Tuesday
+    await schedule(storage, "tg:1", 1, 14, clock.dt)
+    send = Recorder()
+    dispatcher = ReminderDispatcher(storage, send, clock, rate=1000)
+    clock.set(local(2026, 12, 15, 9, 30))
+    assert (await dispatcher.tick()).sent == 1
+    # "snooze a week" from the reminder (Tuesday 10:00): Tuesday next week at 09:30
+    clock.set(local(2026, 12, 15, 10, 0))
+    due = await snooze(storage, "tg:1", clock.dt)
+    assert due == local(2026, 12, 22, 9, 30).timestamp()
+    clock.set(due - 1)
+    assert (await dispatcher.tick()).claimed == 0
+    clock.set(due)
+    assert (await dispatcher.tick()).sent == 1
+    # then the interval again: 14 days after the snoozed one (5 January 2027 is a Tuesday)
+    assert (await row_of(storage, 1)).due == local(2027, 1, 5, 9, 30).timestamp()
+    assert send.sent == [1, 1]
+    # snoozing a paused reminder resumes it; no reminder at all: None
+    await pause(storage, "tg:1")
+    assert await snooze(storage, "tg:1", clock.dt, days=1) == local(2026, 12, 23, 9, 30).timestamp()
+    assert (await active(storage, "tg:1")).state == "scheduled"
+    await add_users(storage, 2)
+    assert await snooze(storage, "tg:2", clock.dt) is None
+
+
+async def test_claims_are_disjoint_across_connections(tmp_path, storage):
+    """Two engines on one SQLite file (as two processes would) claim at the same time."""
+    chats = list(range(1, 201))
+    await add_users(storage, *chats)
+    now = local(2026, 12, 1, 14, 0)
+    for chat in chats:
+        await schedule(storage, f"tg:{chat}", chat, 7, now)
+    other = await Storage.open(f"sqlite:///{tmp_path / 'db'}")
+    try:
+        later = now + timedelta(days=8)
+        batches = await asyncio.gather(*(claim_due(s, later, 15)
+                                         for _ in range(10) for s in (storage, other)))
+    finally:
+        await other.close()
+    ids = [row.id for batch in batches for row in batch]
+    assert len(ids) == len(set(ids)) == 200
+
+
+async def test_mark_sent_respects_a_change_made_while_sending(storage):
+    await add_users(storage, 1, 2)
+    clock = Clock(local(2026, 12, 1, 14, 0))
+    await schedule(storage, "tg:1", 1, 7, clock.dt)
+    await schedule(storage, "tg:2", 2, 7, clock.dt)
+    clock.advance(days=7)
+    one, two = await claim_due(storage, clock(), 10)
+    # user 1 paused during the send: still paused afterwards, but the send is recorded
+    await pause(storage, "tg:1")
+    assert await mark_sent(storage, one.id, clock(), one.claimed_at) is None
+    row = await row_of(storage, 1)
+    assert row.state == "paused" and row.sent_at == clock()
+    # a claim that went stale and was taken again is marked by its new owner only
+    clock.advance(400)
+    assert await requeue_stale(storage, clock(), 300) == 1
+    (again,) = await claim_due(storage, clock(), 10)
+    assert again.id == two.id and again.attempts == 2
+    assert await mark_sent(storage, two.id, clock(), two.claimed_at) is None
+    assert await retry_later(storage, two.id, clock(), "x", two.claimed_at) is False
+    assert await mark_sent(storage, two.id, clock(), again.claimed_at) is not None
+    assert (await row_of(storage, 2)).attempts == 0
+
+
+# --------------------------------------------------------------------------------------------
+# Delivery with a controllable clock
+
+
+async def scheduled(storage: Storage, clock: Clock, *chats: int, days: int = 7) -> float:
+    await add_users(storage, *chats)
+    dues = {await schedule(storage, f"tg:{c}", c, days, clock.dt) for c in chats}
+    assert len(dues) == 1
+    return dues.pop()
+
+
+async def test_due_reminders_are_sent_exactly_once(storage):
+    clock = Clock(local(2026, 12, 1, 14, 0))
+    due = await scheduled(storage, clock, 1, 2, 3)
+    send = Recorder()
+    dispatcher = ReminderDispatcher(storage, send, clock, rate=1000)
+    clock.set(due - 1)
+    assert await dispatcher.tick() == TickStats()
+    clock.set(due)
+    stats = await dispatcher.tick()
+    assert (stats.claimed, stats.sent, stats.retried) == (3, 3, 0)
+    for _ in range(5):
+        clock.advance(60)
+        assert (await dispatcher.tick()).claimed == 0
+    assert sorted(send.sent) == [1, 2, 3]
+    row = await row_of(storage, 1)
+    assert row.state == "scheduled" and row.sent_at == due and row.attempts == 0
+    assert row.due == next_send_time(datetime.fromtimestamp(due, UTC), 7, STOCKHOLM).timestamp()
+    # recurring: the next week, once more
+    clock.set(row.due)
+    assert (await dispatcher.tick()).sent == 3
+    assert Counter(send.sent) == {1: 2, 2: 2, 3: 2}
+
+
+async def test_reminder_due_while_the_bot_was_down_is_sent_once(storage):
+    clock = Clock(local(2026, 12, 1, 14, 0))
+    due = await scheduled(storage, clock, 1)
+    clock.set(due + 3 * 86400)  # down for three days
+    send = Recorder()
+    dispatcher = ReminderDispatcher(storage, send, clock, rate=1000)
+    assert (await dispatcher.tick()).sent == 1
+    clock.advance(60)
+    assert (await dispatcher.tick()).claimed == 0
+    assert send.sent == [1]
+    # the next one counts from the late send, at 09:30 on a weekday
+    assert (await row_of(storage, 1)).due == next_send_time(clock.dt, 7, STOCKHOLM).timestamp()
+
+
+async def test_restart_between_claim_and_send(storage):
+    clock = Clock(local(2026, 12, 1, 14, 0))
+    due = await scheduled(storage, clock, 1, 2)
+    clock.set(due + 5)
+    # the first process claims, then dies before sending: its dispatcher is simply dropped
+    crashed = ReminderDispatcher(storage, Recorder(), clock)
+    claimed = await claim_due(crashed.storage, clock(), crashed.batch)
+    assert len(claimed) == 2
+    del crashed
+    send = Recorder()
+    restarted = ReminderDispatcher(storage, send, clock, rate=1000)
+    clock.advance(30)  # a fresh claim may still be in flight elsewhere: left alone
+    assert await restarted.tick() == TickStats()
+    clock.advance(300)
+    stats = await restarted.tick()
+    assert (stats.requeued, stats.claimed, stats.sent) == (2, 2, 2)
+    for _ in range(3):
+        clock.advance(400)
+        assert (await restarted.tick()).claimed == 0
+    assert sorted(send.sent) == [1, 2]
+
+
+async def test_blocked_user_is_disabled_without_retries(storage):
+    clock = Clock(local(2026, 12, 1, 14, 0))
+    due = await scheduled(storage, clock, 1, 2)
+    send = Recorder()
+    send.fail[2] = [Forbidden("Forbidden: bot was blocked by the user")] * 10
+    dispatcher = ReminderDispatcher(storage, send, clock, rate=1000)
+    clock.set(due)
+    stats = await dispatcher.tick()
+    assert (stats.sent, stats.disabled, stats.retried) == (1, 1, 0)
+    row = await row_of(storage, 2)
+    assert row.state == "blocked" and "blocked" in row.last_error
+    assert await active(storage, "tg:2") is None
+    for _ in range(4):
+        clock.advance(days=7)
+        await dispatcher.tick()
+    assert send.tried[2] == 1 and send.sent.count(1) == 5
+    # talking to the bot again and asking for reminders re-enables them
+    await schedule(storage, "tg:2", 2, 7, clock.dt)
+    assert (await active(storage, "tg:2")).state == "scheduled"
+
+
+async def test_disable_for_user_covers_every_active_state(storage):
+    clock = Clock(local(2026, 12, 1, 14, 0))
+    await scheduled(storage, clock, 1)
+    await pause(storage, "tg:1")
+    assert await disable_for_user(storage, "tg:1", "kicked") == 1
+    assert (await row_of(storage, 1)).state == "blocked"
+
+
+async def test_retry_after_is_retried_later_not_lost(storage):
+    clock = Clock(local(2026, 12, 1, 14, 0))
+    due = await scheduled(storage, clock, 1)
+    send = Recorder()
+    send.fail[1] = [RetryAfter(2)]
+    dispatcher = ReminderDispatcher(storage, send, clock, rate=1000)
+    clock.set(due)
+    stats = await dispatcher.tick()
+    assert (stats.sent, stats.retried, stats.rate_limited) == (0, 1, 1)
+    row = await row_of(storage, 1)
+    assert (row.state, row.due) == ("scheduled", due + 2) and "RetryAfter" in row.last_error
+    clock.advance(1)
+    assert (await dispatcher.tick()).claimed == 0
+    await asyncio.sleep(2)  # the dispatcher's own pause (real time) is over too
+    clock.advance(1)
+    assert (await dispatcher.tick()).sent == 1
+    assert send.sent == [1] and send.tried[1] == 2
+
+
+async def test_retry_after_pauses_the_rest_of_the_tick(storage):
+    clock = Clock(local(2026, 12, 1, 14, 0))
+    due = await scheduled(storage, clock, 1, 2, 3)
+    stamps: list[float] = []
+    loop = asyncio.get_running_loop()
+
+    async def send(row):
+        stamps.append(loop.time())
+        if len(stamps) == 1:
+            raise RetryAfter(1)
+
+    dispatcher = ReminderDispatcher(storage, send, clock, rate=1000, concurrency=1)
+    clock.set(due)
+    stats = await dispatcher.tick()
+    assert (stats.sent, stats.rate_limited) == (2, 1)
+    assert stamps[1] - stamps[0] >= 0.95
+
+
+async def test_flood_wait_longer_than_the_tick_hands_rows_back(storage):
+    clock = Clock(local(2026, 12, 1, 14, 0))
+    due = await scheduled(storage, clock, 1, 2, 3)
+    send = Recorder()
+    send.fail[1] = [RetryAfter(600)]
+    dispatcher = ReminderDispatcher(storage, send, clock, rate=1000, concurrency=1)
+    clock.set(due)
+    stats = await dispatcher.tick()
+    assert (stats.sent, stats.retried, stats.rate_limited) == (0, 3, 1)
+    async with storage.engine.connect() as conn:
+        rows = (await conn.execute(sa.select(reminders))).all()
+    assert {r.state for r in rows} == {"scheduled"}
+    assert [r.due for r in rows] == pytest.approx([due + 600] * 3, abs=1)
+
+
+@pytest.mark.parametrize("error", [NetworkError("connection reset"), TimedOut(),
+                                   BadRequest("Chat not found"), RuntimeError("bug in send")])
+async def test_errors_back_off_and_tick_never_raises(storage, error):
+    clock = Clock(local(2026, 12, 1, 14, 0))
+    due = await scheduled(storage, clock, 1)
+    send = Recorder()
+    send.fail[1] = [error, error]
+    dispatcher = ReminderDispatcher(storage, send, clock, rate=1000)
+    clock.set(due)
+    assert (await dispatcher.tick()).retried == 1
+    row = await row_of(storage, 1)
+    assert row.due == due + 60 and row.attempts == 1 and type(error).__name__ in row.last_error
+    clock.set(due + 60)
+    assert (await dispatcher.tick()).retried == 1
+    assert (await row_of(storage, 1)).due == due + 60 + 120  # 60 s × attempts
+    clock.set(due + 180)
+    assert (await dispatcher.tick()).sent == 1
+    assert send.sent == [1]
+
+
+async def test_backoff_is_capped_at_an_hour(storage):
+    clock = Clock(local(2026, 12, 1, 14, 0))
+    due = await scheduled(storage, clock, 1)
+    async with storage.engine.begin() as conn:
+        await conn.execute(reminders.update().values(attempts=200))
+    send = Recorder()
+    send.fail[1] = [NetworkError("down")]
+    clock.set(due)
+    await ReminderDispatcher(storage, send, clock, rate=1000).tick()
+    assert (await row_of(storage, 1)).due == due + 3600
+
+
+async def test_a_broken_database_does_not_escape_tick(tmp_path):
+    store = await Storage.open(f"sqlite:///{tmp_path / 'db'}")
+    async with store.engine.begin() as conn:
+        await conn.execute(sa.text("DROP TABLE reminders"))
+    dispatcher = ReminderDispatcher(store, Recorder(), Clock(local(2026, 1, 1)))
+    assert await dispatcher.tick() == TickStats()
+    await store.close()
+
+
+async def test_ticks_do_not_overlap(storage):
+    clock = Clock(local(2026, 12, 1, 14, 0))
+    due = await scheduled(storage, clock, 1)
+    release = asyncio.Event()
+    calls: list[int] = []
+
+    async def slow_send(row):
+        calls.append(row.chat_id)
+        await release.wait()
+
+    dispatcher = ReminderDispatcher(storage, slow_send, clock, rate=1000)
+    clock.set(due)
+    first = asyncio.create_task(dispatcher.tick())
+    await asyncio.sleep(0.2)
+    assert await dispatcher.tick() == TickStats()  # the previous tick is still running
+    release.set()
+    assert (await first).sent == 1 and calls == [1]
+
+
+# --------------------------------------------------------------------------------------------
+# A large batch through the fake Bot API server with Telegram's flood limits
+
+
+BATCH_SIZE = int(os.environ.get("BATCH_SIZE", "5000"))
+FIRST_CHAT = 500_000
+
+
+async def test_large_batch_within_telegram_limits(storage, capsys):
+    """All delivered, none twice, every 429 retried, and interactive sends answered promptly
+    while the batch runs (they share the global 30/s with it)."""
+    n = BATCH_SIZE
+    chats = list(range(FIRST_CHAT, FIRST_CHAT + n))
+    start = time.time()
+    await add_users(storage, *chats)
+    async with storage.engine.begin() as conn:
+        await conn.execute(reminders.insert(), [
+            {"user_id": f"tg:{c}", "chat_id": c, "interval_days": 7, "due": start - 60,
+             "state": "scheduled", "attempts": 0, "created": start - 86400} for c in chats])
+
+    async with FakeBotApi() as api:
+        api.flood_limits(per_chat_per_sec=1, global_per_sec=30)
+        api.fail_next("sendMessage", 429, retry_after=1, count=3)  # and a few flood waits
+        # the HTTP pool must hold the dispatcher's concurrent sends
+        bot = Bot(api.token, base_url=api.base_url, request=api.ptb_request(
+            connection_pool_size=16))
+        interactive = Bot(api.token, base_url=api.base_url, request=api.ptb_request())
+
+        async def send(row):
+            await bot.send_message(row.chat_id, f"Påminnelse {row.id}: dags att se över stegen.")
+
+        latencies: list[float] = []
+        probe_429 = 0
+        done = asyncio.Event()
+
+        def count_429() -> int:
+            return sum(1 for _, code, _ in api.errors if code == 429)
+
+        async def interactive_user() -> None:
+            nonlocal probe_429
+            # start once the injected 429s went to reminders (they hit any sendMessage)
+            await api.wait_for(lambda: count_429() >= 3, timeout=60)
+            for i in range(10_000):
+                if done.is_set():
+                    return
+                began = time.monotonic()
+                try:
+                    await interactive.send_message(1 + i % 5, "Svar på en fråga")
+                    latencies.append(time.monotonic() - began)
+                except RetryAfter:
+                    probe_429 += 1
+                await asyncio.sleep(1.0)
+
+        async with bot, interactive:
+            dispatcher = ReminderDispatcher(storage, send, rate=25, batch=500)
+            total = TickStats()
+            probe = asyncio.create_task(interactive_user())
+            began = time.monotonic()
+            limit = n / 25 * 1.5 + 60
+            while total.sent < n:
+                assert time.monotonic() - began < limit, f"stuck: {total}"
+                stats = await dispatcher.tick()
+                total.add(stats)
+                if not stats.claimed:
+                    await asyncio.sleep(0.2)  # the periodic job's interval, shortened
+            elapsed = time.monotonic() - began
+            done.set()
+            await probe
+
+        delivered = Counter(c for c in chats for _ in api.sent(c))
+        assert len(delivered) == n and set(delivered.values()) == {1}  # all, none twice
+        assert count_429() == total.rate_limited + probe_429 >= 3  # every 429 was handled
+        assert api.violations == [] and api.internal_errors == []
+        assert elapsed >= n / 30  # within Telegram's 30 messages per second overall
+        assert probe_429 == 0 and latencies and max(latencies) < 1.0
+
+    async with storage.engine.connect() as conn:
+        rows = (await conn.execute(sa.select(reminders.c.state, reminders.c.sent_at,
+                                             reminders.c.due))).all()
+    assert all(r.state == "scheduled" and r.sent_at and r.due > start + 86400 for r in rows)
+    with capsys.disabled():
+        print(f"\n{n} reminders in {elapsed:.1f} s ({n / elapsed:.1f}/s; Telegram allows 30/s); "
+              f"{total.rate_limited} flood waits retried, flood-control 429s from the server: "
+              f"{api.rejected_429}; interactive sends meanwhile: {len(latencies)}, slowest "
+              f"{max(latencies) * 1000:.0f} ms")
+
+
+
+# --------------------------------------------------------------------------------------------
+# PostgreSQL: several replicas (opt-in: TEST_POSTGRES_URL=postgresql://user@host/db, asyncpg)
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+async def pg_storages():
+    if not POSTGRES_URL:
+        pytest.skip("TEST_POSTGRES_URL not set")
+    pytest.importorskip("asyncpg")
+    from bot.storage import metadata
+
+    first = Storage.create(POSTGRES_URL)
+    async with first.engine.begin() as conn:
+        await conn.run_sync(metadata.drop_all)
+    await first.prepare()
+    replicas = [first, *(Storage.create(POSTGRES_URL) for _ in range(3))]
+    yield replicas
+    for replica in replicas:
+        await replica.close()
+
+
+async def test_postgres_replicas_skip_locked_rows_and_send_each_once(pg_storages):
+    first = pg_storages[0]
+    clock = Clock(local(2026, 12, 1, 14, 0))
+    chats = list(range(1, 301))
+    due = await scheduled(first, clock, *chats)
+    clock.set(due)
+    # a replica holding locks on some due rows (mid-claim) does not block the others
+    async with first.engine.begin() as conn:
+        held = (await conn.execute(
+            sa.select(reminders.c.id).order_by(reminders.c.due, reminders.c.id).limit(5)
+            .with_for_update())).scalars().all()
+        other = await asyncio.wait_for(claim_due(pg_storages[1], clock(), 10), timeout=5)
+        assert len(other) == 10 and not set(held) & {r.id for r in other}
+        await conn.rollback()
+    async with first.engine.begin() as conn:
+        await conn.execute(reminders.update().values(state="scheduled", claimed_at=None))
+    # four replicas tick at once, each with its own dispatcher: every reminder goes out once
+    send = Recorder()
+    dispatchers = [ReminderDispatcher(s, send, clock, rate=1000, batch=40) for s in pg_storages]
+    for _ in range(5):
+        await asyncio.gather(*(d.tick() for d in dispatchers))
+    assert sorted(send.sent) == chats
+
+
+async def test_a_batch_larger_than_the_pace_allows_is_handed_back(storage):
+    clock = Clock(local(2026, 12, 1, 14, 0))
+    due = await scheduled(storage, clock, *range(1, 11))
+    send = Recorder()
+    # 10 rows at 10/s need ~1 s; claims count as stale after 0.8 s, so the tick stops at 0.4 s
+    dispatcher = ReminderDispatcher(storage, send, clock, rate=10, stale_after=0.8)
+    clock.set(due)
+    stats = await dispatcher.tick()
+    assert stats.claimed == 10 and 1 <= stats.sent <= 6 and stats.sent + stats.retried == 10
+    async with storage.engine.connect() as conn:
+        states = Counter((await conn.execute(sa.select(reminders.c.state))).scalars())
+    assert states == {"scheduled": 10}
+    for _ in range(50):
+        if len(send.sent) == 10:
+            break
+        await asyncio.sleep(0.1)
+        await dispatcher.tick()
+    assert sorted(send.sent) == list(range(1, 11))
