@@ -22,3 +22,24 @@ def content_copy(tmp_path: Path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(DEFAULT_DIR, target)
     return target
+
+
+@pytest.fixture
+async def api():
+    """The local Bot API server; every test ends with no call rejected by the spec check."""
+    from tests.fake_bot_api import FakeBotApi
+
+    async with FakeBotApi() as server:
+        yield server
+        assert server.violations == [], server.violations
+        assert server.internal_errors == []
+
+
+@pytest.fixture
+async def bot(api, content, tmp_path):
+    """The real Application polling the local server, with a SQLite file in tmp_path."""
+    from tests.telegram_harness import RunningBot
+
+    running = await RunningBot(api, content, tmp_path / "bot.db").start()
+    yield running
+    await running.stop()

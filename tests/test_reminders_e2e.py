@@ -8,26 +8,11 @@ import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from tests.fake_bot_api import FakeBotApi
 from tests.telegram_harness import RunningBot, command, last_text, press
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
-@pytest.fixture
-async def api():
-    async with FakeBotApi() as server:
-        yield server
-        assert server.violations == [], server.violations
-
-
-@pytest.fixture
-async def bot(api, content, tmp_path):
-    running = await RunningBot(api, content, tmp_path / "bot.db").start()
-    yield running
-    await running.stop()
 
 
 def reminder_rows(tmp_path) -> list[tuple]:

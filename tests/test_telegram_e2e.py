@@ -6,9 +6,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-import pytest
-
-from tests.fake_bot_api import FakeBotApi
 from tests.telegram_harness import (
     RunningBot,
     chat_view,
@@ -23,19 +20,6 @@ SV_ANSWERS = {"yes": "Ja", "partly": "Delvis", "no": "Nej", "unsure": "Vet inte"
 EN_ANSWERS = {"yes": "Yes", "partly": "Partly", "no": "No", "unsure": "Not sure"}
 
 
-@pytest.fixture
-async def api():
-    async with FakeBotApi() as server:
-        yield server
-        assert server.violations == [], server.violations
-        assert server.internal_errors == []
-
-
-@pytest.fixture
-async def bot(api, content, tmp_path):
-    running = await RunningBot(api, content, tmp_path / "bot.db").start()
-    yield running
-    await running.stop()
 
 
 def answers_in_db(tmp_path, user_id: int) -> dict:

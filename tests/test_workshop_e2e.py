@@ -6,25 +6,7 @@ import csv
 import io
 import re
 
-import pytest
-
-from tests.fake_bot_api import FakeBotApi
-from tests.telegram_harness import RunningBot, command, forged_press, last_text, press, say
-
-
-@pytest.fixture
-async def api():
-    async with FakeBotApi() as server:
-        yield server
-        assert server.violations == [], server.violations
-        assert server.internal_errors == []
-
-
-@pytest.fixture
-async def bot(api, content, tmp_path):
-    running = await RunningBot(api, content, tmp_path / "bot.db").start()
-    yield running
-    await running.stop()
+from tests.telegram_harness import command, forged_press, last_text, press, say
 
 
 async def create_workshop(api, facilitator, title: str) -> str:
