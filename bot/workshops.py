@@ -91,16 +91,20 @@ class Workshops:
                 out.replies.append(Reply(_("Type the workshop's join code (six characters).")))
         else:
             state.flow = "menu"
-            out.replies.append(self._menu())
+            out.replies.append(self._menu(state))
 
-    def _menu(self) -> Reply:
+    def _menu(self, state: ConversationState) -> Reply:
+        choices = [Choice("wsf:new", _("Create a workshop")), Choice("wsf:list", _("My workshops")),
+                   Choice("wsf:join", _("Join with a code"))]
+        current = state.workshop
+        if current and current.get("stage") not in ("done", None):
+            choices.insert(0, Choice("ws:resume", _("Back to “{title}”").format(
+                title=current["title"])))
         return Reply(
             "\n\n".join([_("Workshops: the facilitator asks, everyone answers from their phone, "
                            "and the room sees the combined results."),
                          _("To join a workshop, open the facilitator's link, scan the QR code "
-                           "or send /workshop join followed by the code.")]),
-            (Choice("wsf:new", _("Create a workshop")), Choice("wsf:list", _("My workshops")),
-             Choice("wsf:join", _("Join with a code"))))
+                           "or send /workshop join followed by the code.")]), tuple(choices))
 
     # --- facilitator ------------------------------------------------------------------------
 

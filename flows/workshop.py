@@ -84,6 +84,8 @@ class ParticipantFlow:
             return Turn(stage, answers, [self.prompt(stage, answers, title)])
         if kind in ("kind", "src") and stage == ("kinds" if kind == "kind" else "sources"):
             return self._toggle(stage, answers, kind, value, title)
+        if kind == "resume" and stage != "done":  # back to the question after a detour
+            return Turn(stage, answers, [self.prompt(stage, answers, title)])
         if kind == "change" and stage == "done":
             stage = self._fire(stage, "change")
             return Turn(stage, answers, [self.prompt(stage, answers, title)])
