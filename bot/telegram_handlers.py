@@ -126,16 +126,16 @@ class TelegramAdapter:
             return
         data = decode(query.data)
         message = query.message if isinstance(query.message, Message) else None
-        lang = await self._language(update)
         if data is None or message is None or message.chat.type != "private":
-            with use_language(lang):
+            with use_language(await self._language(update)):
                 await _answer(query, _("That button is no longer active."))
             return
         if data.flow == PRIVACY:
-            await self._privacy_choice(query, message, data.choice, lang)
+            await self._privacy_choice(query, message, data.choice, await self._language(update))
             return
         handled = await self.conversations.handle(
-            user_key(query.from_user.id), Event("choice", data.choice), lang=lang,
+            user_key(query.from_user.id), Event("choice", data.choice),
+            lang=normalise_language(query.from_user.language_code),
             token=data.token, update_id=update.update_id, bot_username=context.bot.username)
         if handled.status == "duplicate":
             return
