@@ -1,0 +1,31 @@
+"""`cluster-journey run` with Telegram's flood pacing relaxed, to measure the bot's own costs.
+
+    python -m bench.serve        (environment as for `cluster-journey run`)
+
+Identical to the product's run path (`bot.cli.main(["run"])`) except that the rate limiter
+`build_application` creates has no per-chat pacing and no overall 30 messages/s budget. Figures
+from this process are labelled "relaxed pacing"; the product as shipped is `bot.cli` itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from bot import cli, telegram_app
+
+
+class RelaxedPacing(telegram_app.ChatPacingRateLimiter):
+    """The product's limiter class (retries after 429 included), with the budgets lifted."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(chat_burst=1_000_000, chat_period=1.0, overall_max_rate=0, **kwargs)
+
+
+def main() -> int:
+    telegram_app.ChatPacingRateLimiter = RelaxedPacing  # type: ignore[misc]
+    return cli.main(["run"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
