@@ -277,8 +277,7 @@ def _read(directory: Path, relative: str, schema: str, problems: list[Problem]) 
     reader = _Reader(relative, problems)
     try:
         text = (directory / relative).read_text(encoding="utf-8")
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        node, data = _parse(text)
     except FileNotFoundError:
         reader.problem("", "file is missing")
         return None
@@ -295,6 +294,19 @@ def _read(directory: Path, relative: str, schema: str, problems: list[Problem]) 
     if not reader.check(data, SCHEMAS[schema], ""):
         return None
     return reader, data
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """Parse once (with libyaml when available): the node tree for line numbers, and the data."""
+    loader = _LOADER(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _yaml_reason(exc: yaml.YAMLError) -> str:
