@@ -218,7 +218,7 @@ def _row(r: dict[str, Any]) -> list[str]:
     lat = r["latency"]
     return [r["label"], num(r["updates_per_s"], 0), num(lat["p50"]), num(lat["p95"]),
             num(lat["p99"]), num(r["cpu_ms_per_update"], 2), num(r["peak_rss_mb"], 0),
-            num(r["startup_s"], 2), str(r["errors"])]
+            num(r["startup_s"], 2), f"{r['errors']} / {len(r['failures'])}"]
 
 
 def _ratio(ours: dict[str, Any], base: dict[str, Any]) -> list[str]:
@@ -238,7 +238,7 @@ def table(head: list[str], rows: list[list[str]]) -> str:
 
 
 HEAD = ["bot", "updates/s", "median ms", "p95 ms", "p99 ms", "CPU ms/update", "peak RSS MB",
-        "start-up s", "errors"]
+        "start-up s", "apologies / gave up"]
 
 
 def report(out: dict[str, Any]) -> str:
@@ -262,19 +262,21 @@ def report(out: dict[str, Any]) -> str:
                 bursts.append([r["label"], num(quiet["p50"]), num(quiet["p99"]),
                                num(during["p50"]), num(during["p99"]),
                                num(during["p99"] / quiet["p99"], 2) + "×", num(b["seconds"]),
-                               num(b["finals"]["p99"], 0), str(b["errors"])])
+                               num(b["finals"]["p99"], 0),
+                               f"{b['errors']} / {len(b['failures'])}"])
         if bursts:
             parts.append(
                 f"Chart burst: {o['burst']} users answer their last question at once while "
                 f"{o['others']} others keep answering ({o['think']} s think time).\n\n"
                 + table(["bot", "others quiet p50", "quiet p99", "during burst p50",
                          "burst p99", "p99 burst / quiet", "burst s", "summaries p99 ms",
-                         "errors"],
+                         "apologies / gave up"],
                         bursts))
         notes = []
         for r in (base, ours):
             if r["failures"] or r.get("burst", {}).get("failures") or r["violations"]:
-                notes.append(f"{r['label']}: failures {r['failures'][:3]} "
+                notes.append(f"{r['label']}: {len(r['failures'])} failures, e.g. "
+                             f"{r['failures'][:3]} "
                              f"{r.get('burst', {}).get('failures', [])[:3]}; "
                              f"violations {r['violations']}")
             if r["driver_cpu_share"] > 0.9:
@@ -331,8 +333,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="quick checks for the in-process figures (default 300)")
     parser.add_argument("--startups", type=int, default=3,
                         help="start-ups of `cluster-journey run` to time (default 3)")
-    parser.add_argument("--timeout", type=float, default=120.0,
-                        help="seconds a user waits for a reply before giving up")
+    parser.add_argument("--timeout", type=float, default=1800.0,
+                        help="seconds a user waits for a reply before giving up (default 1800)")
     parser.add_argument("--no-markup-check", action="store_true",
                         help="the server skips parsing the HTML of texts (lighter driver)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
