@@ -155,9 +155,14 @@ class Storage:
     @classmethod
     def create(cls, url: str | None = None, default_timezone: str = "Europe/Stockholm") -> Storage:
         """Set up the engine without connecting (call `prepare` inside the event loop)."""
-        engine = create_async_engine(async_url(url or default_url()))
-        if engine.dialect.name == "sqlite":
+        url = async_url(url or default_url())
+        if url.startswith("sqlite"):
+            # SQLite has one writer at a time: one connection per process queues our own writes
+            # in the pool instead of failing with "database is locked" under load
+            engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=120)
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_async_engine(url)
         return cls(engine, default_timezone)
 
     async def prepare(self) -> None:
@@ -247,5 +252,5 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=30000")  # other processes on the same file
     cursor.close()
