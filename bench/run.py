@@ -112,6 +112,7 @@ async def run_bot(label: str, args: list[str], opts: Options, count: int,
     """One bot process: start-up, the quick-check crowd, the chart burst, peak RSS."""
     async with ObservedApi(check_markup=opts.check_markup) as api:
         env = {"DATABASE_URL": f"sqlite:///{db}"} if db else {}
+        code = revision()  # others may commit while a long run goes on
         bot = await procs.start(api, args, opts.workdir, label.split()[0], env)
         rec = users.Recorder(opts.timeout)
         cpu, driver = procs.cpu_seconds(bot.pid), time.process_time()
@@ -121,7 +122,7 @@ async def run_bot(label: str, args: list[str], opts: Options, count: int,
         samples = rec.samples
         wall = max(s.done for s in samples) - min(s.offered for s in samples) if samples else 0
         result: dict[str, Any] = {
-            "label": label, "users": count, "startup_s": bot.startup,
+            "label": label, "revision": code, "users": count, "startup_s": bot.startup,
             "updates": len(samples), "updates_per_s": len(samples) / wall if wall else 0,
             "latency": latency(samples),
             "by_kind": {k: latency([s for s in samples if s.kind == k])
@@ -243,7 +244,9 @@ HEAD = ["bot", "updates/s", "median ms", "p95 ms", "p99 ms", "CPU ms/update", "p
 
 def report(out: dict[str, Any]) -> str:
     o = out["options"]
-    parts = [f"Code {out['revision']}; {out['cpus']} CPUs; {o['stored']} stored users."]
+    codes = sorted({out[k]["revision"] for k in ("baseline", "ours", "baseline_paced", "shipped")
+                    if k in out})
+    parts = [f"Code {', '.join(codes)}; {out['cpus']} CPUs; {o['stored']} stored users."]
     pairs = [("baseline", "ours", o["users"]), ("baseline_paced", "shipped", o["paced_users"])]
     for base_key, ours_key, count in pairs:
         if base_key not in out:
