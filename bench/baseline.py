@@ -41,9 +41,15 @@ QUESTIONS = 10
 
 
 def _markup(shape: dict[str, Any], number: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([
-        [InlineKeyboardButton(label, callback_data=f"b.{number}.{choice}")
-         for label, choice in row] for row in shape["rows"]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(label, callback_data=f"b.{number}.{choice}")
+                for label, choice in row
+            ]
+            for row in shape["rows"]
+        ]
+    )
 
 
 class Baseline:
@@ -56,9 +62,11 @@ class Baseline:
             s = sample[lang]
             self.replies[lang] = {
                 "mode": (s["mode"]["text"], _markup(s["mode"], 0)),
-                "questions": [(q["text"], _markup(q, n))
-                              for n, q in enumerate(s["questions"], start=1)],
-                "closing": s["closing"], "caption": s["caption"],
+                "questions": [
+                    (q["text"], _markup(q, n)) for n, q in enumerate(s["questions"], start=1)
+                ],
+                "closing": s["closing"],
+                "caption": s["caption"],
                 "summary": (s["summary"]["text"], _markup(s["summary"], QUESTIONS + 1)),
             }
 
@@ -82,13 +90,16 @@ class Baseline:
         after = max(int(number) - 1, 1) if choice == "nav:back" else int(number) + 1
         if after <= QUESTIONS:
             text, markup = replies["questions"][after - 1]
-            await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
-                                                reply_markup=markup)
+            await context.bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, reply_markup=markup
+            )
             return
-        await context.bot.edit_message_text(replies["closing"], chat_id=chat_id,
-                                            message_id=message_id)
-        await context.bot.send_photo(chat_id, InputFile(self.chart, filename="readiness.png"),
-                                     caption=replies["caption"])
+        await context.bot.edit_message_text(
+            replies["closing"], chat_id=chat_id, message_id=message_id
+        )
+        await context.bot.send_photo(
+            chat_id, InputFile(self.chart, filename="readiness.png"), caption=replies["caption"]
+        )
         text, markup = replies["summary"]
         await context.bot.send_message(chat_id, text, reply_markup=markup)
 
@@ -103,12 +114,15 @@ def main(argv: list[str] | None = None) -> int:
         ApplicationBuilder()
         .token(os.environ["TELEGRAM_BOT_TOKEN"])
         .base_url(os.environ["TELEGRAM_API_BASE_URL"])
-        .defaults(Defaults(parse_mode=ParseMode.HTML,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        )
         .concurrent_updates(256)
     )
     if args.paced:
-        from bot.telegram_app import ChatPacingRateLimiter
+        from bot.telegram.pacing import ChatPacingRateLimiter
 
         builder = builder.rate_limiter(ChatPacingRateLimiter())
     application = builder.build()

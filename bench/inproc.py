@@ -12,26 +12,29 @@ from pathlib import Path
 from typing import Any
 
 from bench.workload import ANSWERS, NOW, QUESTIONS
-from bot.conversations import Conversations
+from bot.events import EventRunner
+from bot.render.charts import readiness_png
 from bot.storage import Storage, UserRecord
-from flows.chart import render_chart
 from flows.content_model import Content
-from flows.conversation import Completed, Engine
-from flows.messages import Event
+from flows.messages import Event, ReadinessChart
+from flows.router import Router
 from flows.state import ConversationState
+from flows.turn import Completed
+from tests.helpers import Engine
 
 PREPOPULATED_ID = 100_000_000  # stored users are tg:100000000…, clear of simulated users
 
 
 def quick_check_events(rng: random.Random) -> list[Event]:
     return [Event("command", "assess"), Event("choice", "mode:quick")] + [
-        Event("choice", f"ans:{rng.choice(ANSWERS)}") for _ in range(QUESTIONS)]
+        Event("choice", f"ans:{rng.choice(ANSWERS)}") for _ in range(QUESTIONS)
+    ]
 
 
 def engine_per_event(content: Content, rounds: int = 300) -> dict[str, float]:
-    """Engine.handle alone (no storage, Telegram or HTTP), in µs per event: all events of the
+    """The router alone (no Telegram, HTTP or saving), in µs per event: all events of the
     quick check, the answers before the last, and the last answer (scoring and summary)."""
-    engine, rng = Engine(content), random.Random(7)
+    engine, rng = Engine(Router(content)), random.Random(7)
     times: dict[str, list[float]] = {"all": [], "answer": [], "final": []}
     for n in range(rounds):
         record = ConversationState(lang="sv" if n % 2 else "en")
@@ -45,9 +48,9 @@ def engine_per_event(content: Content, rounds: int = 300) -> dict[str, float]:
 
 
 async def conversation_per_event(content: Content, db: Path, rounds: int = 100) -> float:
-    """Conversations.handle (engine + load and save in SQLite), in µs per event."""
+    """EventRunner.handle (router + load and save in SQLite), in µs per event."""
     storage = await Storage.open(f"sqlite:///{db}")
-    conversations, rng = Conversations(Engine(content), storage), random.Random(8)
+    conversations, rng = EventRunner(Router(content), storage), random.Random(8)
     try:
         events = 0
         start = time.perf_counter()
@@ -61,29 +64,31 @@ async def conversation_per_event(content: Content, db: Path, rounds: int = 100) 
 
 
 def chart_render(content: Content, repeats: int = 10) -> dict[str, float]:
-    """render_chart in ms: the first call (imports matplotlib) and the median of the next."""
-    engine, record = Engine(content), ConversationState()
+    """readiness_png in ms: the first call (imports matplotlib) and the median of the next."""
+    engine, record = Engine(Router(content)), ConversationState()
     replies = []
     for i, event in enumerate(quick_check_events(random.Random(9))):
         replies = engine.handle(record, event, NOW + i).replies
     attachment = replies[0].attachment
     assert attachment is not None
-    data = attachment.render.args[0]  # type: ignore[attr-defined]
+    data = attachment.content
+    assert isinstance(data, ReadinessChart)
     start = time.perf_counter()
-    render_chart(data)
+    readiness_png(data)
     first = (time.perf_counter() - start) * 1e3
     warm = []
     for _ in range(repeats):
         start = time.perf_counter()
-        render_chart(data)
+        readiness_png(data)
         warm.append((time.perf_counter() - start) * 1e3)
     return {"first": first, "median": statistics.median(warm)}
 
 
-def completed_records(content: Content, count: int, seed: int = 10) -> list[
-        tuple[ConversationState, Completed]]:
+def completed_records(
+    content: Content, count: int, seed: int = 10
+) -> list[tuple[ConversationState, Completed]]:
     """`count` distinct users after one quick check each, as the engine leaves them."""
-    engine, rng, out = Engine(content), random.Random(seed), []
+    engine, rng, out = Engine(Router(content)), random.Random(seed), []
     for n in range(count):
         record, completed = ConversationState(lang="sv" if n % 2 else "en"), None
         for i, event in enumerate(quick_check_events(rng)):
@@ -102,8 +107,9 @@ async def populate(content: Content, db: Path, users: int, through_storage: int 
     try:
         samples = completed_records(content, min(users, through_storage))
         for n, (state, completed) in enumerate(samples):
-            record = UserRecord(f"tg:{PREPOPULATED_ID + n}", state, storage.default_timezone,
-                                n + 1, exists=False)
+            record = UserRecord(
+                f"tg:{PREPOPULATED_ID + n}", state, storage.default_timezone, n + 1, exists=False
+            )
             await storage.save(record, completed)
     finally:
         await storage.close()
@@ -136,7 +142,8 @@ async def measure_all(content: Content, folder: Path, rounds: int = 300) -> dict
     `rounds / 30` times (at least twice)."""
     return {
         "engine_us": engine_per_event(content, rounds),
-        "conversation_us": await conversation_per_event(content, folder / "conv.db",
-                                                        max(rounds // 3, 1)),
+        "conversation_us": await conversation_per_event(
+            content, folder / "conv.db", max(rounds // 3, 1)
+        ),
         "chart_ms": chart_render(content, max(rounds // 30, 2)),
     }

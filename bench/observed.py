@@ -60,15 +60,18 @@ class ObservedApi(FakeBotApi):
     def button(self, chat_id: int, choice: str) -> str | None:
         """Callback data of the button for `choice` (data ends with `.<choice>`) on the latest
         keyboard, or None."""
-        return next((data for _text, data in self.buttons(chat_id)
-                     if data and data.endswith("." + choice)), None)
+        return next(
+            (data for _text, data in self.buttons(chat_id) if data and data.endswith("." + choice)),
+            None,
+        )
 
     # --- hooks ------------------------------------------------------------------------------
 
     def _observe(self, message: dict[str, Any], method: str) -> None:
         chat_id = message["chat"]["id"]
-        self.shown.setdefault(chat_id, []).append(message.get("text") or
-                                                  message.get("caption") or "")
+        self.shown.setdefault(chat_id, []).append(
+            message.get("text") or message.get("caption") or ""
+        )
         keyboard = has_keyboard(message)
         if not keyboard and method != "sendMessage":
             return
@@ -87,8 +90,9 @@ class ObservedApi(FakeBotApi):
         self._observe(message, method)
         return message
 
-    def _apply_edit(self, record: dict[str, Any], method: str, changes: dict[str, Any],
-                    **raw: Any) -> dict:
+    def _apply_edit(
+        self, record: dict[str, Any], method: str, changes: dict[str, Any], **raw: Any
+    ) -> dict:
         message = super()._apply_edit(record, method, changes, **raw)
         self._observe(message, method)
         return message

@@ -35,31 +35,50 @@ class BotProcess:
 
 
 def bot_env(api: ObservedApi, extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url,
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     return {**env, **(extra or {})}
 
 
-async def start(api: ObservedApi, args: list[str], workdir: Path, name: str,
-                env: dict[str, str] | None = None, timeout: float = 60) -> BotProcess:
+async def start(
+    api: ObservedApi,
+    args: list[str],
+    workdir: Path,
+    name: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> BotProcess:
     """Start `python <args>` in `workdir` (no stray .env) and wait for its first getUpdates."""
     ready = api.poll_after(api.polls)
     log = workdir / f"{name}.log"
     with log.open("ab") as out:
         spawned = time.perf_counter()
         process = await asyncio.create_subprocess_exec(
-            sys.executable, *args, cwd=workdir, env=bot_env(api, env),
-            stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out)
+            sys.executable,
+            *args,
+            cwd=workdir,
+            env=bot_env(api, env),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+        )
     exited = asyncio.ensure_future(process.wait())
-    done, _pending = await asyncio.wait({ready, exited}, timeout=timeout,
-                                        return_when=asyncio.FIRST_COMPLETED)
+    done, _pending = await asyncio.wait(
+        {ready, exited}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+    )
     if ready not in done:
         exited.cancel()
         with contextlib.suppress(ProcessLookupError):
             process.kill()
         await process.wait()
-        raise RuntimeError(f"{name} did not start (exit {process.returncode}); see {log}:\n"
-                           + log.read_text()[-2000:])
+        raise RuntimeError(
+            f"{name} did not start (exit {process.returncode}); see {log}:\n"
+            + log.read_text()[-2000:]
+        )
     exited.cancel()
     return BotProcess(process, spawned, ready.result(), log)
 

@@ -40,22 +40,33 @@ def report(profile: Path, updates: int, top: int = 15) -> str:
         by_package[package(filename, function)] += tottime
         total += tottime
     busy = total - by_package.get("idle (epoll wait)", 0.0)
-    lines = [f"Main-thread profile: {total:.1f} s, of which busy {busy:.1f} s "
-             f"({busy / updates * 1e3:.2f} ms per update over {updates} updates; cProfile "
-             "overhead included)", "", "| package | ms per update | share of busy |",
-             "|---|---|---|"]
+    lines = [
+        f"Main-thread profile: {total:.1f} s, of which busy {busy:.1f} s "
+        f"({busy / updates * 1e3:.2f} ms per update over {updates} updates; cProfile "
+        "overhead included)",
+        "",
+        "| package | ms per update | share of busy |",
+        "|---|---|---|",
+    ]
     for name, seconds in sorted(by_package.items(), key=lambda kv: -kv[1])[:top]:
         if name != "idle (epoll wait)":
             lines.append(f"| {name} | {seconds / updates * 1e3:.3f} | {seconds / busy:.0%} |")
-    lines += ["", "Functions by own time:", "", "| function | calls per update | "
-              "ms per update (own) | ms per update (with callees) |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "Functions by own time:",
+        "",
+        "| function | calls per update | ms per update (own) | ms per update (with callees) |",
+        "|---|---|---|---|",
+    ]
     ranked = sorted(table.items(), key=lambda kv: -kv[1][2])
     for (filename, line, function), (_cc, ncalls, tottime, cumtime, _callers) in ranked:
         if function == IDLE:
             continue
         where = f"{Path(filename).name}:{line}" if filename != "~" else "builtin"
-        lines.append(f"| `{function}` {where} | {ncalls / updates:.1f} | "
-                     f"{tottime / updates * 1e3:.3f} | {cumtime / updates * 1e3:.3f} |")
+        lines.append(
+            f"| `{function}` {where} | {ncalls / updates:.1f} | "
+            f"{tottime / updates * 1e3:.3f} | {cumtime / updates * 1e3:.3f} |"
+        )
         if len(lines) > 10 + top + top:
             break
     return "\n".join(lines)

@@ -12,10 +12,11 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from bot import cli, telegram_app
+from bot import cli
+from bot.telegram import app, pacing
 
 
-class RelaxedPacing(telegram_app.ChatPacingRateLimiter):
+class RelaxedPacing(pacing.ChatPacingRateLimiter):
     """The product's limiter class (retries after 429 included), with the budgets lifted."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -23,7 +24,7 @@ class RelaxedPacing(telegram_app.ChatPacingRateLimiter):
 
 
 def main() -> int:
-    telegram_app.ChatPacingRateLimiter = RelaxedPacing  # type: ignore[misc]
+    app.ChatPacingRateLimiter = RelaxedPacing  # type: ignore[misc]
     return cli.main(["run"])
 
 

@@ -40,8 +40,9 @@ class Recorder:
     failures: list[str] = field(default_factory=list)
     errors: int = 0  # updates the bot answered with its apology; the user tried again
 
-    async def act(self, api: ObservedApi, user: FakeUser, kind: str,
-                  action: Callable[[], Awaitable[Any]]) -> bool:
+    async def act(
+        self, api: ObservedApi, user: FakeUser, kind: str, action: Callable[[], Awaitable[Any]]
+    ) -> bool:
         """Offer one update and wait for its last reply; after an apology the user tries again
         (latency counts from the first try). False (and a failure) on timeout."""
         offered = time.perf_counter()
@@ -74,12 +75,14 @@ def new_user(api: ObservedApi, user_id: int) -> FakeUser:
 
 
 async def start_quick_check(api: ObservedApi, rec: Recorder, user: FakeUser) -> bool:
-    return (await rec.act(api, user, "command", lambda: user.send_command("/assess"))
-            and await rec.press(api, user, "mode:quick", "answer"))
+    return await rec.act(
+        api, user, "command", lambda: user.send_command("/assess")
+    ) and await rec.press(api, user, "mode:quick", "answer")
 
 
-async def quick_check(api: ObservedApi, rec: Recorder, user: FakeUser, rng: random.Random,
-                      answers: int = QUESTIONS) -> bool:
+async def quick_check(
+    api: ObservedApi, rec: Recorder, user: FakeUser, rng: random.Random, answers: int = QUESTIONS
+) -> bool:
     """/assess, Quick check, then `answers` answers (all ten: up to the summary)."""
     if not await start_quick_check(api, rec, user):
         return False
@@ -90,21 +93,29 @@ async def quick_check(api: ObservedApi, rec: Recorder, user: FakeUser, rng: rand
     return True
 
 
-async def crowd(api: ObservedApi, rec: Recorder, user_ids: range, concurrency: int,
-                seed: int = 1, answers: int = QUESTIONS) -> None:
+async def crowd(
+    api: ObservedApi,
+    rec: Recorder,
+    user_ids: range,
+    concurrency: int,
+    seed: int = 1,
+    answers: int = QUESTIONS,
+) -> None:
     """Every user does the quick check; at most `concurrency` users are active at a time."""
     gate = asyncio.Semaphore(concurrency)
 
     async def one(user_id: int) -> None:
         async with gate:
-            await quick_check(api, rec, new_user(api, user_id), random.Random(seed + user_id),
-                              answers)
+            await quick_check(
+                api, rec, new_user(api, user_id), random.Random(seed + user_id), answers
+            )
 
     await asyncio.gather(*(one(u) for u in user_ids))
 
 
-async def keep_answering(api: ObservedApi, rec: Recorder, user: FakeUser, stop: asyncio.Event,
-                         think: float) -> None:
+async def keep_answering(
+    api: ObservedApi, rec: Recorder, user: FakeUser, stop: asyncio.Event, think: float
+) -> None:
     """Answer, go back, answer… (a press each, never finishing) until `stop`; `think` seconds
     between a reply and the next press."""
     if not await start_quick_check(api, rec, user):

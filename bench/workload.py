@@ -11,12 +11,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bot.telegram_render import escape
+from bot.render import render
+from bot.telegram.sending import escape
 from flows.content_model import Content
-from flows.conversation import Engine
 from flows.i18n import _, use_language
 from flows.messages import Event, Reply
+from flows.router import Router
 from flows.state import ConversationState
+from tests.helpers import Engine
 
 ANSWERS = ("yes", "partly", "no", "unsure")
 QUESTIONS = 10  # the quick check: one key question per step
@@ -25,13 +27,15 @@ NOW = 1_700_000_000.0
 
 def _shape(reply: Reply) -> dict[str, Any]:
     """A reply as the baseline sends it: escaped text and rows of (label, choice id)."""
-    return {"text": escape(reply.text),
-            "rows": [[(c.label[:64], c.id) for c in row] for row in reply.choice_rows()]}
+    return {
+        "text": escape(reply.text),
+        "rows": [[(c.label[:64], c.id) for c in row] for row in reply.choice_rows()],
+    }
 
 
 def sample_replies(content: Content, chart_path: Path) -> dict[str, Any]:
     """The quick check's replies in both languages; the chart is rendered once to `chart_path`."""
-    engine = Engine(content)
+    engine = Engine(Router(content))
     sample: dict[str, Any] = {"chart": str(chart_path)}
     for lang in ("en", "sv"):
         record = ConversationState(lang=lang)
@@ -45,11 +49,16 @@ def sample_replies(content: Content, chart_path: Path) -> dict[str, Any]:
         chart, summary = replies[0], replies[-1]
         assert chart.attachment is not None
         if lang == "en":
-            chart_path.write_bytes(chart.attachment.render())
+            chart_path.write_bytes(render(chart.attachment))
         with use_language(lang):
             closing = escape(_("Thank you, that was the last question. Your summary follows."))
-        sample[lang] = {"mode": _shape(mode), "questions": questions, "closing": closing,
-                        "caption": escape(chart.text), "summary": _shape(summary)}
+        sample[lang] = {
+            "mode": _shape(mode),
+            "questions": questions,
+            "closing": closing,
+            "caption": escape(chart.text),
+            "summary": _shape(summary),
+        }
     return sample
 
 

@@ -46,10 +46,10 @@ def load_checked_content(settings: Settings) -> Content | None:
 
 
 async def chat(user: str, lang: str | None) -> int:
-    from bot.conversations import Conversations
+    from bot.events import EventRunner
     from bot.storage import Storage
     from bot.terminal import TerminalChat
-    from flows.conversation import Engine
+    from flows.router import Router
 
     settings = load_settings()
     content = load_checked_content(settings)
@@ -57,31 +57,36 @@ async def chat(user: str, lang: str | None) -> int:
         return 2
     storage = await Storage.open(settings.database_url, settings.timezone)
     try:
-        conversations = Conversations(Engine(content), storage)
-        return await TerminalChat(conversations, user, lang).run()
+        events = EventRunner(Router(content), storage)
+        return await TerminalChat(events, user, lang).run()
     finally:
         await storage.close()
 
 
 def run_bot(args: argparse.Namespace) -> int:
-    from bot.telegram_app import Webhook, run
+    from bot.telegram.app import Webhook, run
 
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     for noisy in ("httpx", "transitions", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     settings = load_settings()
     if not settings.token:
-        print("TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather, then set the token "
-              "in the environment or in a .env file (see README).", file=sys.stderr)
+        print(
+            "TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather, then set the token "
+            "in the environment or in a .env file (see README).",
+            file=sys.stderr,
+        )
         return 2
     content = load_checked_content(settings)
     if content is None:
         return 2
     webhook = None
     if args.webhook_url:
-        webhook = Webhook(args.webhook_url, args.listen, args.port, args.secret_token,
-                          args.webhook_path)
+        webhook = Webhook(
+            args.webhook_url, args.listen, args.port, args.secret_token, args.webhook_path
+        )
     return run(settings, content, webhook)
 
 
@@ -95,24 +100,39 @@ def build_parser() -> argparse.ArgumentParser:
     content = commands.add_parser("content", help="work with the content files")
     content_commands = content.add_subparsers(dest="content_command", required=True)
     check = content_commands.add_parser("check", help="validate content and translations")
-    check.add_argument("--content", type=Path, default=None, metavar="DIR",
-                       help="content folder to check (default: the project's content/)")
+    check.add_argument(
+        "--content",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="content folder to check (default: the project's content/)",
+    )
 
     chat_parser = commands.add_parser("chat", help="the conversations in the terminal")
-    chat_parser.add_argument("--lang", choices=["sv", "en"], default=None,
-                             help="language (default: the user's saved choice, else English)")
-    chat_parser.add_argument("--user", default="local",
-                             help="whose conversation this is (default: local)")
+    chat_parser.add_argument(
+        "--lang",
+        choices=["sv", "en"],
+        default=None,
+        help="language (default: the user's saved choice, else English)",
+    )
+    chat_parser.add_argument(
+        "--user", default="local", help="whose conversation this is (default: local)"
+    )
 
     run_parser = commands.add_parser("run", help="the Telegram bot (long polling by default)")
-    run_parser.add_argument("--webhook-url", default=None,
-                            help="serve by webhook: the public HTTPS URL Telegram calls")
+    run_parser.add_argument(
+        "--webhook-url", default=None, help="serve by webhook: the public HTTPS URL Telegram calls"
+    )
     run_parser.add_argument("--listen", default="0.0.0.0", help="webhook listen address")
     run_parser.add_argument("--port", type=int, default=8443, help="webhook port")
-    run_parser.add_argument("--webhook-path", default="telegram",
-                            help="path part of the webhook URL the server answers on")
-    run_parser.add_argument("--secret-token", default=None,
-                            help="secret Telegram must send with every webhook call")
+    run_parser.add_argument(
+        "--webhook-path",
+        default="telegram",
+        help="path part of the webhook URL the server answers on",
+    )
+    run_parser.add_argument(
+        "--secret-token", default=None, help="secret Telegram must send with every webhook call"
+    )
     return parser
 
 

@@ -1,334 +1,36 @@
-"""Reminders: when they fall due, how they are kept in the database, and how they are sent.
+"""Sending due reminders: one run of the periodic job claims the due rows, sends each, and
+marks it sent only after Telegram accepted it.
 
-This module owns three things and nothing else:
-
-- **Timing** (pure): a reminder goes out at 09:30 local time in the user's time zone on a weekday
-  (Monday to Friday); `next_send_time` finds that moment and returns it in UTC, so summer time in
-  Europe/Stockholm (last Sunday of March and of October) never moves a reminder off 09:30.
-  `format_due` writes it in the user's language with Babel ("tisdag 8 december kl. 09:30").
-- **Store functions** on the `reminders` table of `bot.storage`: one active reminder per user,
-  each change a short transaction, Core only (SQLite and PostgreSQL alike). Times in the table are
-  unix seconds (UTC).
-- **Delivery**: `ReminderDispatcher.tick` is one run of the periodic job. It claims due rows
-  atomically, sends them paced below Telegram's 30 messages per second, and marks a row sent only
-  after Telegram accepted it. A crash between claim and send leaves a `claimed` row that
-  `requeue_stale` puts back: a reminder is never lost. Flood waits (429) and network errors
-  retry later; a user who blocked the bot has reminders disabled.
-
-Row states: ``scheduled`` → ``claimed`` → (sent:) ``scheduled`` again for the next occurrence
-(reminders recur until stopped, so the table's ``sent`` state is not used; ``sent_at`` records it);
-``paused``, ``stopped`` and ``blocked`` (the user blocked the bot) are left alone by the job.
-
-It does not build the reminder's text or buttons: the Telegram adapter passes a ``send``
-callable that does, and raises python-telegram-bot's exceptions on failure.
+Flood waits (429) and network errors put a row back for later; a user who blocked the bot has
+their reminders disabled. The text and buttons of a reminder are not built here: the Telegram
+adapter passes a ``send`` callable that builds and sends one, raising python-telegram-bot's
+exceptions on failure.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time as _time
 import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import timedelta
 
-import sqlalchemy as sa
 from aiolimiter import AsyncLimiter
-from babel.dates import format_datetime
-from sqlalchemy.ext.asyncio import AsyncConnection
 from telegram.error import Forbidden, RetryAfter
 
-from bot.storage import Storage, reminders, users
+from bot.storage.database import Storage
+from bot.storage.reminders import (
+    Row,
+    claim_due,
+    disable_for_user,
+    mark_sent,
+    requeue_stale,
+    retry_later,
+)
 
 logger = logging.getLogger(__name__)
-
-SEND_AT = time(9, 30)
-WEEKDAYS = range(5)  # Monday = 0 … Friday = 4
-
-SCHEDULED, CLAIMED = "scheduled", "claimed"  # a sent reminder is `scheduled` for its next time
-PAUSED, STOPPED, BLOCKED = "paused", "stopped", "blocked"
-ACTIVE = (SCHEDULED, CLAIMED, PAUSED)  # what `active` returns and `schedule` replaces
-
-Row = sa.Row[Any]
-When = float | datetime  # unix seconds (UTC) or an aware datetime
-
-
-# --------------------------------------------------------------------------------------------
-# Timing
-
-
-def next_send_time(after: datetime, days: int, tz: ZoneInfo) -> datetime:
-    """The first weekday at 09:30 in ``tz`` at least ``days`` calendar days (local) after
-    ``after`` and strictly later than it, as an aware UTC datetime.
-
-    ``days=0`` gives the next 09:30 weekday slot from now (today's, if it is still ahead).
-    """
-    if after.tzinfo is None:
-        raise ValueError("next_send_time needs an aware datetime")
-    if days < 0:
-        raise ValueError("days must not be negative")
-    day: date = after.astimezone(tz).date() + timedelta(days=days)
-    while True:
-        # 09:30 is never inside a summer-time change (those happen at 02:00–03:00 local), so
-        # combining the local date and time with the zone is exact on every day of the year.
-        candidate = datetime.combine(day, SEND_AT, tzinfo=tz)
-        if day.weekday() in WEEKDAYS and candidate > after:
-            return candidate.astimezone(UTC)
-        day += timedelta(days=1)
-
-
-_PATTERNS = {
-    "sv": "EEEE d MMMM 'kl.' HH:mm",  # tisdag 8 december kl. 09:30
-    "en": "EEEE d MMMM 'at' HH:mm",  # Tuesday 8 December at 09:30
-}
-
-
-def format_due(dt: datetime, tz: ZoneInfo, lang: str) -> str:
-    """A due time in the user's language and zone: "tisdag 8 december kl. 09:30" (Swedish, as
-    Babel writes weekdays: lower case) or "Tuesday 8 December at 09:30"."""
-    if dt.tzinfo is None:
-        raise ValueError("format_due needs an aware datetime")
-    locale = "sv" if lang.lower().startswith("sv") else "en"
-    return format_datetime(dt, _PATTERNS[locale], tzinfo=tz, locale=locale)
-
-
-@lru_cache(maxsize=256)
-def _zone(name: str | None, default: str) -> ZoneInfo:
-    """The user's zone; an unknown or empty name falls back to the default, never fails."""
-    for candidate in (name, default, "UTC"):
-        if candidate:
-            with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
-                return ZoneInfo(candidate)
-    return ZoneInfo("UTC")
-
-
-def _timestamp(when: When) -> float:
-    if isinstance(when, datetime):
-        if when.tzinfo is None:
-            raise ValueError("an aware datetime is needed")
-        return when.timestamp()
-    return float(when)
-
-
-def _aware(when: When) -> datetime:
-    if isinstance(when, datetime):
-        if when.tzinfo is None:
-            raise ValueError("an aware datetime is needed")
-        return when
-    return datetime.fromtimestamp(when, UTC)
-
-
-# --------------------------------------------------------------------------------------------
-# Store functions
-
-
-async def _user_zone(conn: AsyncConnection, storage: Storage, user_id: str) -> ZoneInfo:
-    name = (await conn.execute(
-        sa.select(users.c.timezone).where(users.c.id == user_id))).scalar_one_or_none()
-    if name is None:  # the column is NOT NULL: no row
-        raise LookupError(f"no user {user_id!r}")
-    return _zone(name, storage.default_timezone)
-
-
-def _active_of(user_id: str) -> sa.ColumnElement[bool]:
-    return sa.and_(reminders.c.user_id == user_id, reminders.c.state.in_(ACTIVE))
-
-
-async def schedule(storage: Storage, user_id: str, chat_id: int, days: int, now: When) -> float:
-    """Remind the user every ``days`` days from now; replaces their active reminder (one per
-    user). Returns the first due time (unix seconds). The user row must exist."""
-    if days < 1:
-        raise ValueError("days must be at least 1")
-    created = _timestamp(now)
-    async with storage.engine.begin() as conn:
-        zone = await _user_zone(conn, storage, user_id)
-        due = next_send_time(_aware(now), days, zone).timestamp()
-        # The user's latest row is reused, whatever its state: one row per user keeps the table
-        # small and leaves no second active reminder behind. A row being sent right now was
-        # `claimed`; it becomes `scheduled` here, so the in-flight send's `mark_sent` no longer
-        # matches its claim and leaves the new schedule alone.
-        latest = (await conn.execute(
-            sa.select(reminders.c.id).where(reminders.c.user_id == user_id)
-            .order_by(reminders.c.id.desc()).limit(1))).scalar_one_or_none()
-        values = {"chat_id": chat_id, "interval_days": days, "due": due, "state": SCHEDULED,
-                  "claimed_at": None, "attempts": 0, "last_error": None}
-        if latest is None:
-            await conn.execute(reminders.insert().values(
-                user_id=user_id, created=created, **values))
-        else:
-            await conn.execute(reminders.update().where(reminders.c.id == latest).values(values))
-            await conn.execute(reminders.update().where(
-                _active_of(user_id), reminders.c.id != latest).values(state=STOPPED))
-    return due
-
-
-async def active(storage: Storage, user_id: str) -> Row | None:
-    """The user's scheduled, claimed or paused reminder, or None."""
-    async with storage.engine.connect() as conn:
-        return (await conn.execute(
-            sa.select(reminders).where(_active_of(user_id))
-            .order_by(reminders.c.id.desc()).limit(1))).first()
-
-
-async def pause(storage: Storage, user_id: str) -> bool:
-    """Pause the user's reminder (it keeps its interval and due time). False if none."""
-    async with storage.engine.begin() as conn:
-        changed = (await conn.execute(reminders.update().where(
-            reminders.c.user_id == user_id, reminders.c.state.in_((SCHEDULED, CLAIMED)))
-            .values(state=PAUSED, claimed_at=None))).rowcount
-    return changed > 0
-
-
-async def resume(storage: Storage, user_id: str, now: When) -> float | None:
-    """Resume a paused reminder: at its old due time if that is still ahead, otherwise one
-    interval from now. Returns the due time, or None if nothing was paused."""
-    stamp = _timestamp(now)
-    async with storage.engine.begin() as conn:
-        row = (await conn.execute(sa.select(reminders).where(
-            reminders.c.user_id == user_id, reminders.c.state == PAUSED)
-            .order_by(reminders.c.id.desc()).limit(1))).first()
-        if row is None:
-            return None
-        due = row.due
-        if due <= stamp:
-            zone = await _user_zone(conn, storage, user_id)
-            due = next_send_time(_aware(now), row.interval_days, zone).timestamp()
-        await conn.execute(reminders.update().where(reminders.c.id == row.id).values(
-            state=SCHEDULED, due=due, attempts=0, last_error=None))
-    return due
-
-
-async def stop(storage: Storage, user_id: str) -> bool:
-    """Stop the user's reminder for good (a new `schedule` starts again). False if none."""
-    async with storage.engine.begin() as conn:
-        changed = (await conn.execute(reminders.update().where(_active_of(user_id))
-                                      .values(state=STOPPED, claimed_at=None))).rowcount
-    return changed > 0
-
-
-async def snooze(storage: Storage, user_id: str, now: When, days: int = 7) -> float | None:
-    """Remind again ``days`` days from now (then every interval as before); also resumes a
-    paused reminder. Returns the new due time, or None if the user has no active reminder."""
-    async with storage.engine.begin() as conn:
-        zone = await _user_zone(conn, storage, user_id)
-        due = next_send_time(_aware(now), days, zone).timestamp()
-        changed = (await conn.execute(reminders.update().where(_active_of(user_id)).values(
-            state=SCHEDULED, due=due, claimed_at=None, attempts=0, last_error=None))).rowcount
-    return due if changed else None
-
-
-async def claim_due(storage: Storage, now: When, limit: int) -> list[Row]:
-    """Move up to ``limit`` due ``scheduled`` rows to ``claimed`` (claimed_at = now,
-    attempts + 1) and return them, earliest due first. No row is ever claimed twice.
-
-    PostgreSQL (several replicas): in one transaction, a select picks the due rows with
-    ``FOR UPDATE SKIP LOCKED`` (it locks them and passes over rows another replica's transaction
-    holds, so replicas claim different rows without waiting for one another), then an update
-    claims exactly those ids. Two statements on purpose: as one ``UPDATE … WHERE id IN (SELECT
-    … LIMIT n FOR UPDATE SKIP LOCKED)`` PostgreSQL may run the subquery more than once and
-    claim far more than ``limit`` rows (seen in the tests: 295 for a limit of 10).
-
-    SQLite (one machine): that single statement is right there. SQLite runs one write
-    transaction at a time (what BEGIN IMMEDIATE makes explicit) and the statement takes the
-    write lock before it reads, so its select and update see no other writer in between and a
-    batch is never cut short by a collision; ``FOR UPDATE`` is dropped by the dialect. Both
-    forms repeat ``state = 'scheduled'`` in the update, so a row is claimed only if it is still
-    waiting, however the driver opens its transactions. RETURNING (SQLite 3.35+) gives the rows
-    this call claimed.
-    """
-    stamp = _timestamp(now)
-    picked = (sa.select(reminders.c.id)
-              .where(reminders.c.state == SCHEDULED, reminders.c.due <= stamp)
-              .order_by(reminders.c.due, reminders.c.id).limit(limit)
-              .with_for_update(skip_locked=True))
-    claim = (reminders.update()
-             .values(state=CLAIMED, claimed_at=stamp, attempts=reminders.c.attempts + 1)
-             .returning(*reminders.c))
-    async with storage.engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            ids: Any = picked.scalar_subquery()
-        else:
-            ids = (await conn.execute(picked)).scalars().all()
-            if not ids:
-                return []
-        rows = (await conn.execute(claim.where(
-            reminders.c.id.in_(ids), reminders.c.state == SCHEDULED))).all()
-    return sorted(rows, key=lambda r: (r.due, r.id))
-
-
-async def requeue_stale(storage: Storage, now: When, older_than: float = 300) -> int:
-    """Put claims older than ``older_than`` seconds back to ``scheduled`` (their process died
-    between claim and send, or hung). Their due time is kept, so they go out at the next tick.
-    Returns how many."""
-    cutoff = _timestamp(now) - older_than
-    async with storage.engine.begin() as conn:
-        return (await conn.execute(reminders.update().where(
-            reminders.c.state == CLAIMED, reminders.c.claimed_at < cutoff)
-            .values(state=SCHEDULED, claimed_at=None))).rowcount
-
-
-def _claimed(reminder_id: int, claim: float | None) -> sa.ColumnElement[bool]:
-    """Still claimed (by this very claim, when its claimed_at is given)."""
-    condition = sa.and_(reminders.c.id == reminder_id, reminders.c.state == CLAIMED)
-    if claim is not None:
-        condition = sa.and_(condition, reminders.c.claimed_at == claim)
-    return condition
-
-
-async def mark_sent(storage: Storage, reminder_id: int, now: When,
-                    claim: float | None = None) -> float | None:
-    """Telegram accepted the reminder: record ``sent_at`` and schedule the same row for its next
-    occurrence (one interval from now, 09:30 on a weekday in the user's zone). Returns the new
-    due time, or None if the row was no longer claimed (the user paused, stopped or rescheduled
-    it meanwhile: their choice stands; only sent_at is recorded). ``claim`` is the row's
-    claimed_at when it was claimed; given, a claim that was requeued and taken by another
-    process is not marked by this one."""
-    stamp = _timestamp(now)
-    async with storage.engine.begin() as conn:
-        row = (await conn.execute(
-            sa.select(reminders.c.interval_days, users.c.timezone)
-            .join(users, users.c.id == reminders.c.user_id)
-            .where(_claimed(reminder_id, claim)))).first()
-        if row is None:
-            await conn.execute(reminders.update().where(reminders.c.id == reminder_id)
-                               .values(sent_at=stamp))
-            return None
-        zone = _zone(row.timezone, storage.default_timezone)
-        due = next_send_time(_aware(now), row.interval_days, zone).timestamp()
-        changed = (await conn.execute(reminders.update().where(_claimed(reminder_id, claim))
-                                      .values(state=SCHEDULED, due=due, sent_at=stamp,
-                                              claimed_at=None, attempts=0,
-                                              last_error=None))).rowcount
-    return due if changed else None
-
-
-async def retry_later(storage: Storage, reminder_id: int, at: When, error: str,
-                      claim: float | None = None) -> bool:
-    """A claimed reminder could not be sent: back to ``scheduled``, due at ``at``, with the
-    error kept. False if the row was no longer claimed."""
-    async with storage.engine.begin() as conn:
-        changed = (await conn.execute(reminders.update().where(_claimed(reminder_id, claim))
-                                      .values(state=SCHEDULED, due=_timestamp(at),
-                                              claimed_at=None,
-                                              last_error=error[:500]))).rowcount
-    return changed > 0
-
-
-async def disable_for_user(storage: Storage, user_id: str, reason: str) -> int:
-    """The user blocked the bot: every active reminder of theirs becomes ``blocked`` (a new
-    `schedule`, when they talk to the bot again, re-enables it). Returns how many rows."""
-    async with storage.engine.begin() as conn:
-        return (await conn.execute(reminders.update().where(_active_of(user_id)).values(
-            state=BLOCKED, claimed_at=None, last_error=reason[:500]))).rowcount
-
-
-# --------------------------------------------------------------------------------------------
-# Delivery
 
 
 Send = Callable[[Row], Awaitable[None]]
@@ -376,9 +78,17 @@ class ReminderDispatcher:
     / 2`` (500 at 20/s takes 25 s) so that only long flood waits need it.
     """
 
-    def __init__(self, storage: Storage, send: Send, clock: Callable[[], float] = _time.time,
-                 rate: float = 20.0, batch: int = 500, *, concurrency: int = 10,
-                 stale_after: float = 300.0) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        send: Send,
+        clock: Callable[[], float] = _time.time,
+        rate: float = 20.0,
+        batch: int = 500,
+        *,
+        concurrency: int = 10,
+        stale_after: float = 300.0,
+    ) -> None:
         if rate <= 0 or batch < 1 or concurrency < 1:
             raise ValueError("rate, batch and concurrency must be positive")
         self.storage = storage
@@ -435,8 +145,13 @@ class ReminderDispatcher:
                 # Not sendable within this tick (a long flood wait, or a batch larger than the
                 # pace allows): hand it back, due when the pause ends, instead of holding it.
                 wait = max(self._paused_until - asyncio.get_running_loop().time(), 0.0)
-                await retry_later(self.storage, row.id, self.clock() + wait,
-                                  "released: not sent within the tick", row.claimed_at)
+                await retry_later(
+                    self.storage,
+                    row.id,
+                    self.clock() + wait,
+                    "released: not sent within the tick",
+                    row.claimed_at,
+                )
                 stats.retried += 1
         except Exception:
             # Bookkeeping failed (database away?): the row stays claimed and requeue_stale
@@ -468,8 +183,13 @@ class ReminderDispatcher:
             stats.rate_limited += 1
             stats.retried += 1
             logger.warning("reminder %s: flood wait %.0f s; pausing sends", row.id, seconds)
-            await retry_later(self.storage, row.id, self.clock() + seconds,
-                              f"RetryAfter: {seconds:g} s", row.claimed_at)
+            await retry_later(
+                self.storage,
+                row.id,
+                self.clock() + seconds,
+                f"RetryAfter: {seconds:g} s",
+                row.claimed_at,
+            )
         except Forbidden as exc:
             stats.disabled += 1
             logger.info("reminder %s: %s; reminders of %s disabled", row.id, exc, row.user_id)
@@ -478,11 +198,21 @@ class ReminderDispatcher:
         except Exception as exc:  # NetworkError, TimedOut, BadRequest, a bug in `send`
             delay = min(RETRY_STEP * max(row.attempts, 1), RETRY_CAP)
             stats.retried += 1
-            logger.warning("reminder %s: %s: %s; retry in %.0f s", row.id,
-                           type(exc).__name__, exc, delay,
-                           exc_info=not _is_telegram(exc))
-            await retry_later(self.storage, row.id, self.clock() + delay,
-                              f"{type(exc).__name__}: {exc}", row.claimed_at)
+            logger.warning(
+                "reminder %s: %s: %s; retry in %.0f s",
+                row.id,
+                type(exc).__name__,
+                exc,
+                delay,
+                exc_info=not _is_telegram(exc),
+            )
+            await retry_later(
+                self.storage,
+                row.id,
+                self.clock() + delay,
+                f"{type(exc).__name__}: {exc}",
+                row.claimed_at,
+            )
         else:
             stats.sent += 1
             # Telegram has the message: record it even if this task is being cancelled.

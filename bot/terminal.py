@@ -1,7 +1,8 @@
 """The terminal chat: the same conversations as the bot, in a shell (and with piped input).
 
-Choices are numbered; the user answers with a number, a choice's text or a command. Charts are
-written to files whose paths are printed.
+Choices are numbered; the user answers with a number, a choice's text or a command. Charts and
+exports are written to files whose paths are printed. A terminal has no links and no reminders
+(`PLAIN` channel): the flows say so.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import TextIO
 
 from platformdirs import user_data_dir
 
-from bot.conversations import Conversations
+from bot.events import PLAIN, EventRunner
+from bot.render import render
 from flows.i18n import _, use_language
 from flows.messages import Choice, Event, Reply, parse_command
 
@@ -22,10 +24,16 @@ MAX_LINE = 4096
 
 
 class TerminalChat:
-    def __init__(self, conversations: Conversations, user: str, lang: str | None,
-                 stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
-                 files: Path | None = None) -> None:
-        self.conversations = conversations
+    def __init__(
+        self,
+        events: EventRunner,
+        user: str,
+        lang: str | None,
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+        files: Path | None = None,
+    ) -> None:
+        self.events = events
         self.user_id = f"cli:{user}"
         self.user = user
         self.requested_lang = lang
@@ -39,12 +47,12 @@ class TerminalChat:
         print(text, file=self.stdout, flush=True)
 
     async def run(self) -> int:
-        record = await self.conversations.record(self.user_id)
-        if self.requested_lang and record.state.lang != self.requested_lang:
-            record.state.lang = self.requested_lang
-            await self.conversations.storage.save(record)
-        self.lang = record.state.lang
-        in_progress = self.conversations.engine.diagnostic.current_question(record.state)
+        record = await self.events.record(self.user_id)
+        if self.requested_lang and record.conversation.lang != self.requested_lang:
+            record.conversation.lang = self.requested_lang
+            await self.events.storage.save(record)
+        self.lang = record.conversation.lang
+        in_progress = self.events.router.assessment.in_progress(record.conversation)
         await self.send(Event("command", "assess" if in_progress else "start"))
         while True:
             line = await asyncio.to_thread(self.stdin.readline)
@@ -70,8 +78,11 @@ class TerminalChat:
             number = int(text)
             if not 1 <= number <= len(self.choices):
                 with use_language(self.lang):
-                    self.say(_("Please choose a number between 1 and {count}.").format(
-                        count=len(self.choices)))
+                    self.say(
+                        _("Please choose a number between 1 and {count}.").format(
+                            count=len(self.choices)
+                        )
+                    )
                 self.show_choices()
                 return True
             await self.send(Event("choice", self.choices[number - 1].id))
@@ -81,7 +92,7 @@ class TerminalChat:
         return True
 
     async def send(self, event: Event) -> None:
-        handled = await self.conversations.handle(self.user_id, event, lang=self.lang)
+        handled = await self.events.handle(self.user_id, event, PLAIN, lang=self.lang)
         self.lang = handled.lang
         for reply in handled.replies:
             await self.show(reply)
@@ -89,7 +100,7 @@ class TerminalChat:
     async def show(self, reply: Reply) -> None:
         self.say()
         if reply.attachment is not None:
-            data = await asyncio.to_thread(reply.attachment.render)
+            data = await asyncio.to_thread(render, reply.attachment)
             self.files.mkdir(parents=True, exist_ok=True)
             safe_user = re.sub(r"[^A-Za-z0-9_-]", "_", self.user)
             path = self.files / f"{safe_user}-{reply.attachment.filename}"

@@ -1,35 +1,36 @@
 """Loading and validating the content tree (`content/*.yaml`) into the typed model.
 
+The content's shape is described once, by the dataclasses of `content_model` and the constraints
+annotated on their fields; the checks of each file and the building of the objects are derived
+from them here, so a new field needs no change in this module. Only the rules that span fields or
+files (unique ids, one key question, ranges, file names) are written out, together below.
+
 Validation reads the whole tree and reports every problem at once, each naming the file, the
 entry path and the YAML line, so that an editor can fix a draft in one pass.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Protocol, TypeAlias, get_args, get_origin, get_type_hints
 
 import yaml
 
 from flows.content_model import (
     LANGS,
-    Answer,
-    Benefits,
     Content,
-    Example,
+    Entries,
     Funding,
-    FundingSource,
-    Option,
-    Phase,
+    MaxLen,
     Question,
     Step,
-    Term,
     Text,
-    Tool,
     Workshop,
-    WorkshopQuestions,
 )
 
 MAX_TEXT = 3500  # one Telegram message (4096) with room for headings and buttons
@@ -61,93 +62,91 @@ class ContentError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-# --- the schema -----------------------------------------------------------------------------
+# --- the rules, read off the model ----------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class TextSpec:
-    max_len: int = MAX_TEXT
+class _Scalar:
+    kind: type  # int, bool or str (every str field is an id)
 
 
 @dataclass(frozen=True)
-class ScalarSpec:
-    kind: type  # int, bool or str (an id)
+class _Text:
+    max_len: int
 
 
 @dataclass(frozen=True)
-class ListSpec:
-    item: Any
-    min: int = 0
-    max: int | None = None
+class _List:
+    item: _Rule
+    min: int
+    max: int | None
 
 
 @dataclass(frozen=True)
-class Optional:
-    spec: Any
-    default: Any
+class _Mapping:
+    """The keys with their rules and defaults (_REQUIRED if none); `make` builds the value."""
+
+    make: Callable[..., Any]
+    keys: dict[str, tuple[_Rule, Any]]
 
 
-TEXT = TextSpec()
-ID = ScalarSpec(str)
-INT = ScalarSpec(int)
-BOOL = ScalarSpec(bool)
+_Rule: TypeAlias = "_Scalar | _Text | _List | _Mapping"
+_REQUIRED = dataclasses.MISSING
 
-QUESTION = {"id": ID, "key": Optional(BOOL, False), "text": TEXT, "why": TEXT, "action": TEXT}
-QUESTIONS = ListSpec(QUESTION, 4, 6)
 
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "journey": {
-        "threshold": INT,
-        "title": TEXT,
-        "about": TEXT,
-        "start": TEXT,
-        "goal": TEXT,
-        "phases": ListSpec({"id": ID, "title": TEXT, "summary": TEXT}, 1),
-        "answers": ListSpec({"id": ID, "score": INT, "label": TextSpec(40)}, 2),
-    },
-    "step": {
-        "number": INT,
-        "id": ID,
-        "phase": ID,
-        "title": TEXT,
-        "short": TextSpec(20),
-        "intro": TEXT,
-        "overview": TEXT,
-        "benefits": {
-            "businesses": ListSpec(TEXT, 1),
-            "cluster_organisation": ListSpec(TEXT, 1),
-            "region": ListSpec(TEXT, 1),
-        },
-        "questions": QUESTIONS,
-        "tools": ListSpec({"id": ID, "name": TEXT, "description": TEXT}, 3),
-        "examples": ListSpec({"id": ID, "title": TEXT, "text": TEXT}, 2),
-        "ready_when": TEXT,
-    },
-    "funding": {
-        "title": TEXT,
-        "intro": TEXT,
-        "overview": TEXT,
-        "questions": QUESTIONS,
-        "sources": ListSpec(
-            {"id": ID, "name": TEXT, "description": TEXT, "steps": ListSpec(INT, 1)}, 1
-        ),
-    },
-    "glossary": {"terms": ListSpec({"id": ID, "term": TEXT, "definition": TEXT}, 20)},
-    "workshop": {
-        "title": TEXT,
-        "intro": TEXT,
-        "questions": {"step": TEXT, "challenges": TEXT, "support": TEXT, "support_from": TEXT},
-        "support_kinds": ListSpec({"id": ID, "label": TextSpec(60)}, 1),
-        "support_sources": ListSpec({"id": ID, "label": TextSpec(60)}, 1),
-    },
-}
+@functools.cache
+def _mapping(cls: type) -> _Mapping:
+    """The rule for a model dataclass: its fields, type hints, constraints and defaults."""
+    hints = get_type_hints(cls, include_extras=True)
+    keys = {f.name: (_rule(hints[f.name]), f.default) for f in dataclasses.fields(cls)}
+    return _Mapping(cls, keys)
+
+
+def _rule(hint: Any) -> _Rule:
+    """The rule for one field's type hint, with the constraints annotated on it."""
+    marks: tuple[Any, ...] = ()
+    if get_origin(hint) is Annotated:
+        hint, *more = get_args(hint)
+        marks = tuple(more)
+    if get_origin(hint) is tuple and get_args(hint)[1:] == (...,):  # tuple[X, ...]: a list
+        entries = next((m for m in marks if isinstance(m, Entries)), Entries(0))
+        return _List(_rule(get_args(hint)[0]), entries.min, entries.max)
+    if hint is Text:
+        return _Text(next((m.chars for m in marks if isinstance(m, MaxLen)), MAX_TEXT))
+    if hint in (int, bool, str):
+        return _Scalar(hint)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _mapping(hint)
+    raise TypeError(f"the content loader has no rule for {hint!r}")
+
+
+@functools.cache
+def _file_rules() -> dict[str, _Mapping]:
+    """Which file holds what: a step per file under steps/; funding, glossary (its terms under
+    `terms`) and workshop a file each; journey.yaml every other field of `Content`."""
+    content = _mapping(Content).keys
+    own_files = {"steps", "funding", "glossary", "workshop"}
+    return {
+        "journey": _Mapping(dict, {k: v for k, v in content.items() if k not in own_files}),
+        "step": _mapping(Step),
+        "funding": _mapping(Funding),
+        "glossary": _Mapping(dict, {"terms": content["glossary"]}),
+        "workshop": _mapping(Workshop),
+    }
 
 
 # --- reading YAML with line numbers ---------------------------------------------------------
 
+_BAD: Any = object()  # what `_Reader.check` returns for a value that does not fit its rule
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
 
 class _Reader:
-    """Checks one file against its schema, collecting problems with line numbers."""
+    """Checks one file against its rule and builds it, collecting problems with line numbers."""
 
     def __init__(self, name: str, problems: list[Problem]) -> None:
         self.name = name
@@ -174,55 +173,55 @@ class _Reader:
             for i, item in enumerate(node.value):
                 self.index_lines(item, f"{path}[{i}]")
 
-    def check(self, value: Any, spec: Any, path: str) -> bool:
-        """True when `value` fits `spec`; otherwise records why."""
-        if isinstance(spec, dict):
-            return self._check_mapping(value, spec, path)
-        if isinstance(spec, ListSpec):
-            return self._check_list(value, spec, path)
-        if isinstance(spec, TextSpec):
-            return self._check_text(value, spec, path)
-        return self._check_scalar(value, spec, path)
+    def check(self, value: Any, rule: _Rule, path: str) -> Any:
+        """`value` built into the model when it fits `rule`; otherwise _BAD, recording why."""
+        if isinstance(rule, _Mapping):
+            return self._check_mapping(value, rule, path)
+        if isinstance(rule, _List):
+            return self._check_list(value, rule, path)
+        if isinstance(rule, _Text):
+            return self._check_text(value, rule, path)
+        return self._check_scalar(value, rule, path)
 
-    def _check_mapping(self, value: Any, spec: dict[str, Any], path: str) -> bool:
+    def _check_mapping(self, value: Any, rule: _Mapping, path: str) -> Any:
         if not isinstance(value, dict):
             self.problem(path, "expected a mapping of keys")
-            return False
+            return _BAD
         ok = True
         for key in value:
-            if key not in spec:
+            if key not in rule.keys:
                 self.problem(_join(path, str(key)), f"unknown key '{key}'")
                 ok = False
-        for key, sub_spec in spec.items():
-            if isinstance(sub_spec, Optional):
-                value.setdefault(key, sub_spec.default)
-                sub_spec = sub_spec.spec
-            if key not in value:
+        built: dict[str, Any] = {}
+        for key, (sub_rule, default) in rule.keys.items():
+            if key in value:
+                built[key] = self.check(value[key], sub_rule, _join(path, key))
+                ok = ok and built[key] is not _BAD
+            elif default is not _REQUIRED:
+                built[key] = default
+            else:
                 self.problem(path, f"missing key '{key}'")
                 ok = False
-            else:
-                ok = self.check(value[key], sub_spec, _join(path, key)) and ok
-        return ok
+        return rule.make(**built) if ok else _BAD
 
-    def _check_list(self, value: Any, spec: ListSpec, path: str) -> bool:
+    def _check_list(self, value: Any, rule: _List, path: str) -> Any:
         if not isinstance(value, list):
             self.problem(path, "expected a list")
-            return False
+            return _BAD
         ok = True
-        if len(value) < spec.min:
-            self.problem(path, f"needs at least {spec.min} entries, has {len(value)}")
+        if len(value) < rule.min:
+            self.problem(path, f"needs at least {rule.min} entries, has {len(value)}")
             ok = False
-        if spec.max is not None and len(value) > spec.max:
-            self.problem(path, f"allows at most {spec.max} entries, has {len(value)}")
+        if rule.max is not None and len(value) > rule.max:
+            self.problem(path, f"allows at most {rule.max} entries, has {len(value)}")
             ok = False
-        for i, item in enumerate(value):
-            ok = self.check(item, spec.item, f"{path}[{i}]") and ok
-        return ok
+        items = [self.check(item, rule.item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return tuple(items) if ok and all(item is not _BAD for item in items) else _BAD
 
-    def _check_text(self, value: Any, spec: TextSpec, path: str) -> bool:
+    def _check_text(self, value: Any, rule: _Text, path: str) -> Any:
         if not isinstance(value, dict):
             self.problem(path, "expected a text with both languages, e.g. {en: ..., sv: ...}")
-            return False
+            return _BAD
         ok = True
         for key in value:
             if key not in LANGS:
@@ -240,40 +239,43 @@ class _Reader:
             elif not text.strip():
                 self.problem(sub, f"{LANG_NAMES[lang]} text is empty")
                 ok = False
-            elif len(text) > spec.max_len:
-                self.problem(sub, f"text is {len(text)} characters, at most {spec.max_len} fit")
+            elif len(text) > rule.max_len:
+                self.problem(sub, f"text is {len(text)} characters, at most {rule.max_len} fit")
                 ok = False
-        return ok
+        return Text(en=value["en"].strip(), sv=value["sv"].strip()) if ok else _BAD
 
-    def _check_scalar(self, value: Any, spec: ScalarSpec, path: str) -> bool:
-        if spec.kind is int and (not isinstance(value, int) or isinstance(value, bool)):
+    def _check_scalar(self, value: Any, rule: _Scalar, path: str) -> Any:
+        if rule.kind is int and (not isinstance(value, int) or isinstance(value, bool)):
             self.problem(path, "expected a whole number")
-            return False
-        if spec.kind is bool and not isinstance(value, bool):
+            return _BAD
+        if rule.kind is bool and not isinstance(value, bool):
             self.problem(path, "expected true or false")
-            return False
-        if spec.kind is str and (not isinstance(value, str) or not ID_PATTERN.match(value)):
+            return _BAD
+        if rule.kind is str and (not isinstance(value, str) or not ID_PATTERN.match(value)):
             self.problem(path, "expected an id of lower-case letters, digits and hyphens")
-            return False
-        return True
+            return _BAD
+        return value
 
-    def unique_ids(self, items: list[Any], path: str, seen: dict[str, str] | None = None) -> None:
+    def unique_ids(
+        self, items: Sequence[_HasId], path: str, seen: dict[str, str] | None = None
+    ) -> None:
         seen = {} if seen is None else seen
         for i, item in enumerate(items):
-            item_id = item["id"]
             where = f"{path}[{i}].id"
-            if item_id in seen:
-                self.problem(where, f"duplicate id '{item_id}' (first at {seen[item_id]})")
+            if item.id in seen:
+                self.problem(where, f"duplicate id '{item.id}' (first at {seen[item.id]})")
             else:
-                seen[item_id] = f"{self.name}: {where}"
+                seen[item.id] = f"{self.name}: {where}"
 
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _read(directory: Path, relative: str, schema: str, problems: list[Problem]) -> Any:
-    """Parse and check one file; returns its data, or None when it is unusable."""
+def _read(
+    directory: Path, relative: str, rule: _Mapping, problems: list[Problem]
+) -> tuple[_Reader, Any] | None:
+    """Parse, check and build one file; None when it is unusable."""
     reader = _Reader(relative, problems)
     try:
         text = (directory / relative).read_text(encoding="utf-8")
@@ -291,9 +293,8 @@ def _read(directory: Path, relative: str, schema: str, problems: list[Problem]) 
         return None
     if node is not None:
         reader.index_lines(node)
-    if not reader.check(data, SCHEMAS[schema], ""):
-        return None
-    return reader, data
+    built = reader.check(data, rule, "")
+    return None if built is _BAD else (reader, built)
 
 
 def _parse(text: str) -> tuple[yaml.Node | None, Any]:
@@ -314,48 +315,82 @@ def _yaml_reason(exc: yaml.YAMLError) -> str:
     return " ".join(p for p in parts if p) or str(exc).splitlines()[0]
 
 
-# --- building the model ---------------------------------------------------------------------
+# --- the rules across fields and files ------------------------------------------------------
 
 
-def _text(value: dict[str, str]) -> Text:
-    return Text(en=value["en"].strip(), sv=value["sv"].strip())
+def _check_journey(reader: _Reader, journey: dict[str, Any]) -> set[str]:
+    """Checks journey.yaml's fields together; returns the phase ids."""
+    reader.unique_ids(journey["phases"], "phases")
+    reader.unique_ids(journey["answers"], "answers")
+    if not 1 <= journey["threshold"] <= 100:
+        reader.problem("threshold", "must be a percentage between 1 and 100")
+    for i, answer in enumerate(journey["answers"]):
+        if not 0 <= answer.score <= 100:
+            reader.problem(f"answers[{i}].score", "must be a percentage between 0 and 100")
+    return {p.id for p in journey["phases"]}
 
 
-def _question(q: dict[str, Any]) -> Question:
-    return Question(q["id"], q["key"], _text(q["text"]), _text(q["why"]), _text(q["action"]))
+def _check_step_file_name(
+    name: str, position: int, problems: list[Problem]
+) -> re.Match[str] | None:
+    """Step files are `NN-id.yaml`, numbered 01, 02, … in order; the match, or None if misnamed."""
+    relative = f"steps/{name}"
+    match = re.match(r"^(\d\d)-([a-z0-9-]+)\.yaml$", name)
+    if not match:
+        problems.append(Problem(relative, "", None, "file name must look like 03-name.yaml"))
+        return None
+    if int(match.group(1)) != position:
+        message = f"step files must be numbered 01, 02, … without gaps; expected {position:02d}"
+        problems.append(Problem(relative, "", None, message))
+    return match
 
 
-def _check_questions(reader: _Reader, questions: list[Any], seen: dict[str, str]) -> None:
-    reader.unique_ids(questions, "questions", seen)
-    keys = [q for q in questions if q["key"]]
-    if len(keys) != 1:
-        reader.problem("questions", f"needs exactly one question with key: true, has {len(keys)}")
+def _check_step(
+    reader: _Reader,
+    step: Step,
+    name: re.Match[str],
+    phase_ids: set[str],
+    question_ids: dict[str, str],
+) -> None:
+    if step.number != int(name.group(1)):
+        reader.problem("number", f"is {step.number} but the file name says {name.group(1)}")
+    if step.id != name.group(2):
+        reader.problem("id", f"is '{step.id}' but the file name says '{name.group(2)}'")
+    if phase_ids and step.phase not in phase_ids:
+        reader.problem(
+            "phase",
+            f"unknown phase '{step.phase}' (journey.yaml has {', '.join(sorted(phase_ids))})",
+        )
+    _check_questions(reader, step.questions, question_ids)
+    reader.unique_ids(step.tools, "tools")
+    reader.unique_ids(step.examples, "examples")
 
 
-def _step(data: dict[str, Any]) -> Step:
-    b = data["benefits"]
-    return Step(
-        number=data["number"],
-        id=data["id"],
-        phase=data["phase"],
-        title=_text(data["title"]),
-        short=_text(data["short"]),
-        intro=_text(data["intro"]),
-        overview=_text(data["overview"]),
-        benefits=Benefits(
-            tuple(map(_text, b["businesses"])),
-            tuple(map(_text, b["cluster_organisation"])),
-            tuple(map(_text, b["region"])),
-        ),
-        questions=tuple(map(_question, data["questions"])),
-        tools=tuple(
-            Tool(t["id"], _text(t["name"]), _text(t["description"])) for t in data["tools"]
-        ),
-        examples=tuple(
-            Example(e["id"], _text(e["title"]), _text(e["text"])) for e in data["examples"]
-        ),
-        ready_when=_text(data["ready_when"]),
-    )
+def _check_questions(
+    reader: _Reader, questions: Sequence[Question], question_ids: dict[str, str]
+) -> None:
+    """Question ids are unique across all steps and funding; exactly one key question each."""
+    reader.unique_ids(questions, "questions", question_ids)
+    keys = sum(q.key for q in questions)
+    if keys != 1:
+        reader.problem("questions", f"needs exactly one question with key: true, has {keys}")
+
+
+def _check_funding(reader: _Reader, funding: Funding, question_ids: dict[str, str]) -> None:
+    _check_questions(reader, funding.questions, question_ids)
+    reader.unique_ids(funding.sources, "sources")
+    for i, source in enumerate(funding.sources):
+        for j, number in enumerate(source.steps):
+            if not 1 <= number <= STEP_COUNT:
+                reader.problem(f"sources[{i}].steps[{j}]", f"no step {number} in the journey")
+
+
+def _check_workshop(reader: _Reader, workshop: Workshop) -> None:
+    reader.unique_ids(workshop.support_kinds, "support_kinds")
+    reader.unique_ids(workshop.support_sources, "support_sources")
+
+
+# --- the whole tree -------------------------------------------------------------------------
 
 
 def check_content(directory: Path | str | None = None) -> tuple[Content | None, list[Problem]]:
@@ -364,19 +399,10 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
     problems: list[Problem] = []
     if not directory.is_dir():
         return None, [Problem(str(directory), "", None, "content folder not found")]
+    rules = _file_rules()
 
-    journey = _read(directory, "journey.yaml", "journey", problems)
-    phase_ids: set[str] = set()
-    if journey:
-        reader, data = journey
-        reader.unique_ids(data["phases"], "phases")
-        reader.unique_ids(data["answers"], "answers")
-        phase_ids = {p["id"] for p in data["phases"]}
-        if not 1 <= data["threshold"] <= 100:
-            reader.problem("threshold", "must be a percentage between 1 and 100")
-        for i, answer in enumerate(data["answers"]):
-            if not 0 <= answer["score"] <= 100:
-                reader.problem(f"answers[{i}].score", "must be a percentage between 0 and 100")
+    journey = _read(directory, "journey.yaml", rules["journey"], problems)
+    phase_ids = _check_journey(*journey) if journey else set()
 
     question_ids: dict[str, str] = {}
     steps: list[Step] = []
@@ -384,91 +410,33 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
     if not step_files:
         problems.append(Problem("steps/", "", None, "no step files found"))
     for position, name in enumerate(step_files, start=1):
-        relative = f"steps/{name}"
-        read = _read(directory, relative, "step", problems)
-        match = re.match(r"^(\d\d)-([a-z0-9-]+)\.yaml$", name)
-        if not match:
-            problems.append(Problem(relative, "", None, "file name must look like 03-name.yaml"))
-            continue
-        if int(match.group(1)) != position:
-            problems.append(
-                Problem(relative, "", None, f"step files must be numbered 01, 02, … without gaps; "
-                        f"expected {position:02d}")
-            )
-        if not read:
-            continue
-        reader, data = read
-        if data["number"] != int(match.group(1)):
-            reader.problem("number", f"is {data['number']} but the file name says {match.group(1)}")
-        if data["id"] != match.group(2):
-            reader.problem("id", f"is '{data['id']}' but the file name says '{match.group(2)}'")
-        if phase_ids and data["phase"] not in phase_ids:
-            reader.problem("phase", f"unknown phase '{data['phase']}' (journey.yaml has "
-                           f"{', '.join(sorted(phase_ids))})")
-        _check_questions(reader, data["questions"], question_ids)
-        reader.unique_ids(data["tools"], "tools")
-        reader.unique_ids(data["examples"], "examples")
-        steps.append(_step(data))
+        read = _read(directory, f"steps/{name}", rules["step"], problems)
+        match = _check_step_file_name(name, position, problems)
+        if match and read:
+            _check_step(read[0], read[1], match, phase_ids, question_ids)
+            steps.append(read[1])
     if step_files and len(step_files) != STEP_COUNT:
         found = f"the journey has {STEP_COUNT} steps, found {len(step_files)} files"
         problems.append(Problem("steps/", "", None, found))
 
-    funding = _read(directory, "funding.yaml", "funding", problems)
+    funding = _read(directory, "funding.yaml", rules["funding"], problems)
     if funding:
-        reader, data = funding
-        _check_questions(reader, data["questions"], question_ids)
-        reader.unique_ids(data["sources"], "sources")
-        for i, source in enumerate(data["sources"]):
-            for j, number in enumerate(source["steps"]):
-                if not 1 <= number <= STEP_COUNT:
-                    reader.problem(f"sources[{i}].steps[{j}]", f"no step {number} in the journey")
-
-    glossary = _read(directory, "glossary.yaml", "glossary", problems)
+        _check_funding(*funding, question_ids)
+    glossary = _read(directory, "glossary.yaml", rules["glossary"], problems)
     if glossary:
         glossary[0].unique_ids(glossary[1]["terms"], "terms")
-
-    workshop = _read(directory, "workshop.yaml", "workshop", problems)
+    workshop = _read(directory, "workshop.yaml", rules["workshop"], problems)
     if workshop:
-        workshop[0].unique_ids(workshop[1]["support_kinds"], "support_kinds")
-        workshop[0].unique_ids(workshop[1]["support_sources"], "support_sources")
+        _check_workshop(*workshop)
 
     if problems or not (journey and funding and glossary and workshop):
         return None, problems
-
-    j, f, g, w = journey[1], funding[1], glossary[1], workshop[1]
     content = Content(
-        threshold=j["threshold"],
-        title=_text(j["title"]),
-        about=_text(j["about"]),
-        start=_text(j["start"]),
-        goal=_text(j["goal"]),
-        phases=tuple(Phase(p["id"], _text(p["title"]), _text(p["summary"])) for p in j["phases"]),
-        answers=tuple(Answer(a["id"], a["score"], _text(a["label"])) for a in j["answers"]),
+        **journey[1],
         steps=tuple(steps),
-        funding=Funding(
-            title=_text(f["title"]),
-            intro=_text(f["intro"]),
-            overview=_text(f["overview"]),
-            questions=tuple(map(_question, f["questions"])),
-            sources=tuple(
-                FundingSource(s["id"], _text(s["name"]), _text(s["description"]),
-                              tuple(s["steps"]))
-                for s in f["sources"]
-            ),
-        ),
-        glossary=tuple(
-            Term(t["id"], _text(t["term"]), _text(t["definition"])) for t in g["terms"]
-        ),
-        workshop=Workshop(
-            title=_text(w["title"]),
-            intro=_text(w["intro"]),
-            questions=WorkshopQuestions(*(_text(w["questions"][k]) for k in
-                                          ("step", "challenges", "support", "support_from"))),
-            support_kinds=tuple(Option(o["id"], _text(o["label"])) for o in w["support_kinds"]),
-            support_sources=tuple(
-                Option(o["id"], _text(o["label"])) for o in w["support_sources"]
-            ),
-        ),
+        funding=funding[1],
+        glossary=glossary[1]["terms"],
+        workshop=workshop[1],
     )
     return content, []
 

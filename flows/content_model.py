@@ -1,14 +1,33 @@
 """The typed, immutable content model: the journey, its steps, funding, glossary and workshop.
 
-Built once at start-up by `content_loader`; everything else reads it and never changes it.
+These dataclasses are the one description of the content's shape: `content_loader` derives the
+checks of the YAML files and the building of the objects from their fields, their types and the
+constraints annotated on them (`MaxLen`, `Entries`, defaults). Built once at start-up; everything
+else reads it and never changes it.
 """
 
-from __future__ import annotations
-
-from dataclasses import dataclass
+# No `from __future__ import annotations`: the loader reads these annotations at start-up, and
+# evaluated ones are cheaper to read than strings.
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Annotated
 
 LANGS = ("en", "sv")
+
+
+@dataclass(frozen=True)
+class MaxLen:
+    """A `Text` field's limit in characters per language, tighter than MAX_TEXT (for buttons)."""
+
+    chars: int
+
+
+@dataclass(frozen=True)
+class Entries:
+    """How many entries a list field needs, and at most allows."""
+
+    min: int
+    max: int | None = None
 
 
 @dataclass(frozen=True)
@@ -33,16 +52,19 @@ class Phase:
 class Answer:
     id: str
     score: int
-    label: Text
+    label: Annotated[Text, MaxLen(40)]
 
 
 @dataclass(frozen=True)
 class Question:
     id: str
-    key: bool
+    key: bool = field(default=False, kw_only=True)  # may be left out of the YAML
     text: Text
     why: Text
     action: Text
+
+
+QuestionList = Annotated[tuple[Question, ...], Entries(4, 6)]
 
 
 @dataclass(frozen=True)
@@ -61,9 +83,9 @@ class Example:
 
 @dataclass(frozen=True)
 class Benefits:
-    businesses: tuple[Text, ...]
-    cluster_organisation: tuple[Text, ...]
-    region: tuple[Text, ...]
+    businesses: Annotated[tuple[Text, ...], Entries(1)]
+    cluster_organisation: Annotated[tuple[Text, ...], Entries(1)]
+    region: Annotated[tuple[Text, ...], Entries(1)]
 
 
 @dataclass(frozen=True)
@@ -72,13 +94,13 @@ class Step:
     id: str
     phase: str
     title: Text
-    short: Text
+    short: Annotated[Text, MaxLen(20)]
     intro: Text
     overview: Text
     benefits: Benefits
-    questions: tuple[Question, ...]
-    tools: tuple[Tool, ...]
-    examples: tuple[Example, ...]
+    questions: QuestionList
+    tools: Annotated[tuple[Tool, ...], Entries(3)]
+    examples: Annotated[tuple[Example, ...], Entries(2)]
     ready_when: Text
 
     @property
@@ -91,7 +113,7 @@ class FundingSource:
     id: str
     name: Text
     description: Text
-    steps: tuple[int, ...]
+    steps: Annotated[tuple[int, ...], Entries(1)]
 
 
 @dataclass(frozen=True)
@@ -99,8 +121,8 @@ class Funding:
     title: Text
     intro: Text
     overview: Text
-    questions: tuple[Question, ...]
-    sources: tuple[FundingSource, ...]
+    questions: QuestionList
+    sources: Annotated[tuple[FundingSource, ...], Entries(1)]
 
 
 @dataclass(frozen=True)
@@ -113,7 +135,7 @@ class Term:
 @dataclass(frozen=True)
 class Option:
     id: str
-    label: Text
+    label: Annotated[Text, MaxLen(60)]
 
 
 @dataclass(frozen=True)
@@ -129,8 +151,8 @@ class Workshop:
     title: Text
     intro: Text
     questions: WorkshopQuestions
-    support_kinds: tuple[Option, ...]
-    support_sources: tuple[Option, ...]
+    support_kinds: Annotated[tuple[Option, ...], Entries(1)]
+    support_sources: Annotated[tuple[Option, ...], Entries(1)]
 
 
 @dataclass(frozen=True)
@@ -142,15 +164,21 @@ class Content:
     about: Text
     start: Text
     goal: Text
-    phases: tuple[Phase, ...]
-    answers: tuple[Answer, ...]
+    phases: Annotated[tuple[Phase, ...], Entries(1)]
+    answers: Annotated[tuple[Answer, ...], Entries(2)]
     steps: tuple[Step, ...]
     funding: Funding
-    glossary: tuple[Term, ...]
+    glossary: Annotated[tuple[Term, ...], Entries(20)]
     workshop: Workshop
 
     def step(self, number: int) -> Step:
         return self.steps[number - 1]
+
+    def step_number(self, text: str) -> int | None:
+        """The step a button or a mode names ("3"), or None when there is no such step."""
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= len(self.steps):
+            return None
+        return int(text)
 
     def phase(self, phase_id: str) -> Phase:
         return next(p for p in self.phases if p.id == phase_id)

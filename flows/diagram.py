@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from flows.content_loader import load_content
-from flows.diagnostic import Diagnostic
+from flows.journey.diagnostic import Diagnostic
 
 
 def diagram_doc(diagnostic: Diagnostic) -> str:

@@ -1,10 +1,14 @@
-"""What flows take in (Event) and give out (Reply): plain data that every adapter renders."""
+"""What flows take in (Event) and give out (Reply): plain data that every adapter renders.
+
+A Reply holds no code. Its attachment describes a picture or a file (a chart's values and labels,
+a QR code's text, a table's rows); the adapters draw or write it (`bot/render/`), so the flows
+never import a drawing library.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 EventKind = Literal["command", "text", "choice"]
@@ -13,7 +17,7 @@ EventKind = Literal["command", "text", "choice"]
 @dataclass(frozen=True)
 class Event:
     """One thing the user did: a command (`value` without the slash, `arg` its argument),
-    free text, or a press of a choice (`value` is the choice id)."""
+    free text, or a press of a choice (`value` is the choice id, `kind:value`)."""
 
     kind: EventKind
     value: str
@@ -29,18 +33,64 @@ class Choice:
 
 
 @dataclass(frozen=True)
-class Attachment:
-    """An image or document made on demand; adapters call `render` off the event loop."""
+class ReadinessChart:
+    """Readiness per step as bars, step 1 first: the threshold marked, the current step
+    highlighted."""
 
-    kind: Literal["photo", "document"]
+    title: str
+    labels: tuple[str, ...]  # one per step, in the user's language
+    percents: tuple[int | None, ...]
+    threshold: int
+    current: int | None  # step number to highlight
+    threshold_label: str
+    axis_label: str
+
+
+@dataclass(frozen=True)
+class CountChart:
+    """How many chose each step, for a projector: the most chosen steps stand out."""
+
+    title: str
+    labels: tuple[str, ...]
+    counts: tuple[int, ...]
+    note: str  # under the bars, e.g. "Participants: 12"
+
+
+@dataclass(frozen=True)
+class QrCode:
+    """A QR code of `text` (a link), large enough for a projector."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A spreadsheet (CSV): the header row, the rows, and the list separator its readers expect."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    delimiter: str = ","
+
+
+Drawing = ReadinessChart | CountChart | QrCode | Table
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A picture or a file to send with a reply, described as data."""
+
     filename: str
-    render: Callable[[], bytes] = field(compare=False)
-    caption: str = ""
+    content: Drawing
+
+    @property
+    def is_image(self) -> bool:
+        return not isinstance(self.content, Table)
 
 
 @dataclass(frozen=True)
 class Reply:
-    """One message: text, optional buttons (`rows` groups them into keyboard rows), attachment."""
+    """One message: text, optional buttons (`rows` groups them into keyboard rows), attachment
+    (then `text` is its caption)."""
 
     text: str
     choices: tuple[Choice, ...] = ()
@@ -55,7 +105,7 @@ class Reply:
         for size in sizes:
             if start >= len(self.choices):
                 break
-            out.append(list(self.choices[start:start + size]))
+            out.append(list(self.choices[start : start + size]))
             start += size
         if start < len(self.choices):
             out.extend([c] for c in self.choices[start:])

@@ -48,8 +48,9 @@ class Result:
         return tuple(s.percent for s in self.steps)
 
 
-def _percent(content: Content, questions: Sequence[Question],
-             answers: Mapping[str, str]) -> tuple[int | None, int, int]:
+def _percent(
+    content: Content, questions: Sequence[Question], answers: Mapping[str, str]
+) -> tuple[int | None, int, int]:
     scores, unsure = [], 0
     for q in questions:
         answer = content.answer(answers[q.id]) if q.id in answers else None
@@ -73,8 +74,12 @@ def position_of(content: Content, scores: Sequence[StepScore]) -> int | None:
     return next((s.number for s in scores if not s.ready), None)
 
 
-def next_actions(content: Content, answers: Mapping[str, str], position: int | None,
-                 done: frozenset[str] = frozenset()) -> tuple[Action, ...]:
+def next_actions(
+    content: Content,
+    answers: Mapping[str, str],
+    position: int | None,
+    done: frozenset[str] = frozenset(),
+) -> tuple[Action, ...]:
     """Actions from unmet questions: the current step first, then the steps after it, then
     earlier ones; within a step the weakest answers first. At most five; done ones left out."""
     start = position or 1
@@ -90,8 +95,9 @@ def next_actions(content: Content, answers: Mapping[str, str], position: int | N
     return tuple(actions[:MAX_ACTIONS])
 
 
-def score(content: Content, answers: Mapping[str, str],
-          done: frozenset[str] = frozenset()) -> Result:
+def score(
+    content: Content, answers: Mapping[str, str], done: frozenset[str] = frozenset()
+) -> Result:
     """Readiness per step, the position on the journey and what to do next."""
     steps = tuple(score_step(content, s, answers) for s in content.steps)
     position = position_of(content, steps)
@@ -107,8 +113,9 @@ def score(content: Content, answers: Mapping[str, str],
     )
 
 
-def compare(current: Result, previous_percents: Sequence[int | None],
-            previous_position: int | None) -> Comparison:
+def compare(
+    current: Result, previous_percents: Sequence[int | None], previous_position: int | None
+) -> Comparison:
     """The change since the previous completed assessment."""
     changes = tuple(
         (s.number, s.percent - before)

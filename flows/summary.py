@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import partial
 
 from babel.dates import format_date
 
-from flows.chart import ChartData, render_chart
 from flows.content_model import Content
 from flows.i18n import _, current_language
-from flows.messages import Attachment
+from flows.messages import Attachment, ReadinessChart
 from flows.scoring import Comparison, Result
 
 MAX_SUMMARY = 1500
@@ -30,44 +28,69 @@ def _date(timestamp: float, lang: str) -> str:
     return format_date(day, format="d MMMM", locale="sv_SE" if lang == "sv" else "en_GB")
 
 
-def summary_text(content: Content, result: Result, mode: str | None,
-                 comparison: Comparison | None = None, previous_at: float | None = None,
-                 done: int = 0) -> str:
+def summary_text(
+    content: Content,
+    result: Result,
+    mode: str | None,
+    comparison: Comparison | None = None,
+    previous_at: float | None = None,
+    done: int = 0,
+) -> str:
     """The summary in the current language, at most MAX_SUMMARY characters."""
     lang = current_language()
-    title = _("Your readiness summary (quick check)") if mode == "quick" else _(
-        "Your readiness summary (full check)")
+    title = (
+        _("Your readiness summary (quick check)")
+        if mode == "quick"
+        else _("Your readiness summary (full check)")
+    )
     lines = [title, ""]
     for score in result.steps:
         step = content.step(score.number)
         percent = "  –" if score.percent is None else f"{score.percent:>3}%"
         lines.append(f"{bar(score.percent)} {percent}  {score.number}. {step.short.get(lang)}")
     if result.funding is not None:
-        lines.append(f"{bar(result.funding)} {result.funding:>3}%  "
-                     + _("Funding (all steps)"))
+        lines.append(f"{bar(result.funding)} {result.funding:>3}%  " + _("Funding (all steps)"))
     lines.append("")
     if result.position is not None:
         step = content.step(result.position)
         phase = content.phase(step.phase).title.get(lang)
-        lines.append(_("You are at step {number}: {title} ({phase}).").format(
-            number=step.number, title=step.title.get(lang), phase=phase))
+        lines.append(
+            _("You are at step {number}: {title} ({phase}).").format(
+                number=step.number, title=step.title.get(lang), phase=phase
+            )
+        )
     else:
-        lines.append(_("Every step is above the readiness threshold: keep your networks alive "
-                       "and start the journey again with new goals."))
+        lines.append(
+            _(
+                "Every step is above the readiness threshold: keep your networks alive "
+                "and start the journey again with new goals."
+            )
+        )
     if result.unsure:
-        lines.append(_("“Not sure” answers: {count}. They count as not yet met; check them "
-                       "with colleagues.").format(count=result.unsure))
+        lines.append(
+            _(
+                "“Not sure” answers: {count}. They count as not yet met; check them "
+                "with colleagues."
+            ).format(count=result.unsure)
+        )
     if comparison is not None:
         lines.extend(["", _comparison_text(content, comparison, previous_at, lang)])
     if done:
         lines.append(_("Actions ticked off since this assessment: {count}.").format(count=done))
     if result.actions:
         lines.extend(["", _("Next actions:")])
-        lines.extend(f"{i}. {a.question.action.get(lang)}"
-                     for i, a in enumerate(result.actions, start=1))
+        lines.extend(
+            f"{i}. {a.question.action.get(lang)}" for i, a in enumerate(result.actions, start=1)
+        )
     if result.tools:
-        lines.extend(["", _("Tools for this step: {tools}").format(
-            tools="; ".join(t.name.get(lang) for t in result.tools))])
+        lines.extend(
+            [
+                "",
+                _("Tools for this step: {tools}").format(
+                    tools="; ".join(t.name.get(lang) for t in result.tools)
+                ),
+            ]
+        )
     text = "\n".join(lines)
     while len(text) > MAX_SUMMARY and lines:
         lines.pop()  # the tools line goes first, then the last actions
@@ -75,8 +98,9 @@ def summary_text(content: Content, result: Result, mode: str | None,
     return text
 
 
-def _comparison_text(content: Content, comparison: Comparison, previous_at: float | None,
-                     lang: str) -> str:
+def _comparison_text(
+    content: Content, comparison: Comparison, previous_at: float | None, lang: str
+) -> str:
     since = _date(previous_at, lang) if previous_at else "–"
     if comparison.moved > 0:
         head = _("Since {date} you have moved forward {count} step(s).")
@@ -86,16 +110,17 @@ def _comparison_text(content: Content, comparison: Comparison, previous_at: floa
         head = _("Since {date} your position is unchanged.")
     parts = [head.format(date=since, count=abs(comparison.moved))]
     if comparison.changes:
-        changes = ", ".join(f"{n}. {content.step(n).short.get(lang)} {d:+d}"
-                            for n, d in comparison.changes)
+        changes = ", ".join(
+            f"{n}. {content.step(n).short.get(lang)} {d:+d}" for n, d in comparison.changes
+        )
         parts.append(_("Change in points: {changes}").format(changes=changes))
     return " ".join(parts)
 
 
 def chart_attachment(content: Content, result: Result) -> Attachment:
-    """The chart as an attachment, rendered when the adapter asks for it."""
+    """The readiness chart, described in the current language; the adapter draws it."""
     lang = current_language()
-    data = ChartData(
+    chart = ReadinessChart(
         title=_("Readiness per step"),
         labels=tuple(f"{s.number}. {s.short.get(lang)}" for s in content.steps),
         percents=result.percents,
@@ -104,5 +129,4 @@ def chart_attachment(content: Content, result: Result) -> Attachment:
         threshold_label=_("ready from {percent}%").format(percent=content.threshold),
         axis_label=_("Readiness (%)"),
     )
-    return Attachment("photo", "readiness.png", partial(render_chart, data),
-                      caption=_("Readiness per step"))
+    return Attachment("readiness.png", chart)

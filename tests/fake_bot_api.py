@@ -44,9 +44,7 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a content and reply markup of the current message"
 )
-QUERY_INVALID = (
-    "Bad Request: query is too old and response timeout expired or query ID is invalid"
-)
+QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 POLL_CONFLICT = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
     "is running"
@@ -226,13 +224,17 @@ class ApiSpec:
             # "Exactly one of the fields other than text, icon_custom_emoji_id, and style"
             actions = [k for k in value if k not in ("text", "icon_custom_emoji_id", "style")]
             if len(actions) != 1:
-                return [f"{path}: an inline keyboard button needs exactly one action field "
-                        f"(callback_data, url, ...); got {actions or 'none'}"]
+                return [
+                    f"{path}: an inline keyboard button needs exactly one action field "
+                    f"(callback_data, url, ...); got {actions or 'none'}"
+                ]
         if tname == "BotCommand":
             command = value.get("command")
             if isinstance(command, str) and not re.fullmatch(r"[a-z0-9_]{1,32}", command):
-                return [f"{path}.command: {command!r} may contain only lowercase English letters, "
-                        "digits and underscores (BOT_COMMAND_INVALID)"]
+                return [
+                    f"{path}.command: {command!r} may contain only lowercase English letters, "
+                    "digits and underscores (BOT_COMMAND_INVALID)"
+                ]
         return []
 
     def limit_errors(
@@ -465,9 +467,7 @@ def _tag_end(src: str, i: int) -> int:
     return -1
 
 
-def _html_entity(
-    tag: str, attrs: dict[str, str], start: int, end: int, stack: list
-) -> dict | None:
+def _html_entity(tag: str, attrs: dict[str, str], start: int, end: int, stack: list) -> dict | None:
     kind = _HTML_TAGS[tag]
     entity: dict[str, Any] = {"type": kind, "offset": start, "length": end - start}
     if kind == "code" and stack and stack[-1][0] == "pre":
@@ -580,9 +580,7 @@ def parse_markdown_v2(src: str) -> tuple[str, list[dict]]:
         stack.append(entry)
     if stack:
         name = _MD2_NAMES[stack[-1]["type"]]
-        raise MarkupError(
-            f"Can't find end of {name} entity at byte offset {stack[-1]['offset']}"
-        )
+        raise MarkupError(f"Can't find end of {name} entity at byte offset {stack[-1]['offset']}")
     return "".join(out), sorted(entities, key=lambda e: (e["offset"], -e["length"]))
 
 
@@ -939,7 +937,11 @@ class FakeBotApi:
         return self.push_update(update)
 
     def _user_message(
-        self, chat_id: int, user: FakeUser, text: str, entities: list[dict] | None = None,
+        self,
+        chat_id: int,
+        user: FakeUser,
+        text: str,
+        entities: list[dict] | None = None,
         reply_to: int | None = None,
     ) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -1018,9 +1020,7 @@ class FakeBotApi:
         self._chat_buckets.clear()
         self._flood = (per_chat_per_sec, per_chat_burst, global_per_sec,
                        global_burst or global_per_sec or 1)  # fmt: skip
-        self._global_bucket = (
-            _Bucket(global_per_sec, self._flood[3]) if global_per_sec else None
-        )
+        self._global_bucket = _Bucket(global_per_sec, self._flood[3]) if global_per_sec else None
 
     # -- waiting -------------------------------------------------------------------------------
 
@@ -1613,8 +1613,11 @@ class FakeBotApi:
     def _m_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
         self._chat(params["chat_id"])
         user_id = params["user_id"]
-        user = self.bot_user if user_id == self.bot_user["id"] else {
-            "id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+        user = (
+            self.bot_user
+            if user_id == self.bot_user["id"]
+            else {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+        )
         known = self._chats.get(user_id)
         if known and known["type"] == "private":
             user = {"id": user_id, "is_bot": False, "first_name": known["first_name"]}

@@ -1,10 +1,54 @@
-"""Small drivers for the engine in tests."""
+"""Small drivers for the router in tests: events in, Turns out, without Telegram."""
 
 from __future__ import annotations
 
-from flows.conversation import Engine, Outcome
+import asyncio
+import tempfile
+import threading
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+from bot.events import PLAIN
+from bot.storage import Storage, UserRecord
+from bot.storage.store import DatabaseStore
 from flows.messages import Event, Reply
+from flows.router import Router
 from flows.state import ConversationState
+from flows.turn import Turn
+
+
+class Engine:
+    """The router with a database of its own (a SQLite file), driven synchronously from a loop
+    in a thread of its own (so callers may or may not run a loop themselves): for tests and
+    benchmarks of the flows that keep the conversation record in memory between events."""
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+        self.content = router.content
+        self.diagnostic = router.assessment.diagnostic
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        db = Path(tempfile.mkdtemp(prefix="cj-engine-")) / "test.db"
+        self.storage = self._run(Storage.open(f"sqlite:///{db}"))
+
+    def _run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+
+    def handle(
+        self, record: ConversationState, event: Event, now: float, user_id: str = "cli:test"
+    ) -> Turn:
+        user = UserRecord(user_id, record, "Europe/Stockholm", None, exists=False)
+        turn = Turn(
+            user_id,
+            record,
+            user.timezone,
+            now,
+            DatabaseStore(self.storage, user),
+            PLAIN,
+        )
+        self._run(self.router.handle(turn, event))
+        return turn
 
 
 class Driver:
@@ -18,11 +62,11 @@ class Driver:
 
     def send(self, kind: str, value: str, arg: str = "") -> list[Reply]:
         self.now += 10
-        outcome: Outcome = self.engine.handle(self.record, Event(kind, value, arg), self.now)  # type: ignore[arg-type]
-        if outcome.completed:
-            self.completed.append(outcome.completed)
-        assert outcome.replies, "every event gets an answer"
-        return outcome.replies
+        turn = self.engine.handle(self.record, Event(kind, value, arg), self.now)  # type: ignore[arg-type]
+        if turn.completed:
+            self.completed.append(turn.completed)
+        assert turn.replies, "every event gets an answer"
+        return turn.replies
 
     def command(self, name: str, arg: str = "") -> list[Reply]:
         return self.send("command", name, arg)

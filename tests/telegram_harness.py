@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.config import Settings
 from bot.storage import Storage
-from bot.telegram_app import ChatPacingRateLimiter, build_application
+from bot.telegram.app import build_application
+from bot.telegram.pacing import ChatPacingRateLimiter
 from flows.content_model import Content
 from tests.fake_bot_api import FakeBotApi
 
@@ -19,12 +20,18 @@ class RunningBot:
 
     def __init__(self, api: FakeBotApi, content: Content, db: Path) -> None:
         self.api = api
-        self.settings = Settings(token=api.token, api_base_url=api.base_url,
-                                 database_url=f"sqlite:///{db}", timezone="Europe/Stockholm",
-                                 content_dir=None)
+        self.settings = Settings(
+            token=api.token,
+            api_base_url=api.base_url,
+            database_url=f"sqlite:///{db}",
+            timezone="Europe/Stockholm",
+            content_dir=None,
+        )
         self.storage = Storage.create(self.settings.database_url)
         self.app = build_application(
-            self.settings, content, self.storage,
+            self.settings,
+            content,
+            self.storage,
             rate_limiter=ChatPacingRateLimiter(chat_burst=100, chat_period=1),
             builder=api.application_builder(),
         )
@@ -54,16 +61,29 @@ def forged_press(api: FakeBotApi, user_id: int, data: str) -> dict[str, Any]:
     assert record is not None
     query_id = f"forged-{next(_forged_ids)}"
     # known to the server as a real press of that message, so the bot may answer it
-    api._queries[query_id] = {"answered": False, "chat_id": user_id,
-                              "message_id": record["message_id"], "data": data,
-                              "user_id": user_id}
-    return api.push_update({"callback_query": {
-        "id": query_id,
-        "from": {"id": user_id, "is_bot": False, "first_name": "Mallory", "language_code": "en"},
-        "message": copy.deepcopy(record["message"]),
-        "chat_instance": "1",
+    api._queries[query_id] = {
+        "answered": False,
+        "chat_id": user_id,
+        "message_id": record["message_id"],
         "data": data,
-    }})
+        "user_id": user_id,
+    }
+    return api.push_update(
+        {
+            "callback_query": {
+                "id": query_id,
+                "from": {
+                    "id": user_id,
+                    "is_bot": False,
+                    "first_name": "Mallory",
+                    "language_code": "en",
+                },
+                "message": copy.deepcopy(record["message"]),
+                "chat_instance": "1",
+                "data": data,
+            }
+        }
+    )
 
 
 # --- driving a user as a person would: act, then wait for what they see ---------------------
@@ -92,12 +112,13 @@ async def say(api, user, text: str, settle: bool = True) -> None:
 
 def chat_view(api, user) -> list:
     """What the user sees: every bot message's text and buttons."""
-    return [(r["message_id"], r.get("plain_text"), r.get("caption"), str(r.get("reply_markup")))
-            for r in api.sent(user.id)]
+    return [
+        (r["message_id"], r.get("plain_text"), r.get("caption"), str(r.get("reply_markup")))
+        for r in api.sent(user.id)
+    ]
 
 
-async def command(api, user, text: str, payload: str | None = None,
-                  settle: bool = True) -> None:
+async def command(api, user, text: str, payload: str | None = None, settle: bool = True) -> None:
     """Send a command and wait for the bot's answer in this user's chat."""
     before = chat_view(api, user)
     await user.send_command(text, payload)

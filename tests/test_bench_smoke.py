@@ -16,11 +16,40 @@ UPDATES_PER_USER = 12  # /assess, Quick check, ten answers
 def test_benchmark_smoke_run(tmp_path):
     figures = tmp_path / "figures.json"
     result = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--users", str(USERS), "--concurrency", str(USERS),
-         "--paced-users", "0", "--burst", "2", "--others", "1", "--quiet", "0.5",
-         "--stored", "100", "--rounds", "3", "--startups", "0", "--timeout", "30",
-         "--json", str(figures), "--keep", str(tmp_path / "work")],
-        cwd=ROOT, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "bench.run",
+            "--users",
+            str(USERS),
+            "--concurrency",
+            str(USERS),
+            "--paced-users",
+            "0",
+            "--burst",
+            "2",
+            "--others",
+            "1",
+            "--quiet",
+            "0.5",
+            "--stored",
+            "100",
+            "--rounds",
+            "3",
+            "--startups",
+            "0",
+            "--timeout",
+            "30",
+            "--json",
+            str(figures),
+            "--keep",
+            str(tmp_path / "work"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     assert "ratio ours / baseline" in result.stdout
     out = json.loads(figures.read_text())

@@ -55,16 +55,18 @@ def test_missing_swedish_text(content_copy):
     text = path.read_text(encoding="utf-8")
     # drop the Swedish text of the third question
     lines = text.splitlines(keepends=True)
-    q_starts = [i for i, line in enumerate(lines)
-                if line.lstrip().startswith("- id: opportunities")]
-    block = lines[q_starts[2]:]
+    q_starts = [
+        i for i, line in enumerate(lines) if line.lstrip().startswith("- id: opportunities")
+    ]
+    block = lines[q_starts[2] :]
     sv_line = next(i for i, line in enumerate(block) if line.lstrip().startswith("sv:"))
     del lines[q_starts[2] + sv_line]
     path.write_text("".join(lines), encoding="utf-8")
     problems = _problems(content_copy)
     assert any(
         p.startswith("steps/03-opportunities.yaml: questions[2].text")
-        and "Swedish text 'sv' is missing" in p and "(line " in p
+        and "Swedish text 'sv' is missing" in p
+        and "(line " in p
         for p in problems
     ), problems
 
@@ -75,8 +77,9 @@ def test_duplicate_id(content_copy):
     ids = re.findall(r"- id: ([a-z0-9-]+)", data)
     _edit(path, f"- id: {ids[1]}\n", f"- id: {ids[0]}\n")
     problems = _problems(content_copy)
-    assert any(p.startswith("glossary.yaml: terms[1].id (line ") and "duplicate id" in p
-               for p in problems), problems
+    assert any(
+        p.startswith("glossary.yaml: terms[1].id (line ") and "duplicate id" in p for p in problems
+    ), problems
 
 
 def test_question_ids_unique_across_steps(content_copy, content):
@@ -84,8 +87,9 @@ def test_question_ids_unique_across_steps(content_copy, content):
     second = content.step(2).questions[1].id
     _edit(content_copy / "steps" / "02-readiness.yaml", f"id: {second}\n", f"id: {first}\n")
     problems = _problems(content_copy)
-    assert any("steps/02-readiness.yaml: questions[1].id" in p and "duplicate id" in p
-               for p in problems), problems
+    assert any(
+        "steps/02-readiness.yaml: questions[1].id" in p and "duplicate id" in p for p in problems
+    ), problems
 
 
 def test_malformed_yaml(content_copy):
@@ -99,10 +103,13 @@ def test_unknown_and_missing_keys(content_copy):
     path = content_copy / "steps" / "05-training.yaml"
     _edit(path, "ready_when:", "ready_for_next:")
     problems = _problems(content_copy)
-    assert any(p.startswith("steps/05-training.yaml: ready_for_next (line ")
-               and "unknown key" in p for p in problems), problems
-    assert any(p.startswith("steps/05-training.yaml") and "missing key 'ready_when'" in p
-               for p in problems), problems
+    assert any(
+        p.startswith("steps/05-training.yaml: ready_for_next (line ") and "unknown key" in p
+        for p in problems
+    ), problems
+    assert any(
+        p.startswith("steps/05-training.yaml") and "missing key 'ready_when'" in p for p in problems
+    ), problems
 
 
 def test_wrong_step_numbering(content_copy):
@@ -116,13 +123,18 @@ def test_wrong_step_numbering(content_copy):
 def test_empty_text(content_copy):
     path = content_copy / "journey.yaml"
     text = path.read_text(encoding="utf-8")
-    new = re.sub(r'(?m)^(\s+)(- id: "?partly"?\n(?:.*\n)*?\s+label:.*?\bsv:\s*)"?[^"}\n]+"?',
-                 r'\1\2""', text, count=1)
+    new = re.sub(
+        r'(?m)^(\s+)(- id: "?partly"?\n(?:.*\n)*?\s+label:.*?\bsv:\s*)"?[^"}\n]+"?',
+        r'\1\2""',
+        text,
+        count=1,
+    )
     assert new != text
     path.write_text(new, encoding="utf-8")
     problems = _problems(content_copy)
-    assert any(p.startswith("journey.yaml: answers[1].label.sv") and "empty" in p
-               for p in problems), problems
+    assert any(
+        p.startswith("journey.yaml: answers[1].label.sv") and "empty" in p for p in problems
+    ), problems
 
 
 @pytest.mark.parametrize("flag", ["true", "false"])
@@ -140,8 +152,9 @@ def test_key_question_count(content_copy, content, flag):
     assert new != text and step.key_question
     path.write_text(new, encoding="utf-8")
     problems = _problems(content_copy)
-    assert any(p.startswith("steps/06-partners.yaml: questions") and expected in p
-               for p in problems), problems
+    assert any(
+        p.startswith("steps/06-partners.yaml: questions") and expected in p for p in problems
+    ), problems
 
 
 def test_text_too_long(content_copy):
@@ -149,12 +162,14 @@ def test_text_too_long(content_copy):
     text = path.read_text(encoding="utf-8")
     new = re.sub(r"(?m)^(ready_when:.*\n\s+en:\s*).*$", r'\1"' + "x" * 5000 + '"', text, count=1)
     if new == text:
-        new = text.replace("ready_when:", 'ready_when:\n  en: "' + "x" * 5000 + '"\n  sv: "y"\n'
-                           "old_ready_when:", 1)
+        new = text.replace(
+            "ready_when:", 'ready_when:\n  en: "' + "x" * 5000 + '"\n  sv: "y"\nold_ready_when:', 1
+        )
     path.write_text(new, encoding="utf-8")
     problems = _problems(content_copy)
-    assert any("steps/01-why.yaml: ready_when.en" in p and "5000 characters" in p
-               for p in problems), problems
+    assert any(
+        "steps/01-why.yaml: ready_when.en" in p and "5000 characters" in p for p in problems
+    ), problems
 
 
 def test_cli_reports_problems_and_fails(content_copy, capsys):

@@ -41,8 +41,13 @@ class Bot:
         self.kills = 0
 
     async def start(self) -> None:
-        self.process = await procs.start(self.api, ["-m", "bot.cli", "run"], self.db.parent,
-                                         "bot", {"DATABASE_URL": f"sqlite:///{self.db}"})
+        self.process = await procs.start(
+            self.api,
+            ["-m", "bot.cli", "run"],
+            self.db.parent,
+            "bot",
+            {"DATABASE_URL": f"sqlite:///{self.db}"},
+        )
 
     async def kill(self) -> None:
         assert self.process is not None
@@ -54,8 +59,9 @@ class Bot:
 class User:
     """A simulated user with a plan: which answer they give to each key question."""
 
-    def __init__(self, api: ObservedApi, bot: Bot, user_id: int, content: Content,
-                 rng: random.Random) -> None:
+    def __init__(
+        self, api: ObservedApi, bot: Bot, user_id: int, content: Content, rng: random.Random
+    ) -> None:
         self.api, self.bot, self.id = api, bot, user_id
         self.user = api.user(user_id, f"User {user_id}", "en")
         self.questions = [(s.key_question.id, s.key_question.text.en) for s in content.steps]
@@ -65,8 +71,9 @@ class User:
         self.retries = self.stale = 0  # taps again after a crash; "no longer active" toasts
 
     def question_index(self, text: str) -> int | None:
-        return next((i for i, (_qid, question) in enumerate(self.questions) if question in text),
-                    None)
+        return next(
+            (i for i, (_qid, question) in enumerate(self.questions) if question in text), None
+        )
 
     def acknowledged(self) -> int:
         """How many answers the bot has acknowledged (questions shown after them)."""
@@ -102,14 +109,14 @@ class User:
                     self.retries += 1
                     return
 
-
     async def run(self) -> None:
         await self.act("/assess")
         while True:
             message = self.api.keyboard_message(self.id)
             text = message.get("plain_text") or "" if message else ""
-            buttons = dict((data.rsplit(".", 1)[-1], data) for _t, data in
-                           self.api.buttons(self.id) if data)
+            buttons = dict(
+                (data.rsplit(".", 1)[-1], data) for _t, data in self.api.buttons(self.id) if data
+            )
             if SUMMARY in text and "menu:assess" in buttons:
                 self.done = True
                 return
@@ -151,7 +158,7 @@ def check_database(db: Path, users: list[User], final: bool) -> int:
         stored = states.get(key, {}).get("answers", {})
         given = {qid: value[0] for qid, value in stored.items()}
         acked = [qid for qid, _text in user.questions[:acknowledged]]
-        in_flight = [qid for qid, _text in user.questions[acknowledged:acknowledged + 1]]
+        in_flight = [qid for qid, _text in user.questions[acknowledged : acknowledged + 1]]
         assert set(acked) <= set(given) <= set(acked + in_flight), f"{where}: stored {given}"
         assert all(user.plan[qid] == answer for qid, answer in given.items()), where
         in_flight_stored += len(given) > len(acked)
@@ -182,7 +189,9 @@ async def test_no_acknowledged_answer_is_lost_or_doubled(content, tmp_path):
                 await procs.stop(bot.process)
         assert all(u.done for u in users)
         assert api.violations == [], api.violations[:3]
-        print(f"answers stored but not yet acknowledged at a kill: {unacknowledged}; taps "
-              f"again: {sum(u.retries for u in users)}; stale toasts: "
-              f"{sum(u.stale for u in users)}; updates delivered again after a kill: "
-              f"{sum(1 for n in api.deliveries.values() if n > 1)}")
+        print(
+            f"answers stored but not yet acknowledged at a kill: {unacknowledged}; taps "
+            f"again: {sum(u.retries for u in users)}; stale toasts: "
+            f"{sum(u.stale for u in users)}; updates delivered again after a kill: "
+            f"{sum(1 for n in api.deliveries.values() if n > 1)}"
+        )

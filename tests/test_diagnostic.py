@@ -6,18 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from flows.conversation import Engine
-from flows.diagnostic import PAUSED, SUMMARY
+from bot.render import render
 from flows.i18n import use_language
+from flows.journey.diagnostic import PAUSED, SUMMARY
+from flows.router import Router
 from flows.state import ConversationState
-from tests.helpers import Driver
+from tests.helpers import Driver, Engine
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "diagnostic-states.md"
 
 
 @pytest.fixture(scope="module")
 def engine(content):
-    return Engine(content)
+    return Engine(Router(content))
 
 
 def question_ids(engine, mode):
@@ -39,7 +40,7 @@ def test_quick_check_asks_the_ten_key_questions_and_summarises(engine, content):
     assert d.record.state == SUMMARY
     assert len(d.completed) == 1 and d.completed[0].mode == "quick"
     chart, summary = replies
-    assert chart.attachment is not None and chart.attachment.render()[:4] == b"\x89PNG"
+    assert chart.attachment is not None and render(chart.attachment)[:4] == b"\x89PNG"
     assert "Your readiness summary (quick check)" in summary.text
     assert "Every step is above the readiness threshold" in summary.text
 

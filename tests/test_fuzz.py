@@ -1,7 +1,7 @@
 """Fuzzing the conversations: random event sequences — commands (known, unknown, with odd
 arguments), free text (very long, odd Unicode), valid, stale and forged buttons, language
 switches, pauses, waits and restarts — fed to the engine alone, and through the adapter's
-callback codec to `Conversations` on SQLite (every flow it routes to: diagnostic, guidance,
+callback codec to the `EventRunner` on SQLite (every flow it routes to: diagnostic, guidance,
 glossary, workshops, reminders).
 
 Asserted after every event: nothing raises; every event gets an answer (a duplicate update or a
@@ -27,63 +27,176 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.callback_data import Callback, decode, encode
-from bot.conversations import Conversations
+from bot.events import EventRunner
 from bot.storage import Storage, UserRecord
+from bot.telegram.callback_data import Callback, decode, encode
+from bot.telegram.links import TelegramChannel
 from flows.content_model import Content
-from flows.conversation import Engine, position_token
-from flows.diagnostic import FULL, PAUSED, QUICK
+from flows.journey.assessment import position_token
+from flows.journey.diagnostic import FULL, PAUSED, QUICK
 from flows.messages import Choice, Event, Reply
+from flows.router import Router
 from flows.state import ConversationState
+from tests.helpers import Engine
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0"))
 
 
 def fuzz_settings(default: int) -> settings:
-    return settings(max_examples=EXAMPLES or default, deadline=None, derandomize=not EXAMPLES,
-                    database=None, suppress_health_check=[HealthCheck.too_slow,
-                                                         HealthCheck.data_too_large])
+    return settings(
+        max_examples=EXAMPLES or default,
+        deadline=None,
+        derandomize=not EXAMPLES,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 # --- what a user may do -----------------------------------------------------------------------
 
-KNOWN_COMMANDS = ["start", "assess", "summary", "steps", "glossary", "language", "help",
-                  "privacy", "delete", "workshop", "remind"]
-ODD_TEXTS = ["", " ", "\n\n", "Yes", "ja", " JA. ", "Partly!", "vet inte", "Not sure", "no.",
-             "Quick check", "snabbkoll", "FULL CHECK", "kluster", "cluster", "\u200b", "\u202eja",
-             "<b>x</b> & &amp; <", "ﬁ", "İ", "ß", "🇸🇪👩‍👩‍👧", "\x00\x1f", "a\u0301" * 50,
-             "/", "/ start", "@bot"]
-FORGED_CHOICES = ["ans:maybe", "ans:", "ans:yes:extra", "mode:medium", "mode:", "nav:fly",
-                  "nav:", "menu:nope", "guide:0", "guide:11", "guide:3:nonsense", "guide:x:tools",
-                  "guide:99:tools", "term:nope", "lang:de", "lang:", "glossary:x", "ws:join",
-                  "ws:nope", "wsf:close", "wsf:99", "rem:7", "rem:nope", "rem:tz:Mars/Base", ":",
-                  "x", "ans:yes" * 8]
+KNOWN_COMMANDS = [
+    "start",
+    "assess",
+    "summary",
+    "steps",
+    "glossary",
+    "language",
+    "help",
+    "privacy",
+    "delete",
+    "workshop",
+    "remind",
+]
+ODD_TEXTS = [
+    "",
+    " ",
+    "\n\n",
+    "Yes",
+    "ja",
+    " JA. ",
+    "Partly!",
+    "vet inte",
+    "Not sure",
+    "no.",
+    "Quick check",
+    "snabbkoll",
+    "FULL CHECK",
+    "kluster",
+    "cluster",
+    "\u200b",
+    "\u202eja",
+    "<b>x</b> & &amp; <",
+    "ﬁ",
+    "İ",
+    "ß",
+    "🇸🇪👩‍👩‍👧",
+    "\x00\x1f",
+    "a\u0301" * 50,
+    "/",
+    "/ start",
+    "@bot",
+]
+FORGED_CHOICES = [
+    "ans:maybe",
+    "ans:",
+    "ans:yes:extra",
+    "mode:medium",
+    "mode:",
+    "nav:fly",
+    "nav:",
+    "menu:nope",
+    "guide:0",
+    "guide:11",
+    "guide:3:nonsense",
+    "guide:x:tools",
+    "guide:99:tools",
+    "term:nope",
+    "lang:de",
+    "lang:",
+    "glossary:x",
+    "ws:join",
+    "ws:nope",
+    "wsf:close",
+    "wsf:99",
+    "rem:7",
+    "rem:nope",
+    "rem:tz:Mars/Base",
+    ":",
+    "x",
+    "ans:yes" * 8,
+]
 NAV = ["nav:pause", "nav:resume", "nav:back", "nav:restart", "mode:quick", "mode:full"]
 
-command_names = st.one_of(st.sampled_from(KNOWN_COMMANDS),
-                          st.from_regex(r"[A-Za-z0-9_]{1,32}", fullmatch=True))
-commands = st.tuples(st.just("command"), st.tuples(
-    command_names,
-    st.one_of(st.just(""), st.sampled_from(["assess", "steps", "glossary", "summary", "kluster",
-                                            "ws_ABCD12", "wf_nope", "ws_", "x" * 64]),
-              st.text(max_size=30))))
-long_text = st.builds(lambda piece, times: piece * times,
-                      st.sampled_from(["x", "å", "🇸🇪", "ab\n\n", "\u200f", "word "]),
-                      st.integers(1000, 6000))
-texts = st.tuples(st.just("text"), st.one_of(st.sampled_from(ODD_TEXTS), st.text(max_size=40),
-                                             long_text))
+command_names = st.one_of(
+    st.sampled_from(KNOWN_COMMANDS), st.from_regex(r"[A-Za-z0-9_]{1,32}", fullmatch=True)
+)
+commands = st.tuples(
+    st.just("command"),
+    st.tuples(
+        command_names,
+        st.one_of(
+            st.just(""),
+            st.sampled_from(
+                [
+                    "assess",
+                    "steps",
+                    "glossary",
+                    "summary",
+                    "kluster",
+                    "ws_ABCD12",
+                    "wf_nope",
+                    "ws_",
+                    "x" * 64,
+                ]
+            ),
+            st.text(max_size=30),
+        ),
+    ),
+)
+long_text = st.builds(
+    lambda piece, times: piece * times,
+    st.sampled_from(["x", "å", "🇸🇪", "ab\n\n", "\u200f", "word "]),
+    st.integers(1000, 6000),
+)
+texts = st.tuples(
+    st.just("text"), st.one_of(st.sampled_from(ODD_TEXTS), st.text(max_size=40), long_text)
+)
 presses = st.tuples(st.just("press"), st.integers(0, 99))  # a button of the latest keyboard
 answers = st.tuples(st.just("answer"), st.integers(0, 99))  # an answer button, to make progress
 stale = st.tuples(st.just("stale"), st.integers(0, 9999))  # a button of any earlier keyboard
-forged = st.tuples(st.just("forged"), st.one_of(
-    st.sampled_from(FORGED_CHOICES), st.sampled_from(NAV),
-    st.from_regex(r"[a-z]{1,8}:[A-Za-z0-9_:\-]{0,40}", fullmatch=True)))
+forged = st.tuples(
+    st.just("forged"),
+    st.one_of(
+        st.sampled_from(FORGED_CHOICES),
+        st.sampled_from(NAV),
+        st.from_regex(r"[a-z]{1,8}:[A-Za-z0-9_:\-]{0,40}", fullmatch=True),
+    ),
+)
 switches = st.tuples(st.just("choice"), st.sampled_from(["lang:sv", "lang:en", *NAV]))
 waits = st.tuples(st.just("wait"), st.integers(1, 40 * 86400))
 restarts = st.tuples(st.just("restart"), st.none())
-actions = st.lists(st.one_of(answers, answers, answers, answers, answers, answers, presses, presses,
-                             presses, commands, texts, stale, forged, switches, waits, restarts),
-                   min_size=20, max_size=80)
+actions = st.lists(
+    st.one_of(
+        answers,
+        answers,
+        answers,
+        answers,
+        answers,
+        answers,
+        presses,
+        presses,
+        presses,
+        commands,
+        texts,
+        stale,
+        forged,
+        switches,
+        waits,
+        restarts,
+    ),
+    min_size=20,
+    max_size=80,
+)
 
 
 class Screen:
@@ -107,7 +220,7 @@ class Screen:
     def show(self, replies: list[Reply], token: str) -> None:
         for reply in replies:
             if reply.choices:
-                self.latest = [(c, encode("j", token, c.id)) for c in reply.choices]
+                self.latest = [(c, encode(token, c.id)) for c in reply.choices]
                 self.seen.extend(self.latest)
 
 
@@ -116,8 +229,7 @@ class Screen:
 
 def roundtrip(record: ConversationState) -> ConversationState:
     """The record as storage keeps it: JSON text and back."""
-    return ConversationState.from_dict(json.loads(json.dumps(record.to_dict(),
-                                                             ensure_ascii=False)))
+    return ConversationState.from_dict(json.loads(json.dumps(record.to_dict(), ensure_ascii=False)))
 
 
 def check_record(engine: Engine, record: ConversationState) -> None:
@@ -154,8 +266,8 @@ def check_replies(replies: list[Reply], token: str) -> None:
         assert isinstance(reply.text, str)
         for choice in reply.choices:
             assert choice.label.strip()
-            data = encode("j", token, choice.id)  # raises if it does not fit in 64 bytes
-            assert decode(data) == Callback("j", token, choice.id)
+            data = encode(token, choice.id)  # raises if it does not fit in 64 bytes
+            assert decode(data) == Callback(token, choice.id)
 
 
 # --- the engine alone -------------------------------------------------------------------------
@@ -164,7 +276,7 @@ def check_replies(replies: list[Reply], token: str) -> None:
 @pytest.fixture(scope="module")
 def engine(content: Content) -> Engine:
     """One engine for every example: it is shared and stateless, as in the bot."""
-    return Engine(content)
+    return Engine(Router(content))
 
 
 def engine_event(kind: str, value: Any, screen: Screen) -> Event | None:
@@ -202,11 +314,12 @@ def test_engine_survives_any_sequence(engine, lang, steps):
         check_record(engine, record)
         if outcome.completed is not None:
             assert set(outcome.completed.answers) == {
-                q.id for q in engine.diagnostic.sequence(outcome.completed.mode)}
+                q.id for q in engine.diagnostic.sequence(outcome.completed.mode)
+            }
         screen.show(outcome.replies, token)
 
 
-# --- through the adapter's codec, Conversations and SQLite --------------------------------------
+# --- through the adapter's codec, the EventRunner and SQLite --------------------------------------
 
 
 class RecordingStorage(Storage):
@@ -216,7 +329,7 @@ class RecordingStorage(Storage):
 
     async def save(self, record: UserRecord, completed: Any = None) -> None:
         await super().save(record, completed)
-        self.saved[record.id] = copy.deepcopy(record.state)
+        self.saved[record.id] = copy.deepcopy(record.conversation)
 
 
 class World:
@@ -224,23 +337,24 @@ class World:
 
     def __init__(self, content: Content, db: Path) -> None:
         self.runner = asyncio.Runner()
-        self.engine, self.url = Engine(content), f"sqlite:///{db}"
+        self.router, self.url = Router(content), f"sqlite:///{db}"
+        self.engine = Engine(self.router)
         self.users = itertools.count(1)
         self.saved: dict[str, ConversationState] = {}
-        self.conversations = self.run(self.open())
+        self.events = self.run(self.open())
 
     def run(self, coroutine: Any) -> Any:
         return self.runner.run(coroutine)
 
-    async def open(self) -> Conversations:
+    async def open(self) -> EventRunner:
         storage = RecordingStorage.create(self.url)
         storage.saved = self.saved
         await storage.prepare()
-        return Conversations(self.engine, storage, clock=lambda: self.now)
+        return EventRunner(self.router, storage, clock=lambda: self.now)
 
     async def restart(self) -> None:
-        await self.conversations.storage.close()
-        self.conversations = await self.open()
+        await self.events.storage.close()
+        self.events = await self.open()
 
     now = 1_700_000_000.0
 
@@ -249,14 +363,14 @@ class World:
 def world(content, tmp_path_factory):
     world = World(content, tmp_path_factory.mktemp("fuzz") / "fuzz.db")
     yield world
-    world.run(world.conversations.storage.close())
+    world.run(world.events.storage.close())
     world.runner.close()
 
 
 async def play(world: World, lang: str, steps: list[tuple[str, Any]]) -> None:
     """Run the actions as the Telegram adapter would: presses carry callback data made by the
-    codec; data that does not decode, or belongs to another part of the bot, never reaches the
-    flows; /privacy and /delete are the adapter's own."""
+    codec; data that does not decode never reaches the flows; /privacy and /delete are left out
+    (the one leaves no record to compare for a new user, the other erases it)."""
     user = f"tg:{next(world.users)}"
     screen, update_id, token_now = Screen(), 0, ""
     for kind, value in steps:
@@ -269,13 +383,13 @@ async def play(world: World, lang: str, steps: list[tuple[str, Any]]) -> None:
         if button is not None:
             data = button[1]
         elif kind == "choice":  # a button the flows may or may not be showing now
-            data = encode("j", token_now, value)
+            data = encode(token_now, value)
         elif kind == "forged":  # arbitrary callback data, some of it shaped like ours
             data = value if update_id % 3 == 0 else f"j.{update_id:06x}.{value}"[:64]
         token, event = None, engine_event(kind, value, screen)
         if data is not None:
             callback = decode(data)
-            if callback is None or callback.flow != "j":
+            if callback is None:
                 continue
             token, event = callback.token, Event("choice", callback.choice)
         if event is None or (event.kind == "command" and event.value in ("privacy", "delete")):
@@ -284,12 +398,17 @@ async def play(world: World, lang: str, steps: list[tuple[str, Any]]) -> None:
         if kind == "stale" and update_id % 4 == 0:
             update_id -= 1  # getUpdates delivers the previous update again (after a crash)
         before = world.saved.get(user)
-        handled = await world.conversations.handle(user, event, lang=lang, token=token,
-                                                   update_id=update_id,
-                                                   bot_username="cluster_journey_test_bot")
-        stored = await world.conversations.storage.load(user)
-        assert stored.state == world.saved.get(user), "storage differs from the saved record"
-        check_record(world.conversations.engine, stored.state)
+        handled = await world.events.handle(
+            user,
+            event,
+            TelegramChannel("cluster_journey_test_bot", int(user.removeprefix("tg:"))),
+            lang=lang,
+            token=token,
+            update_id=update_id,
+        )
+        stored = await world.events.storage.load(user)
+        assert stored.conversation == world.saved.get(user), "storage differs from the saved record"
+        check_record(world.engine, stored.conversation)
         if handled.status == "ok":
             check_replies(handled.replies, handled.token)
             screen.show(handled.replies, handled.token)
@@ -297,11 +416,11 @@ async def play(world: World, lang: str, steps: list[tuple[str, Any]]) -> None:
         else:
             assert handled.replies == []
             if before is not None:  # nothing changed but the update counter
-                assert stored.state == before
+                assert stored.conversation == before
 
 
 @fuzz_settings(20)
 @given(lang=st.sampled_from(["sv", "en"]), steps=actions)
 def test_conversations_survive_any_sequence(world, lang, steps):
-    """Through the callback codec and Conversations, the record stored in SQLite."""
+    """Through the callback codec and the EventRunner, the record stored in SQLite."""
     world.run(play(world, lang, steps))

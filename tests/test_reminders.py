@@ -18,16 +18,13 @@ from hypothesis import strategies as st
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.reminders import (
-    SEND_AT,
-    ReminderDispatcher,
-    TickStats,
+from bot.reminders import ReminderDispatcher, TickStats
+from bot.storage import Storage
+from bot.storage.reminders import (
     active,
     claim_due,
     disable_for_user,
-    format_due,
     mark_sent,
-    next_send_time,
     pause,
     requeue_stale,
     resume,
@@ -36,7 +33,8 @@ from bot.reminders import (
     snooze,
     stop,
 )
-from bot.storage import Storage, reminders, users
+from bot.storage.schema import reminders, users
+from flows.reminders.timing import SEND_AT, format_due, next_send_time
 from tests.fake_bot_api import FakeBotApi
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -99,44 +97,59 @@ async def storage(tmp_path):
 async def add_users(storage: Storage, *chat_ids: int, tz: str = "Europe/Stockholm") -> None:
     now = time.time()
     async with storage.engine.begin() as conn:
-        await conn.execute(users.insert(), [
-            {"id": f"tg:{c}", "lang": "sv", "timezone": tz, "state": "{}", "created": now,
-             "updated": now} for c in chat_ids])
+        await conn.execute(
+            users.insert(),
+            [
+                {
+                    "id": f"tg:{c}",
+                    "lang": "sv",
+                    "timezone": tz,
+                    "state": "{}",
+                    "created": now,
+                    "updated": now,
+                }
+                for c in chat_ids
+            ],
+        )
 
 
 async def row_of(storage: Storage, chat_id: int) -> sa.Row:
     async with storage.engine.connect() as conn:
-        return (await conn.execute(
-            sa.select(reminders).where(reminders.c.chat_id == chat_id))).one()
+        return (
+            await conn.execute(sa.select(reminders).where(reminders.c.chat_id == chat_id))
+        ).one()
 
 
 # --------------------------------------------------------------------------------------------
 # Timing
 
 
-@pytest.mark.parametrize(("after", "days", "expected"), [
-    # an ordinary week: Tuesday + 7 → Tuesday 09:30 CET (08:30 UTC)
-    (local(2026, 12, 1, 14, 0), 7, utc(2026, 12, 8, 8, 30)),
-    # Friday + 1 falls on Saturday → Monday; Friday + 3 is Monday itself
-    (local(2026, 1, 9, 16, 0), 1, utc(2026, 1, 12, 8, 30)),
-    (local(2026, 1, 9, 16, 0), 3, utc(2026, 1, 12, 8, 30)),
-    # Monday + 5 is Saturday → the Monday after
-    (local(2026, 1, 12, 9, 0), 5, utc(2026, 1, 19, 8, 30)),
-    # days=0: today's 09:30 if still ahead, otherwise the next weekday's
-    (local(2026, 1, 12, 9, 29), 0, utc(2026, 1, 12, 8, 30)),
-    (local(2026, 1, 12, 9, 30), 0, utc(2026, 1, 13, 8, 30)),
-    (local(2026, 1, 16, 12, 0), 0, utc(2026, 1, 19, 8, 30)),  # Friday noon → Monday
-    # calendar days count in local time: 23:30 UTC on Monday is already Tuesday in Stockholm
-    (utc(2026, 1, 12, 23, 30), 1, utc(2026, 1, 14, 8, 30)),
-    # spring forward on Sunday 29 March 2026: CET (UTC+1) before, CEST (UTC+2) after
-    (local(2026, 3, 27, 10, 0), 1, utc(2026, 3, 30, 7, 30)),  # Friday → Monday, summer time
-    (local(2026, 3, 26, 9, 30), 7, utc(2026, 4, 2, 7, 30)),  # Thursday → Thursday
-    (local(2026, 3, 29, 2, 30), 0, utc(2026, 3, 30, 7, 30)),  # inside the skipped hour
-    # fall back on Sunday 25 October 2026: CEST before, CET after
-    (local(2026, 10, 23, 12, 0), 3, utc(2026, 10, 26, 8, 30)),  # Friday → Monday, winter time
-    (local(2026, 10, 22, 9, 30), 7, utc(2026, 10, 29, 8, 30)),
-    (local(2026, 10, 25, 2, 30, fold=1), 0, utc(2026, 10, 26, 8, 30)),  # the repeated hour
-])
+@pytest.mark.parametrize(
+    ("after", "days", "expected"),
+    [
+        # an ordinary week: Tuesday + 7 → Tuesday 09:30 CET (08:30 UTC)
+        (local(2026, 12, 1, 14, 0), 7, utc(2026, 12, 8, 8, 30)),
+        # Friday + 1 falls on Saturday → Monday; Friday + 3 is Monday itself
+        (local(2026, 1, 9, 16, 0), 1, utc(2026, 1, 12, 8, 30)),
+        (local(2026, 1, 9, 16, 0), 3, utc(2026, 1, 12, 8, 30)),
+        # Monday + 5 is Saturday → the Monday after
+        (local(2026, 1, 12, 9, 0), 5, utc(2026, 1, 19, 8, 30)),
+        # days=0: today's 09:30 if still ahead, otherwise the next weekday's
+        (local(2026, 1, 12, 9, 29), 0, utc(2026, 1, 12, 8, 30)),
+        (local(2026, 1, 12, 9, 30), 0, utc(2026, 1, 13, 8, 30)),
+        (local(2026, 1, 16, 12, 0), 0, utc(2026, 1, 19, 8, 30)),  # Friday noon → Monday
+        # calendar days count in local time: 23:30 UTC on Monday is already Tuesday in Stockholm
+        (utc(2026, 1, 12, 23, 30), 1, utc(2026, 1, 14, 8, 30)),
+        # spring forward on Sunday 29 March 2026: CET (UTC+1) before, CEST (UTC+2) after
+        (local(2026, 3, 27, 10, 0), 1, utc(2026, 3, 30, 7, 30)),  # Friday → Monday, summer time
+        (local(2026, 3, 26, 9, 30), 7, utc(2026, 4, 2, 7, 30)),  # Thursday → Thursday
+        (local(2026, 3, 29, 2, 30), 0, utc(2026, 3, 30, 7, 30)),  # inside the skipped hour
+        # fall back on Sunday 25 October 2026: CEST before, CET after
+        (local(2026, 10, 23, 12, 0), 3, utc(2026, 10, 26, 8, 30)),  # Friday → Monday, winter time
+        (local(2026, 10, 22, 9, 30), 7, utc(2026, 10, 29, 8, 30)),
+        (local(2026, 10, 25, 2, 30, fold=1), 0, utc(2026, 10, 26, 8, 30)),  # the repeated hour
+    ],
+)
 def test_next_send_time(after, days, expected):
     got = next_send_time(after, days, STOCKHOLM)
     assert got == expected and got.tzinfo is UTC
@@ -164,11 +177,19 @@ def test_other_zones_and_bad_input():
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31),
-                 timezones=st.just(UTC)),
+    st.datetimes(
+        min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)
+    ),
     st.integers(min_value=0, max_value=45),
-    st.sampled_from(["Europe/Stockholm", "Europe/London", "America/New_York",
-                     "Australia/Sydney", "Asia/Kolkata"]),
+    st.sampled_from(
+        [
+            "Europe/Stockholm",
+            "Europe/London",
+            "America/New_York",
+            "Australia/Sydney",
+            "Asia/Kolkata",
+        ]
+    ),
 )
 def test_next_send_time_property(after, days, zone_name):
     zone = ZoneInfo(zone_name)
@@ -185,15 +206,18 @@ def test_next_send_time_property(after, days, zone_name):
         day += timedelta(days=1)
 
 
-@pytest.mark.parametrize(("when", "lang", "text"), [
-    (utc(2026, 12, 8, 8, 30), "sv", "tisdag 8 december kl. 09:30"),
-    (utc(2026, 12, 8, 8, 30), "en", "Tuesday 8 December at 09:30"),
-    (utc(2026, 12, 8, 8, 30), "sv-SE", "tisdag 8 december kl. 09:30"),
-    (utc(2026, 12, 8, 8, 30), "de", "Tuesday 8 December at 09:30"),  # anything else: English
-    (utc(2026, 3, 30, 7, 30), "sv", "måndag 30 mars kl. 09:30"),  # summer time
-    (utc(2026, 3, 30, 7, 30), "en", "Monday 30 March at 09:30"),
-    (utc(2026, 10, 26, 8, 30), "sv", "måndag 26 oktober kl. 09:30"),  # winter time again
-])
+@pytest.mark.parametrize(
+    ("when", "lang", "text"),
+    [
+        (utc(2026, 12, 8, 8, 30), "sv", "tisdag 8 december kl. 09:30"),
+        (utc(2026, 12, 8, 8, 30), "en", "Tuesday 8 December at 09:30"),
+        (utc(2026, 12, 8, 8, 30), "sv-SE", "tisdag 8 december kl. 09:30"),
+        (utc(2026, 12, 8, 8, 30), "de", "Tuesday 8 December at 09:30"),  # anything else: English
+        (utc(2026, 3, 30, 7, 30), "sv", "måndag 30 mars kl. 09:30"),  # summer time
+        (utc(2026, 3, 30, 7, 30), "en", "Monday 30 March at 09:30"),
+        (utc(2026, 10, 26, 8, 30), "sv", "måndag 26 oktober kl. 09:30"),  # winter time again
+    ],
+)
 def test_format_due(when, lang, text):
     assert format_due(when, STOCKHOLM, lang) == text
 
@@ -288,8 +312,9 @@ async def test_claims_are_disjoint_across_connections(tmp_path, storage):
     other = await Storage.open(f"sqlite:///{tmp_path / 'db'}")
     try:
         later = now + timedelta(days=8)
-        batches = await asyncio.gather(*(claim_due(s, later, 15)
-                                         for _ in range(10) for s in (storage, other)))
+        batches = await asyncio.gather(
+            *(claim_due(s, later, 15) for _ in range(10) for s in (storage, other))
+        )
     finally:
         await other.close()
     ids = [row.id for batch in batches for row in batch]
@@ -470,8 +495,15 @@ async def test_flood_wait_longer_than_the_tick_hands_rows_back(storage):
     assert [r.due for r in rows] == pytest.approx([due + 600] * 3, abs=1)
 
 
-@pytest.mark.parametrize("error", [NetworkError("connection reset"), TimedOut(),
-                                   BadRequest("Chat not found"), RuntimeError("bug in send")])
+@pytest.mark.parametrize(
+    "error",
+    [
+        NetworkError("connection reset"),
+        TimedOut(),
+        BadRequest("Chat not found"),
+        RuntimeError("bug in send"),
+    ],
+)
 async def test_errors_back_off_and_tick_never_raises(storage, error):
     clock = Clock(local(2026, 12, 1, 14, 0))
     due = await scheduled(storage, clock, 1)
@@ -546,16 +578,29 @@ async def test_large_batch_within_telegram_limits(storage, capsys):
     start = time.time()
     await add_users(storage, *chats)
     async with storage.engine.begin() as conn:
-        await conn.execute(reminders.insert(), [
-            {"user_id": f"tg:{c}", "chat_id": c, "interval_days": 7, "due": start - 60,
-             "state": "scheduled", "attempts": 0, "created": start - 86400} for c in chats])
+        await conn.execute(
+            reminders.insert(),
+            [
+                {
+                    "user_id": f"tg:{c}",
+                    "chat_id": c,
+                    "interval_days": 7,
+                    "due": start - 60,
+                    "state": "scheduled",
+                    "attempts": 0,
+                    "created": start - 86400,
+                }
+                for c in chats
+            ],
+        )
 
     async with FakeBotApi() as api:
         api.flood_limits(per_chat_per_sec=1, global_per_sec=30)
         api.fail_next("sendMessage", 429, retry_after=1, count=3)  # and a few flood waits
         # the HTTP pool must hold the dispatcher's concurrent sends
-        bot = Bot(api.token, base_url=api.base_url, request=api.ptb_request(
-            connection_pool_size=16))
+        bot = Bot(
+            api.token, base_url=api.base_url, request=api.ptb_request(connection_pool_size=16)
+        )
         interactive = Bot(api.token, base_url=api.base_url, request=api.ptb_request())
 
         async def send(row):
@@ -607,15 +652,17 @@ async def test_large_batch_within_telegram_limits(storage, capsys):
         assert probe_429 == 0 and latencies and max(latencies) < 1.0
 
     async with storage.engine.connect() as conn:
-        rows = (await conn.execute(sa.select(reminders.c.state, reminders.c.sent_at,
-                                             reminders.c.due))).all()
+        rows = (
+            await conn.execute(sa.select(reminders.c.state, reminders.c.sent_at, reminders.c.due))
+        ).all()
     assert all(r.state == "scheduled" and r.sent_at and r.due > start + 86400 for r in rows)
     with capsys.disabled():
-        print(f"\n{n} reminders in {elapsed:.1f} s ({n / elapsed:.1f}/s; Telegram allows 30/s); "
-              f"{total.rate_limited} flood waits retried, flood-control 429s from the server: "
-              f"{api.rejected_429}; interactive sends meanwhile: {len(latencies)}, slowest "
-              f"{max(latencies) * 1000:.0f} ms")
-
+        print(
+            f"\n{n} reminders in {elapsed:.1f} s ({n / elapsed:.1f}/s; Telegram allows 30/s); "
+            f"{total.rate_limited} flood waits retried, flood-control 429s from the server: "
+            f"{api.rejected_429}; interactive sends meanwhile: {len(latencies)}, slowest "
+            f"{max(latencies) * 1000:.0f} ms"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -629,7 +676,7 @@ async def pg_storages():
     if not POSTGRES_URL:
         pytest.skip("TEST_POSTGRES_URL not set")
     pytest.importorskip("asyncpg")
-    from bot.storage import metadata
+    from bot.storage.schema import metadata
 
     first = Storage.create(POSTGRES_URL)
     async with first.engine.begin() as conn:
@@ -649,9 +696,18 @@ async def test_postgres_replicas_skip_locked_rows_and_send_each_once(pg_storages
     clock.set(due)
     # a replica holding locks on some due rows (mid-claim) does not block the others
     async with first.engine.begin() as conn:
-        held = (await conn.execute(
-            sa.select(reminders.c.id).order_by(reminders.c.due, reminders.c.id).limit(5)
-            .with_for_update())).scalars().all()
+        held = (
+            (
+                await conn.execute(
+                    sa.select(reminders.c.id)
+                    .order_by(reminders.c.due, reminders.c.id)
+                    .limit(5)
+                    .with_for_update()
+                )
+            )
+            .scalars()
+            .all()
+        )
         other = await asyncio.wait_for(claim_due(pg_storages[1], clock(), 10), timeout=5)
         assert len(other) == 10 and not set(held) & {r.id for r in other}
         await conn.rollback()

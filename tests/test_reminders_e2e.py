@@ -13,11 +13,12 @@ from tests.telegram_harness import RunningBot, command, last_text, press
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
-
-
 def reminder_rows(tmp_path) -> list[tuple]:
-    return sqlite3.connect(tmp_path / "bot.db").execute(
-        "select user_id, interval_days, due, state from reminders").fetchall()
+    return (
+        sqlite3.connect(tmp_path / "bot.db")
+        .execute("select user_id, interval_days, due, state from reminders")
+        .fetchall()
+    )
 
 
 def make_due(tmp_path) -> None:
@@ -36,8 +37,9 @@ async def quick_check(api, user, answers: list[str]) -> None:
     await press(api, user, "Quick check" if user.language_code == "en" else "Snabbkoll")
     for answer in answers:
         await press(api, user, answer)
-    await api.wait_for(lambda: "Next actions" in last_text(api, user)
-                       or "Att göra härnäst" in last_text(api, user))
+    await api.wait_for(
+        lambda: "Next actions" in last_text(api, user) or "Att göra härnäst" in last_text(api, user)
+    )
 
 
 async def test_reminder_after_summary_and_its_buttons(api, bot, content, tmp_path):
@@ -67,11 +69,11 @@ async def test_reminder_after_summary_and_its_buttons(api, bot, content, tmp_pat
     await api.wait_for(lambda: "bockats av" in last_text(api, ulla))
 
 
-
 async def test_recheck_a_step_from_the_reminder(api, bot, content, tmp_path):
     rolf = api.user(302, "Rolf", "en")
-    await quick_check(api, rolf, ["Yes", "No", "No", "Yes", "Yes", "Yes", "Yes", "Yes", "Yes",
-                                  "Yes"])
+    await quick_check(
+        api, rolf, ["Yes", "No", "No", "Yes", "Yes", "Yes", "Yes", "Yes", "Yes", "Yes"]
+    )
     await press(api, rolf, "In a week")
     make_due(tmp_path)
     await run_reminder_job(bot)
@@ -129,8 +131,9 @@ async def test_a_reminder_due_while_the_bot_was_down_is_sent_once(api, content, 
     make_due(tmp_path)
     second = await RunningBot(api, content, tmp_path / "bot.db").start()
     try:
-        await api.wait_for(lambda: any(t.startswith("Reminder:") for t in api.texts(ada.id)),
-                           timeout=10)
+        await api.wait_for(
+            lambda: any(t.startswith("Reminder:") for t in api.texts(ada.id)), timeout=10
+        )
         await run_reminder_job(second)  # another run finds nothing due
         assert sum(t.startswith("Reminder:") for t in api.texts(ada.id)) == 1
     finally:

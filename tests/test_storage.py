@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from bot.conversations import Conversations
+from bot.events import EventRunner
 from bot.storage import Storage, async_url
-from flows.conversation import Engine
 from flows.messages import Event
+from flows.router import Router
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ async def storage(tmp_path):
 
 
 async def test_each_answer_is_on_disk_before_the_reply(tmp_path, content, storage):
-    conversations = Conversations(Engine(content), storage)
+    conversations = EventRunner(Router(content), storage)
     await conversations.handle("tg:1", Event("command", "assess"), lang="sv")
     await conversations.handle("tg:1", Event("choice", "mode:quick"))
     for count, answer in enumerate(("yes", "no", "partly"), start=1):
@@ -30,12 +30,12 @@ async def test_each_answer_is_on_disk_before_the_reply(tmp_path, content, storag
         other = await Storage.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
         record = await other.load("tg:1")
         await other.close()
-        assert len(record.state.answers) == count
-    assert [v[0] for v in record.state.answers.values()] == ["yes", "no", "partly"]
-    assert record.state.lang == "sv" and record.state.state == "step_04"
+        assert len(record.conversation.answers) == count
+    assert [v[0] for v in record.conversation.answers.values()] == ["yes", "no", "partly"]
+    assert record.conversation.lang == "sv" and record.conversation.state == "step_04"
 
 
-async def quick_check(conversations: Conversations, user_id: str, answer: str) -> None:
+async def quick_check(conversations: EventRunner, user_id: str, answer: str) -> None:
     await conversations.handle(user_id, Event("command", "assess"))
     await conversations.handle(user_id, Event("choice", "mode:quick"))
     for _ in range(10):
@@ -43,7 +43,7 @@ async def quick_check(conversations: Conversations, user_id: str, answer: str) -
 
 
 async def test_completed_assessment_row(content, storage):
-    await quick_check(Conversations(Engine(content), storage), "cli:a", "partly")
+    await quick_check(EventRunner(Router(content), storage), "cli:a", "partly")
     rows = await storage.assessments_of("cli:a")
     assert len(rows) == 1
     row = rows[0]
@@ -54,29 +54,36 @@ async def test_completed_assessment_row(content, storage):
 
 
 async def test_duplicate_updates_and_stale_buttons_are_ignored(content, storage):
-    conversations = Conversations(Engine(content), storage)
+    conversations = EventRunner(Router(content), storage)
     first = await conversations.handle("tg:2", Event("command", "assess"), update_id=10)
     assert first.status == "ok" and first.replies
     again = await conversations.handle("tg:2", Event("command", "assess"), update_id=10)
     assert again.status == "duplicate" and again.replies == []
-    mode = await conversations.handle("tg:2", Event("choice", "mode:quick"), token=first.token,
-                                      update_id=11)
+    mode = await conversations.handle(
+        "tg:2", Event("choice", "mode:quick"), token=first.token, update_id=11
+    )
     assert mode.status == "ok"
-    answer = await conversations.handle("tg:2", Event("choice", "ans:yes"), token=mode.token,
-                                        update_id=12)
+    answer = await conversations.handle(
+        "tg:2", Event("choice", "ans:yes"), token=mode.token, update_id=12
+    )
     assert answer.status == "ok"
     # the same button tapped twice: the second tap carries the old token
-    again = await conversations.handle("tg:2", Event("choice", "ans:yes"), token=mode.token,
-                                       update_id=13)
+    again = await conversations.handle(
+        "tg:2", Event("choice", "ans:yes"), token=mode.token, update_id=13
+    )
     assert again.status == "stale" and again.replies == []
     record = await storage.load("tg:2")
-    assert len(record.state.answers) == 1 and record.last_update == 13
+    assert len(record.conversation.answers) == 1 and record.last_update == 13
 
 
 async def test_delete_user(content, storage):
-    await quick_check(Conversations(Engine(content), storage), "tg:3", "yes")
-    assert await storage.delete_user("tg:3") == {"profile": 1, "assessments": 1,
-                                                  "reminders": 0, "workshop_answers": 0}
+    await quick_check(EventRunner(Router(content), storage), "tg:3", "yes")
+    assert await storage.delete_user("tg:3") == {
+        "profile": 1,
+        "assessments": 1,
+        "reminders": 0,
+        "workshop_answers": 0,
+    }
     assert not (await storage.load("tg:3")).exists
 
 

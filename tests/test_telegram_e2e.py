@@ -20,28 +20,36 @@ SV_ANSWERS = {"yes": "Ja", "partly": "Delvis", "no": "Nej", "unsure": "Vet inte"
 EN_ANSWERS = {"yes": "Yes", "partly": "Partly", "no": "No", "unsure": "Not sure"}
 
 
-
-
 def answers_in_db(tmp_path, user_id: int) -> dict:
     import json
 
-    row = sqlite3.connect(tmp_path / "bot.db").execute(
-        "select state from users where id = ?", (f"tg:{user_id}",)).fetchone()
+    row = (
+        sqlite3.connect(tmp_path / "bot.db")
+        .execute("select state from users where id = ?", (f"tg:{user_id}",))
+        .fetchone()
+    )
     return json.loads(row[0])["answers"] if row else {}
 
 
 async def test_swedish_user_finishes_the_quick_check(api, bot, content, tmp_path):
     assert [c["command"] for c in api.my_commands(language_code="sv")][:3] == [
-        "start", "assess", "summary"]
-    assert api.my_commands(language_code="sv")[1]["description"] != \
-        api.my_commands()[1]["description"]
+        "start",
+        "assess",
+        "summary",
+    ]
+    assert (
+        api.my_commands(language_code="sv")[1]["description"] != api.my_commands()[1]["description"]
+    )
     anna = api.user(101, "Anna", "sv")
     await command(api, anna, "/start", "assess")
     assert "Hur grundliga ska vi vara?" in last_text(api, anna)
     await press(api, anna, "Snabbkoll")
     question_message = api.last_message(anna.id)["message_id"]
-    for step, answer in zip(content.steps, ["yes", "yes", "partly", "no", "yes", "unsure",
-                                            "no", "yes", "no", "partly"], strict=True):
+    for step, answer in zip(
+        content.steps,
+        ["yes", "yes", "partly", "no", "yes", "unsure", "no", "yes", "no", "partly"],
+        strict=True,
+    ):
         assert step.key_question.text.sv in last_text(api, anna)
         await press(api, anna, SV_ANSWERS[answer])
     await api.wait_for(lambda: "Ni är på steg" in last_text(api, anna))
@@ -58,8 +66,11 @@ async def test_swedish_user_finishes_the_quick_check(api, bot, content, tmp_path
     assert closed["plain_text"].startswith("Tack, det var sista frågan.")
     assert not closed.get("reply_markup")
     assert api.unanswered_callbacks() == []
-    rows = sqlite3.connect(tmp_path / "bot.db").execute(
-        "select mode, position from assessments where user_id = 'tg:101'").fetchall()
+    rows = (
+        sqlite3.connect(tmp_path / "bot.db")
+        .execute("select mode, position from assessments where user_id = 'tg:101'")
+        .fetchall()
+    )
     assert rows == [("quick", 3)]
 
 
@@ -98,8 +109,13 @@ async def test_restart_mid_assessment_resumes(api, content, tmp_path):
         assert content.step(3).key_question.text.sv in last_text(api, lena)
         assert "Fråga 3 av 10" in last_text(api, lena)
         # a press made while the bot was down is too old to answer, but is still handled
-        api.fail_next("answerCallbackQuery", error_code=400, description=(
-            "Bad Request: query is too old and response timeout expired or query id is invalid"))
+        api.fail_next(
+            "answerCallbackQuery",
+            error_code=400,
+            description=(
+                "Bad Request: query is too old and response timeout expired or query id is invalid"
+            ),
+        )
         await lena.press(next(d for t, d in api.buttons(lena.id) if t == "Ja"))
         await api.wait_for(lambda: content.step(4).key_question.text.sv in last_text(api, lena))
         assert not any("något fel" in t for t in api.texts(lena.id))
@@ -199,8 +215,9 @@ async def test_429_is_waited_out_and_nothing_is_lost(api, bot, content):
     await command(api, bo, "/assess")
     api.fail_next("editMessageText", error_code=429, retry_after=1)
     await bo.press(next(d for t, d in api.buttons(bo.id) if t == "Quick check"))
-    await api.wait_for(lambda: content.step(1).key_question.text.en in last_text(api, bo),
-                       timeout=6)
+    await api.wait_for(
+        lambda: content.step(1).key_question.text.en in last_text(api, bo), timeout=6
+    )
     assert ("editMessageText", 429) in [(method, code) for method, code, _ in api.errors]
 
 
@@ -225,18 +242,18 @@ async def test_language_switch_is_remembered(api, bot):
 
 
 async def test_an_internal_error_gets_a_polite_answer(api, bot, monkeypatch):
-    from flows.conversation import Engine
+    from flows.router import Router
 
-    original = Engine.handle
+    original = Router.handle
     calls = {"n": 0}
 
-    def failing_once(self, record, event, now):
+    async def failing_once(self, turn, event):
         calls["n"] += 1
         if calls["n"] == 1:
             raise RuntimeError("simulated bug")
-        return original(self, record, event, now)
+        return await original(self, turn, event)
 
-    monkeypatch.setattr(Engine, "handle", failing_once)
+    monkeypatch.setattr(Router, "handle", failing_once)
     tove = api.user(112, "Tove", "sv")
     await command(api, tove, "/start")
     assert last_text(api, tove).startswith("Tyvärr gick något fel hos mig.")
@@ -248,7 +265,7 @@ async def test_per_chat_pacing():
     """A burst to one private chat is paced; other chats are not held up by it."""
     import time
 
-    from bot.telegram_app import ChatPacingRateLimiter
+    from bot.telegram.pacing import ChatPacingRateLimiter
 
     limiter = ChatPacingRateLimiter(chat_burst=2, chat_period=0.5)
     stamps: dict[int, list[float]] = {1: [], 2: []}
@@ -258,9 +275,11 @@ async def test_per_chat_pacing():
         return True
 
     start = time.monotonic()
-    await asyncio.gather(*[
-        limiter.process_request(call, (chat,), {}, "sendMessage", {"chat_id": chat}, None)
-        for chat in [1] * 6 + [2]
-    ])
+    await asyncio.gather(
+        *[
+            limiter.process_request(call, (chat,), {}, "sendMessage", {"chat_id": chat}, None)
+            for chat in [1] * 6 + [2]
+        ]
+    )
     assert max(stamps[1]) - start >= 0.9  # six messages at two per half second
     assert stamps[2][0] - start < 0.2

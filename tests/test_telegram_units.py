@@ -4,32 +4,65 @@ from __future__ import annotations
 
 import pytest
 
-from bot.callback_data import decode, encode
-from bot.telegram_render import escape, keyboard, split_text
-from flows.messages import Choice, Reply
+from bot.telegram.callback_data import decode, encode
+from bot.telegram.links import pasted_link_event, start_payload
+from bot.telegram.sending import escape, keyboard, split_text
+from flows.messages import Choice, Event, Reply
 
 
 def test_callback_round_trip_and_size():
-    data = encode("j", "a1b2c3", "guide:10:examples")
-    assert len(data.encode()) <= 64
+    data = encode("a1b2c3", "guide:10:examples")
+    assert data == "j.a1b2c3.guide:10:examples" and len(data.encode()) <= 64
     parsed = decode(data)
-    assert parsed is not None and (parsed.flow, parsed.token, parsed.choice) == (
-        "j", "a1b2c3", "guide:10:examples")
+    assert parsed is not None and (parsed.token, parsed.choice) == ("a1b2c3", "guide:10:examples")
 
 
-@pytest.mark.parametrize("forged", [
-    None, "", "x", "j..", "z.abc.ans:yes", "j.zz.ans:yes", "j.abc." + "a" * 60,
-    "j.abc.ans:yes;drop", "å" * 40, "j.abc.ans yes",
-])
+def test_buttons_of_the_first_privacy_dialogue_still_work():
+    parsed = decode("p..confirm")
+    assert parsed is not None and parsed.choice == "privacy:confirm"
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        None,
+        "",
+        "x",
+        "j..",
+        "z.abc.ans:yes",
+        "j.zz.ans:yes",
+        "j.abc." + "a" * 60,
+        "j.abc.ans:yes;drop",
+        "å" * 40,
+        "j.abc.ans yes",
+    ],
+)
 def test_forged_callback_data_is_rejected(forged):
     assert decode(forged) is None
 
 
 def test_encode_refuses_what_does_not_fit():
     with pytest.raises(ValueError):
-        encode("j", "abc", "x" * 70)
+        encode("abc", "x" * 70)
     with pytest.raises(ValueError):
-        encode("q", "abc", "ans:yes")
+        encode("abc", "ans yes")
+
+
+@pytest.mark.parametrize(
+    ("text", "payload"),
+    [
+        ("https://t.me/ClusterBot?start=ws_abc234", "ws_abc234"),
+        ("  t.me/ClusterBot?start=ws_abc234 ", "ws_abc234"),
+        ("https://t.me/ClusterBot", None),
+        ("https://example.org/?start=ws_abc234", None),
+        ("start=ws_abc234 please", None),
+        ("ABC234", None),
+    ],
+)
+def test_a_pasted_deep_link_means_its_start_command(text, payload):
+    assert start_payload(text) == payload
+    event = pasted_link_event(text)
+    assert event == (Event("command", "start", payload) if payload else None)
 
 
 def test_split_at_paragraphs():
@@ -52,14 +85,17 @@ def test_escape_keeps_content_from_breaking_html():
 
 
 def test_keyboard_rows_and_data():
-    reply = Reply("Q", (Choice("ans:yes", "Ja"), Choice("ans:no", "Nej"),
-                        Choice("nav:back", "← Tillbaka")), rows=(2, 1))
-    markup = keyboard(reply, "j", "abc")
+    reply = Reply(
+        "Q",
+        (Choice("ans:yes", "Ja"), Choice("ans:no", "Nej"), Choice("nav:back", "← Tillbaka")),
+        rows=(2, 1),
+    )
+    markup = keyboard(reply, "abc")
     assert markup is not None
     rows = markup.inline_keyboard
     assert [[b.text for b in row] for row in rows] == [["Ja", "Nej"], ["← Tillbaka"]]
     assert rows[0][0].callback_data == "j.abc.ans:yes"
-    assert keyboard(Reply("no buttons"), "j", "abc") is None
+    assert keyboard(Reply("no buttons"), "abc") is None
 
 
 async def test_updates_of_one_user_in_order_of_different_users_concurrently():
@@ -68,12 +104,13 @@ async def test_updates_of_one_user_in_order_of_different_users_concurrently():
 
     from telegram import Chat, Message, Update, User
 
-    from bot.telegram_app import PerUserUpdateProcessor
+    from bot.telegram.ordering import PerUserUpdateProcessor
 
     def update(update_id: int, user_id: int) -> Update:
         user = User(user_id, "U", False)
-        message = Message(update_id, datetime.now(UTC), Chat(user_id, "private"),
-                          from_user=user, text="hi")
+        message = Message(
+            update_id, datetime.now(UTC), Chat(user_id, "private"), from_user=user, text="hi"
+        )
         return Update(update_id, message=message)
 
     processor = PerUserUpdateProcessor(16)

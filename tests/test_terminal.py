@@ -17,22 +17,33 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def chat(tmp_path: Path, lines: list[str], *args: str) -> str:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'journey.db'}",
-           "XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'journey.db'}",
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "HOME": str(tmp_path),
+    }
     env.pop("CLUSTER_JOURNEY_CONTENT_DIR", None)
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "chat", *args],
-        input="".join(f"{line}\n" for line in lines), capture_output=True, text=True,
-        env=env, cwd=tmp_path, timeout=120,
+        input="".join(f"{line}\n" for line in lines),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
-@pytest.mark.parametrize(("lang", "title", "position"), [
-    ("en", "Your readiness summary (quick check)", "You are at step 1"),
-    ("sv", "Sammanfattning av er beredskap (snabbkoll)", "Ni är på steg 1"),
-])
+@pytest.mark.parametrize(
+    ("lang", "title", "position"),
+    [
+        ("en", "Your readiness summary (quick check)", "You are at step 1"),
+        ("sv", "Sammanfattning av er beredskap (snabbkoll)", "Ni är på steg 1"),
+    ],
+)
 def test_quick_check_piped(tmp_path, lang, title, position):
     # menu 1 = start, 1 = quick check, then ten answers by number and by text
     answers = ["3", "2", "1", "1", "no" if lang == "en" else "nej", "2", "1", "4", "1", "1"]
@@ -41,8 +52,11 @@ def test_quick_check_piped(tmp_path, lang, title, position):
     assert "█" in out and "░" in out
     chart = re.search(r": (?:saved to|sparad i) (\S+\.png)", out)
     assert chart and Path(chart.group(1)).read_bytes()[:4] == b"\x89PNG"
-    rows = sqlite3.connect(tmp_path / "journey.db").execute(
-        "select mode, position from assessments").fetchall()
+    rows = (
+        sqlite3.connect(tmp_path / "journey.db")
+        .execute("select mode, position from assessments")
+        .fetchall()
+    )
     assert rows == [("quick", 1)]
 
 
@@ -61,8 +75,12 @@ def test_quitting_half_way_resumes_at_the_same_question(tmp_path):
 def test_bad_input_gets_a_reprompt_and_changes_nothing(tmp_path):
     content = load_content()
     question = content.step(1).key_question.text.sv
-    out = chat(tmp_path, ["1", "1", "", "kanske", "17", "x" * 10_000, "/nonsense", "/glossary"],
-               "--lang", "sv")
+    out = chat(
+        tmp_path,
+        ["1", "1", "", "kanske", "17", "x" * 10_000, "/nonsense", "/glossary"],
+        "--lang",
+        "sv",
+    )
     assert out.count(question) >= 5
     assert "Välj ett nummer mellan 1 och 6." in out
     assert "Tyvärr känner jag inte till det kommandot." in out
@@ -71,8 +89,22 @@ def test_bad_input_gets_a_reprompt_and_changes_nothing(tmp_path):
 
 
 def test_commands_in_the_terminal(tmp_path):
-    out = chat(tmp_path, ["/help", "/steps", "3", "/glossary trip", "/glossary", "ecc",
-                          "/summary", "/language", "1"], "--lang", "en")
+    out = chat(
+        tmp_path,
+        [
+            "/help",
+            "/steps",
+            "3",
+            "/glossary trip",
+            "/glossary",
+            "ecc",
+            "/summary",
+            "/language",
+            "1",
+        ],
+        "--lang",
+        "en",
+    )
     assert "/assess" in out and "Choose a step:" in out
     assert "Step 3 of 10" in out
     assert "Triple helix" in out

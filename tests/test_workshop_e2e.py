@@ -22,8 +22,11 @@ async def create_workshop(api, facilitator, title: str) -> str:
 
 def results(api, facilitator) -> dict:
     """The facilitator's live results message."""
-    return next(r for r in reversed(api.sent(facilitator.id))
-                if "Participants" in (r.get("plain_text") or ""))
+    return next(
+        r
+        for r in reversed(api.sent(facilitator.id))
+        if "Participants" in (r.get("plain_text") or "")
+    )
 
 
 async def test_a_full_workshop(api, bot, content, tmp_path):
@@ -102,7 +105,8 @@ async def test_a_full_workshop(api, bot, content, tmp_path):
         await command(api, stranger, "/help")
         forged_press(api, stranger.id, buttons[label])
         await api.wait_for(
-            lambda: "Only the workshop's facilitators can do that." in last_text(api, stranger))
+            lambda: "Only the workshop's facilitators can do that." in last_text(api, stranger)
+        )
     assert not any(r["method"] == "sendDocument" for r in api.sent(stranger.id))
 
     # closing: answers refused politely, results stay
@@ -177,10 +181,15 @@ async def test_twenty_participants_at_once(api, bot, content):
     assert all(row[6] == "Vinnova" for row in rows[1:])
     edits = [c for c in api.calls_of("editMessageText") if int(c["chat_id"]) == fac.id]
     assert len(edits) < 20 * 7  # the live message is throttled, not edited per answer
-    print(f"\n9 taps/messages per participant; median {sorted(timings)[10]:.2f} s each "
-          f"with 20 at once through the local server")
+    print(
+        f"\n9 taps/messages per participant; median {sorted(timings)[10]:.2f} s each "
+        f"with 20 at once through the local server"
+    )
 
 
 def results_sv(api, facilitator) -> str:
-    return next((r.get("plain_text") or "") for r in reversed(api.sent(facilitator.id))
-                if "Deltagare:" in (r.get("plain_text") or ""))
+    return next(
+        (r.get("plain_text") or "")
+        for r in reversed(api.sent(facilitator.id))
+        if "Deltagare:" in (r.get("plain_text") or "")
+    )

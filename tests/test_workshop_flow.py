@@ -6,8 +6,8 @@ import pytest
 
 from flows.i18n import use_language
 from flows.messages import Event
-from flows.workshop import MAX_CHALLENGES, ParticipantFlow
-from flows.workshop_results import ParticipantAnswers
+from flows.workshop.answers import ParticipantAnswers
+from flows.workshop.participant import MAX_CHALLENGES, ParticipantFlow
 
 
 @pytest.fixture
@@ -55,8 +55,13 @@ def test_the_three_questions(flow, content):
 
 def test_bad_input_changes_nothing(flow):
     answers = ParticipantAnswers(None, (), (), (), "", "en")
-    for stage, choice in [("step", "ws:step:11"), ("step", "ws:next"), ("kinds", "ws:kind:zz"),
-                          ("challenges", "ws:change"), ("done", "ws:step:2")]:
+    for stage, choice in [
+        ("step", "ws:step:11"),
+        ("step", "ws:next"),
+        ("kinds", "ws:kind:zz"),
+        ("challenges", "ws:change"),
+        ("done", "ws:step:2"),
+    ]:
         turn = choose(flow, stage, answers, choice)
         assert turn.stage == stage and turn.answers == answers and not turn.changed
         assert turn.replies[0].text == "That button is no longer active."

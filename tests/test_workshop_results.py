@@ -9,24 +9,33 @@ import secrets
 
 import pytest
 
+from bot.render.charts import count_png
+from bot.render.qr import qr_png
+from bot.render.tables import csv_bytes
+from bot.telegram.links import join_link
 from flows.i18n import use_language
-from flows.workshop_results import (
-    CODE_ALPHABET,
+from flows.workshop.answers import ParticipantAnswers
+from flows.workshop.codes import CODE_ALPHABET, new_join_code, normalise_code
+from flows.workshop.export import csv_delimiter, export_table
+from flows.workshop.results import (
     MAX_MESSAGE,
     TEXT_BUDGET,
-    ParticipantAnswers,
     aggregate,
-    csv_delimiter,
-    distribution_chart,
-    export_csv,
-    join_link,
-    new_join_code,
-    normalise_code,
-    qr_png,
+    count_chart,
     results_text,
-    top_words,
-    words,
 )
+from flows.workshop.words import top_words, words
+
+
+def export_csv(content, title, answers, lang, delimiter=None):
+    """The export as the bot sends it: the flows' table, written as CSV."""
+    return csv_bytes(export_table(content, title, answers, lang, delimiter))
+
+
+def distribution_chart(content, results, title):
+    """The workshop chart as the bot sends it: the flows' description, drawn."""
+    return count_png(count_chart(content, results, title))
+
 
 PNG = b"\x89PNG\r\n\x1a\n"
 BOM = "\ufeff".encode()
@@ -37,18 +46,35 @@ def units(text: str) -> int:
 
 
 def person(step=None, challenges=(), kinds=(), sources=(), support_from="", lang="en"):
-    return ParticipantAnswers(step=step, challenges=tuple(challenges), support_kinds=tuple(kinds),
-                              support_sources=tuple(sources), support_from=support_from,
-                              lang=lang)
+    return ParticipantAnswers(
+        step=step,
+        challenges=tuple(challenges),
+        support_kinds=tuple(kinds),
+        support_sources=tuple(sources),
+        support_from=support_from,
+        lang=lang,
+    )
 
 
 @pytest.fixture
 def room():
     return [
-        person(3, ["Svårt att hitta partner i Tyskland", "Finansiering saknas för resor"],
-               ["funding", "partner-search"], ["vinnova", "region"], "Regionen", "sv"),
-        person(3, ["Hard to find partners in Germany", "We have no funding for travel"],
-               ["funding"], ["vinnova"], "the region", "en"),
+        person(
+            3,
+            ["Svårt att hitta partner i Tyskland", "Finansiering saknas för resor"],
+            ["funding", "partner-search"],
+            ["vinnova", "region"],
+            "Regionen",
+            "sv",
+        ),
+        person(
+            3,
+            ["Hard to find partners in Germany", "We have no funding for travel"],
+            ["funding"],
+            ["vinnova"],
+            "the region",
+            "en",
+        ),
         person(None, ["Vi vet inte var vi ska börja"], [], ["een"], "", "sv"),
         person(7, [], ["training", "funding"], [], "Business Sweden", "en"),
         person(1, ["  ", "Members do not see the point of going abroad"], [], [], "  ", "en"),
@@ -76,10 +102,15 @@ def test_swedish_and_english_answers_merge_into_the_same_totals(content, room):
 
 
 def test_unknown_steps_and_ids_and_duplicates(content):
-    results = aggregate(content, [
-        person(None), person(0), person(11), person(10, kinds=["funding", "funding", "gone"],
-                                                    sources=["nowhere"]),
-    ])
+    results = aggregate(
+        content,
+        [
+            person(None),
+            person(0),
+            person(11),
+            person(10, kinds=["funding", "funding", "gone"], sources=["nowhere"]),
+        ],
+    )
     assert results.step_unknown == 3 and results.steps[9] == 1
     assert dict(results.kinds)["funding"] == 1  # once per participant
     assert "gone" not in dict(results.kinds) and "nowhere" not in dict(results.sources)
@@ -93,29 +124,52 @@ def test_no_participants(content):
 
 
 def test_challenges_are_grouped_by_step_in_step_order_with_unknown_last(content, room):
-    results = aggregate(content, [person(None, ["first unknown"]), *room,
-                                  person(1, ["later one"])])
+    results = aggregate(content, [person(None, ["first unknown"]), *room, person(1, ["later one"])])
     assert [step for step, _texts in results.challenges_by_step] == [1, 3, None]
     grouped = dict(results.challenges_by_step)
     assert grouped[1] == ("Members do not see the point of going abroad", "later one")
-    assert grouped[3] == ("Svårt att hitta partner i Tyskland", "Finansiering saknas för resor",
-                          "Hard to find partners in Germany", "We have no funding for travel")
+    assert grouped[3] == (
+        "Svårt att hitta partner i Tyskland",
+        "Finansiering saknas för resor",
+        "Hard to find partners in Germany",
+        "We have no funding for travel",
+    )
     assert grouped[None] == ("first unknown", "Vi vet inte var vi ska börja")
     assert 7 not in grouped  # no challenges, no group
 
 
 def test_top_words_across_languages_without_stop_words(content):
-    results = aggregate(content, [
-        person(2, ["Vi har ingen finansiering och det är svårt", "Partners: hard to find!"],
-               lang="sv"),
-        person(2, ["FINANSIERING saknas", "We have NO partners and our funding is low"]),
-        person(5, ["Funding, funding, funding."]),  # counts once: one sticky note
-        person(None, ["Tid. Time! Partners?"]),
-    ])
+    results = aggregate(
+        content,
+        [
+            person(
+                2,
+                ["Vi har ingen finansiering och det är svårt", "Partners: hard to find!"],
+                lang="sv",
+            ),
+            person(2, ["FINANSIERING saknas", "We have NO partners and our funding is low"]),
+            person(5, ["Funding, funding, funding."]),  # counts once: one sticky note
+            person(None, ["Tid. Time! Partners?"]),
+        ],
+    )
     top = dict(results.top_words)
     assert top["partners"] == 3 and top["finansiering"] == 2 and top["funding"] == 2
-    for stop in ("vi", "har", "och", "det", "är", "we", "have", "and", "our", "is", "the",
-                 "ingen", "to", "no"):
+    for stop in (
+        "vi",
+        "har",
+        "och",
+        "det",
+        "är",
+        "we",
+        "have",
+        "and",
+        "our",
+        "is",
+        "the",
+        "ingen",
+        "to",
+        "no",
+    ):
         assert stop not in top
     assert "tid" in top  # three letters kept
     assert len(results.top_words) <= 10
@@ -127,11 +181,20 @@ def test_top_words_across_languages_without_stop_words(content):
 
 def test_words_tokeniser():
     assert words("Många SMF:er saknar tid; vår största utmaning är språket") == [
-        "smf", "saknar", "tid", "största", "utmaning", "språket"]
+        "smf",
+        "saknar",
+        "tid",
+        "största",
+        "utmaning",
+        "språket",
+    ]
     assert words("We don’t know 2024 markets, e.g. Kenya") == ["know", "markets", "kenya"]
     assert top_words(["b a c", "c b", "a"]) == ()  # all shorter than three letters
     assert top_words(["delta alpha", "charlie bravo"], limit=3) == (
-        ("alpha", 1), ("bravo", 1), ("charlie", 1))
+        ("alpha", 1),
+        ("bravo", 1),
+        ("charlie", 1),
+    )
 
 
 # --- the results text -------------------------------------------------------------------------
@@ -185,10 +248,16 @@ def test_results_text_with_no_answers(content):
 
 def test_results_text_stays_within_one_message_with_500_long_challenges(content):
     long = "Finding partners abroad takes much more time than we have in our small team " * 8
-    answers = [person(i % 10 + 1 if i % 7 else None,
-                      [f"#{i} {long}", f"#{i}b 😀😀😀 {long}"],
-                      ["funding"], ["vinnova"], f"Person number {i} {long}")
-               for i in range(500)]
+    answers = [
+        person(
+            i % 10 + 1 if i % 7 else None,
+            [f"#{i} {long}", f"#{i}b 😀😀😀 {long}"],
+            ["funding"],
+            ["vinnova"],
+            f"Person number {i} {long}",
+        )
+        for i in range(500)
+    ]
     results = aggregate(content, answers)
     with use_language("en"):
         text = results_text(content, "A very long title " * 30, "ABC234", results, False)
@@ -213,16 +282,24 @@ def test_results_text_stays_within_one_message_with_500_long_challenges(content)
 
 def read_csv(data: bytes, lang: str) -> list[list[str]]:
     assert data.startswith(BOM)
-    text = data[len(BOM):].decode("utf-8")
+    text = data[len(BOM) :].decode("utf-8")
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(lang)))
 
 
 def test_csv_rows_columns_and_bom(content, room):
     data = export_csv(content, "Dagens workshop", room, "en")
     rows = read_csv(data, "en")
-    assert rows[0] == ["Participant", "Language", "Step", "Step name", "Challenges",
-                       "Kinds of support", "Sources of support", "From whom (free text)",
-                       "Workshop"]
+    assert rows[0] == [
+        "Participant",
+        "Language",
+        "Step",
+        "Step name",
+        "Challenges",
+        "Kinds of support",
+        "Sources of support",
+        "From whom (free text)",
+        "Workshop",
+    ]
     assert len(rows) == 1 + len(room)
     assert all(len(r) == len(rows[0]) for r in rows)
     assert [r[0] for r in rows[1:]] == ["1", "2", "3", "4", "5"]
@@ -252,8 +329,11 @@ def test_csv_in_swedish_uses_swedish_labels_and_semicolons(content, room):
 
 def test_csv_keeps_quotes_and_newlines_and_neutralises_formulas(content):
     answers = [
-        person(2, ['He said "go global", then; left', "line one\nline two\r\nline three"],
-               support_from="=HYPERLINK(\"http://evil\",\"x\")"),
+        person(
+            2,
+            ['He said "go global", then; left', "line one\nline two\r\nline three"],
+            support_from='=HYPERLINK("http://evil","x")',
+        ),
         person(4, ["+46 70 123", "ok"], support_from="@SUM(A1:A2)"),
         person(5, ["-2+3"], support_from="  -cmd"),
         person(6, ["Totally fine = text"], support_from="Almi, Vinnova"),
@@ -261,7 +341,7 @@ def test_csv_keeps_quotes_and_newlines_and_neutralises_formulas(content):
     rows = read_csv(export_csv(content, "=1+1", answers, "en"), "en")
     assert len(rows) == 5
     assert rows[1][4] == 'He said "go global", then; left | line one\nline two\nline three'
-    assert rows[1][7] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert rows[1][7] == '\'=HYPERLINK("http://evil","x")'
     assert rows[1][8] == "'=1+1"
     assert rows[2][4] == "'+46 70 123 | ok" and rows[2][7] == "'@SUM(A1:A2)"
     assert rows[3][4] == "'-2+3" and rows[3][7] == "'-cmd"
@@ -273,8 +353,14 @@ def test_csv_keeps_quotes_and_newlines_and_neutralises_formulas(content):
 def test_csv_holds_no_identifiers(content, room):
     data = export_csv(content, "T", room, "en").decode("utf-8-sig")
     fields = set(ParticipantAnswers.__dataclass_fields__)
-    assert fields == {"step", "challenges", "support_kinds", "support_sources", "support_from",
-                      "lang"}  # nothing to leak: no ids or names reach the export
+    assert fields == {
+        "step",
+        "challenges",
+        "support_kinds",
+        "support_sources",
+        "support_from",
+        "lang",
+    }  # nothing to leak: no ids or names reach the export
     for word in ("user", "id", "telegram", "name"):
         assert word not in data.splitlines()[0].lower().replace("step name", "")
 
@@ -299,30 +385,33 @@ def test_join_codes_use_the_unambiguous_alphabet():
     assert len({new_join_code(system) for _i in range(100)}) == 100
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("ABC234", "ABC234"),
-    ("abc234", "ABC234"),
-    ("  ws_abc234 ", "ABC234"),
-    ("WS_ABC234", "ABC234"),
-    ("abc 234", "ABC234"),
-    ("abc-234", "ABC234"),
-    ("https://t.me/ClusterBot?start=ws_abc234", "ABC234"),
-    ("ABCO23", None),  # O is not in the alphabet: refused, not guessed
-    ("ABC023", None),
-    ("ABC1L2", None),
-    ("abc23", None),
-    ("abc2345", None),
-    ("", None),
-    ("ws_", None),
-    ("ÅÄÖ234", None),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("ABC234", "ABC234"),
+        ("abc234", "ABC234"),
+        ("  ws_abc234 ", "ABC234"),
+        ("WS_ABC234", "ABC234"),
+        ("abc 234", "ABC234"),
+        ("abc-234", "ABC234"),
+        ("ABCO23", None),  # O is not in the alphabet: refused, not guessed
+        ("ABC023", None),
+        ("ABC1L2", None),
+        ("abc23", None),
+        ("abc2345", None),
+        ("", None),
+        ("ws_", None),
+        ("ÅÄÖ234", None),
+    ],
+)
 def test_normalise_code(text, code):
     assert normalise_code(text) == code
 
 
 def test_join_link():
-    assert join_link("ClusterJourneyBot", "abc234") == \
-        "https://t.me/ClusterJourneyBot?start=ws_ABC234"
+    assert (
+        join_link("ClusterJourneyBot", "abc234") == "https://t.me/ClusterJourneyBot?start=ws_ABC234"
+    )
     assert join_link("@ClusterJourneyBot", "ws_ABC234").endswith("?start=ws_ABC234")
     with pytest.raises(ValueError):
         join_link("ClusterJourneyBot", "bad")

@@ -1,0 +1,105 @@
+"""Runs one event of one user's conversation: load the record, route the event, save, reply.
+
+Shared by the terminal chat and the Telegram bot. The record (and a completed assessment) is
+committed before the replies are returned, so an acknowledged answer is never lost. Events of
+one user reach this in order: Telegram updates through `bot.telegram.ordering`, the terminal
+one line at a time.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.storage.database import Storage, UserRecord
+from bot.storage.store import DatabaseStore
+from flows.journey.assessment import position_token
+from flows.messages import Event, Reply
+from flows.ports import Channel
+from flows.router import Router
+from flows.turn import Turn
+
+
+class PlainChannel:
+    """A channel with neither links that open the bot nor a chat for reminders: the
+    terminal's."""
+
+    def start_link(self, payload: str) -> str | None:
+        return None
+
+    @property
+    def reminder_chat(self) -> int | None:
+        return None
+
+
+PLAIN = PlainChannel()
+
+
+@dataclass
+class Handled:
+    replies: list[Reply]
+    token: str  # the position token to stamp on this event's buttons
+    lang: str
+    status: str = "ok"  # or "duplicate" (update seen before) or "stale" (old or forged button)
+    changed_workshop: int | None = None  # a workshop whose live results need refreshing
+    completed: bool = False  # this event completed an assessment
+
+
+class EventRunner:
+    def __init__(
+        self,
+        router: Router,
+        storage: Storage,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.router = router
+        self.storage = storage
+        self.clock = clock
+        self.rng = rng
+
+    async def handle(
+        self,
+        user_id: str,
+        event: Event,
+        channel: Channel = PLAIN,
+        *,
+        lang: str = "en",
+        token: str | None = None,
+        update_id: int | None = None,
+    ) -> Handled:
+        """Handle one event. Nothing happens for an update seen before (status "duplicate") or
+        a positional button whose `token` no longer matches the conversation ("stale")."""
+        record = await self.storage.load(user_id, lang)
+        conv = record.conversation
+        if (
+            update_id is not None
+            and record.last_update is not None
+            and update_id <= record.last_update
+        ):
+            return Handled([], position_token(conv), conv.lang, "duplicate")
+        if event.kind == "choice" and self.router.is_stale(conv, event.value, token):
+            if update_id is not None:
+                record.last_update = update_id
+                await self.storage.save(record)
+            return Handled([], position_token(conv), conv.lang, "stale")
+        if update_id is not None:
+            record.last_update = update_id
+        store = DatabaseStore(self.storage, record, self.rng)
+        turn = Turn(user_id, conv, record.timezone, self.clock(), store, channel)
+        await self.router.handle(turn, event)
+        if not turn.erased and not (turn.read_only and not record.exists):
+            record.timezone = turn.timezone
+            await self.storage.save(record, turn.completed)
+        return Handled(
+            turn.replies,
+            position_token(conv),
+            conv.lang,
+            changed_workshop=turn.changed_workshop,
+            completed=turn.completed is not None,
+        )
+
+    async def record(self, user_id: str) -> UserRecord:
+        return await self.storage.load(user_id)

@@ -1,0 +1,23 @@
+"""Drawing and writing what the flows describe: charts, QR codes, CSV files. Every channel
+renders attachments here, off the event loop (`render` is CPU work)."""
+
+from __future__ import annotations
+
+from bot.render.charts import count_png, readiness_png
+from bot.render.qr import qr_png
+from bot.render.tables import csv_bytes
+from flows.messages import Attachment, CountChart, QrCode, ReadinessChart, Table
+
+
+def render(attachment: Attachment) -> bytes:
+    """The file's bytes: a PNG for pictures, a CSV file for tables."""
+    content = attachment.content
+    if isinstance(content, ReadinessChart):
+        return readiness_png(content)
+    if isinstance(content, CountChart):
+        return count_png(content)
+    if isinstance(content, QrCode):
+        return qr_png(content.text)
+    if isinstance(content, Table):
+        return csv_bytes(content)
+    raise TypeError(f"cannot render {type(content).__name__}")

@@ -1,0 +1,202 @@
+"""The database: the engine and its lifecycle, and the users table group (a user's
+conversation record and completed assessments; erasure).
+
+SQLite (WAL) in the user's data folder by default, or any URL in DATABASE_URL (PostgreSQL for
+several replicas). Each event's changes are written in one transaction, committed before the
+replies are sent, so a crash between two answers loses nothing. Only Core constructs that both
+engines understand are used.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from platformdirs import user_data_dir
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.storage.schema import (
+    assessments,
+    join_attempts,
+    metadata,
+    reminders,
+    users,
+    workshop_answers,
+)
+from flows.state import ConversationState
+from flows.turn import Completed
+
+
+def default_url() -> str:
+    folder = Path(user_data_dir("cluster-journey", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite+aiosqlite:///{folder / 'cluster-journey.db'}"
+
+
+def async_url(url: str) -> str:
+    """Give plain sqlite:// and postgresql:// URLs their async driver."""
+    for plain, driver in (
+        ("sqlite://", "sqlite+aiosqlite://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
+def _compact(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass
+class UserRecord:
+    """A user's row: their conversation, time zone and the last Telegram update handled."""
+
+    id: str
+    conversation: ConversationState
+    timezone: str
+    last_update: int | None
+    exists: bool
+
+
+class Storage:
+    """The database: open once, share across handlers."""
+
+    def __init__(self, engine: AsyncEngine, default_timezone: str) -> None:
+        self.engine = engine
+        self.default_timezone = default_timezone
+
+    @classmethod
+    def create(cls, url: str | None = None, default_timezone: str = "Europe/Stockholm") -> Storage:
+        """Set up the engine without connecting (call `prepare` inside the event loop)."""
+        url = async_url(url or default_url())
+        if url.startswith("sqlite"):
+            # SQLite has one writer at a time: one connection per process queues our own writes
+            # in the pool instead of failing with "database is locked" under load
+            engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=120)
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_async_engine(url)
+        return cls(engine, default_timezone)
+
+    async def prepare(self) -> None:
+        """Create the schema on first run."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+
+    @classmethod
+    async def open(
+        cls, url: str | None = None, default_timezone: str = "Europe/Stockholm"
+    ) -> Storage:
+        storage = cls.create(url, default_timezone)
+        await storage.prepare()
+        return storage
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def load(self, user_id: str, lang: str = "en") -> UserRecord:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(sa.select(users).where(users.c.id == user_id))).first()
+        if row is None:
+            return UserRecord(
+                user_id, ConversationState(lang=lang), self.default_timezone, None, exists=False
+            )
+        state = ConversationState.from_dict(json.loads(row.state))
+        return UserRecord(user_id, state, row.timezone, row.last_update, exists=True)
+
+    async def save(self, record: UserRecord, completed: Completed | None = None) -> None:
+        """Write the record (and a completed assessment) in one transaction."""
+        now = time.time()
+        values = {
+            "lang": record.conversation.lang,
+            "timezone": record.timezone,
+            "state": _compact(record.conversation.to_dict()),
+            "last_update": record.last_update,
+            "updated": now,
+        }
+        async with self.engine.begin() as conn:
+            if record.exists:
+                await conn.execute(users.update().where(users.c.id == record.id).values(values))
+            else:
+                await conn.execute(users.insert().values(id=record.id, created=now, **values))
+                record.exists = True
+            if completed is not None:
+                await self._insert_assessment(conn, record.id, completed)
+
+    async def _insert_assessment(
+        self, conn: AsyncConnection, user_id: str, completed: Completed
+    ) -> None:
+        await conn.execute(
+            assessments.insert().values(
+                user_id=user_id,
+                mode=completed.mode,
+                started=completed.started,
+                completed=completed.completed,
+                answers=_compact(completed.answers),
+                percents=_compact(list(completed.percents)),
+                position=completed.position,
+            )
+        )
+
+    async def assessments_of(self, user_id: str) -> list[dict[str, Any]]:
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(assessments)
+                    .where(assessments.c.user_id == user_id)
+                    .order_by(assessments.c.completed)
+                )
+            ).all()
+        return [
+            {
+                **row._mapping,
+                "answers": json.loads(row.answers),
+                "percents": json.loads(row.percents),
+            }
+            for row in rows
+        ]
+
+    async def delete_user(self, user_id: str) -> dict[str, int]:
+        """Erase a user's record, assessments and reminders, and unlink their workshop answers
+        (kept anonymously in the workshop totals); returns how many rows of each were affected."""
+        async with self.engine.begin() as conn:
+            gone_assessments = (
+                await conn.execute(assessments.delete().where(assessments.c.user_id == user_id))
+            ).rowcount
+            gone_reminders = (
+                await conn.execute(reminders.delete().where(reminders.c.user_id == user_id))
+            ).rowcount
+            anonymised = (
+                await conn.execute(
+                    workshop_answers.update()
+                    .where(workshop_answers.c.participant == user_id)
+                    .values(
+                        participant=sa.literal("anon:", sa.String)
+                        + sa.cast(workshop_answers.c.id, sa.String)
+                    )
+                )
+            ).rowcount
+            await conn.execute(join_attempts.delete().where(join_attempts.c.user_id == user_id))
+            gone_users = (await conn.execute(users.delete().where(users.c.id == user_id))).rowcount
+        return {
+            "profile": gone_users,
+            "assessments": gone_assessments,
+            "reminders": gone_reminders,
+            "workshop_answers": anonymised,
+        }
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")  # other processes on the same file
+    cursor.close()

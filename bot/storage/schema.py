@@ -1,0 +1,125 @@
+"""The tables, in SQLAlchemy Core: users with their conversation record, assessments,
+reminders, workshops. Only constructs that SQLite and PostgreSQL both understand."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # "tg:<telegram id>" or "cli:<name>"
+    sa.Column("lang", sa.String(8), nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("state", sa.Text, nullable=False),  # the conversation record as JSON
+    sa.Column("last_update", sa.BigInteger, nullable=True),  # last Telegram update handled
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("updated", sa.Float, nullable=False),
+)
+
+assessments = sa.Table(
+    "assessments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "user_id",
+        sa.String(64),
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("mode", sa.String(8), nullable=False),
+    sa.Column("started", sa.Float, nullable=True),
+    sa.Column("completed", sa.Float, nullable=False),
+    sa.Column("answers", sa.Text, nullable=False),  # {question id: [answer id, unix time]}
+    sa.Column("percents", sa.Text, nullable=False),  # per-step readiness, JSON list
+    sa.Column("position", sa.Integer, nullable=True),
+)
+
+reminders = sa.Table(
+    "reminders",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # one row per user: rescheduling reuses it
+    sa.Column(
+        "user_id",
+        sa.String(64),
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    sa.Column("chat_id", sa.BigInteger, nullable=False),
+    sa.Column("interval_days", sa.Integer, nullable=False),  # 7, 14 or 30
+    sa.Column("due", sa.Float, nullable=False),  # unix time (UTC)
+    # scheduled → claimed → scheduled again for the next time (sent_at records the send);
+    # paused, stopped, blocked (the user blocked the bot)
+    sa.Column("state", sa.String(12), nullable=False),
+    sa.Column("claimed_at", sa.Float, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("sent_at", sa.Float, nullable=True),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Index("reminders_due", "state", "due"),  # what the reminder job claims by
+)
+
+workshops = sa.Table(
+    "workshops",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("code", sa.String(8), nullable=False, unique=True),  # the join code
+    sa.Column("invite", sa.String(16), nullable=False, unique=True),  # co-facilitator secret
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("owner", sa.String(64), nullable=False),
+    sa.Column("closed", sa.Boolean, nullable=False, default=False),
+    sa.Column("created", sa.Float, nullable=False),
+    # where the live results message is (the latest one a facilitator opened)
+    sa.Column("results_chat", sa.BigInteger, nullable=True),
+    sa.Column("results_message", sa.BigInteger, nullable=True),
+    sa.Column("results_lang", sa.String(8), nullable=True),
+)
+
+workshop_facilitators = sa.Table(
+    "workshop_facilitators",
+    metadata,
+    sa.Column(
+        "workshop_id",
+        sa.Integer,
+        sa.ForeignKey("workshops.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("user_id", sa.String(64), primary_key=True),
+)
+
+workshop_answers = sa.Table(
+    "workshop_answers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "workshop_id",
+        sa.Integer,
+        sa.ForeignKey("workshops.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    # the participant's user id while they may change their answers; an anonymous key after
+    # they erase their data (their answers stay in the totals, unlinked from them)
+    sa.Column("participant", sa.String(64), nullable=False),
+    sa.Column("lang", sa.String(8), nullable=False),
+    sa.Column("step", sa.Integer, nullable=True),
+    sa.Column("challenges", sa.Text, nullable=False, default="[]"),
+    sa.Column("kinds", sa.Text, nullable=False, default="[]"),
+    sa.Column("sources", sa.Text, nullable=False, default="[]"),
+    sa.Column("support_from", sa.Text, nullable=False, default=""),
+    sa.Column("updated", sa.Float, nullable=False),
+    sa.UniqueConstraint("workshop_id", "participant"),
+)
+
+join_attempts = sa.Table(
+    "join_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.String(64), nullable=False, index=True),
+    sa.Column("at", sa.Float, nullable=False),
+)

@@ -1,0 +1,97 @@
+"""The flows' `Store` on the database, for one event of one user.
+
+The reminder and workshop rows refer to the user's row, so it is written first when the user
+has none yet (a new user whose first act is to ask for a reminder).
+"""
+
+from __future__ import annotations
+
+import random
+
+from bot.storage import reminders, workshops
+from bot.storage.database import Storage, UserRecord
+from flows.ports import ReminderInfo, WorkshopInfo
+from flows.workshop.answers import ParticipantAnswers
+
+
+class DatabaseStore:
+    def __init__(self, storage: Storage, user: UserRecord, rng: random.Random | None = None):
+        self.storage = storage
+        self.user = user
+        self.rng = rng
+
+    async def _ensure_user(self) -> None:
+        if not self.user.exists:
+            await self.storage.save(self.user)
+
+    # --- workshops --------------------------------------------------------------------------
+
+    async def create_workshop(self, owner: str, title: str, now: float) -> WorkshopInfo:
+        return await workshops.create(self.storage, owner, title, now, self.rng)
+
+    async def workshop(self, workshop_id: int) -> WorkshopInfo | None:
+        return await workshops.by_id(self.storage, workshop_id)
+
+    async def workshop_by_code(self, code: str) -> WorkshopInfo | None:
+        return await workshops.by_code(self.storage, code)
+
+    async def workshop_by_invite(self, invite: str) -> WorkshopInfo | None:
+        return await workshops.by_invite(self.storage, invite)
+
+    async def workshops_of(self, user_id: str) -> list[WorkshopInfo]:
+        return await workshops.of_facilitator(self.storage, user_id)
+
+    async def is_facilitator(self, workshop_id: int, user_id: str) -> bool:
+        return await workshops.is_facilitator(self.storage, workshop_id, user_id)
+
+    async def add_facilitator(self, workshop_id: int, user_id: str) -> None:
+        await workshops.add_facilitator(self.storage, workshop_id, user_id)
+
+    async def set_closed(self, workshop_id: int, closed: bool) -> None:
+        await workshops.set_closed(self.storage, workshop_id, closed)
+
+    async def answers(self, workshop_id: int) -> list[ParticipantAnswers]:
+        return await workshops.all_answers(self.storage, workshop_id)
+
+    async def answer_of(self, workshop_id: int, user_id: str) -> ParticipantAnswers | None:
+        return await workshops.answer_of(self.storage, workshop_id, user_id)
+
+    async def save_answer(
+        self, workshop_id: int, user_id: str, answers: ParticipantAnswers, now: float
+    ) -> None:
+        await workshops.save_answer(self.storage, workshop_id, user_id, answers, now)
+
+    async def wrong_codes_since(self, user_id: str, since: float) -> int:
+        return await workshops.wrong_code_attempts(self.storage, user_id, since)
+
+    async def record_wrong_code(self, user_id: str, now: float) -> None:
+        await workshops.record_wrong_code(self.storage, user_id, now)
+
+    # --- reminders --------------------------------------------------------------------------
+
+    async def reminder(self, user_id: str) -> ReminderInfo | None:
+        row = await reminders.active(self.storage, user_id)
+        return None if row is None else ReminderInfo(row.state, row.interval_days, row.due)
+
+    async def schedule_reminder(
+        self, user_id: str, chat_id: int, days: int, now: float, zone: str
+    ) -> float:
+        await self._ensure_user()
+        return await reminders.schedule(self.storage, user_id, chat_id, days, now, zone)
+
+    async def pause_reminder(self, user_id: str) -> bool:
+        return await reminders.pause(self.storage, user_id)
+
+    async def resume_reminder(self, user_id: str, now: float, zone: str) -> float | None:
+        return await reminders.resume(self.storage, user_id, now, zone)
+
+    async def stop_reminder(self, user_id: str) -> bool:
+        return await reminders.stop(self.storage, user_id)
+
+    async def snooze_reminder(self, user_id: str, now: float, zone: str) -> float | None:
+        return await reminders.snooze(self.storage, user_id, now, zone_name=zone)
+
+    # --- the user's data --------------------------------------------------------------------
+
+    async def erase_user(self, user_id: str) -> dict[str, int]:
+        return await self.storage.delete_user(user_id)

@@ -1,0 +1,144 @@
+"""Wiring the Telegram bot: one Application with its rate limiter, update processor, command
+menus and handlers; `run` serves it by long polling or by webhook."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Defaults as PtbDefaults
+
+from bot.config import Settings
+from bot.events import EventRunner
+from bot.reminders import ReminderDispatcher
+from bot.storage import Storage
+from bot.telegram.handlers import TelegramAdapter
+from bot.telegram.ordering import PerUserUpdateProcessor
+from bot.telegram.pacing import ChatPacingRateLimiter
+from flows.content_model import Content
+from flows.i18n import N_, _, use_language
+from flows.router import Router
+
+log = logging.getLogger(__name__)
+REMINDER_INTERVAL = 30  # seconds between runs of the reminder job
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+COMMANDS = (
+    ("start", N_("Welcome and main menu")),
+    ("assess", N_("Start or continue the self-assessment")),
+    ("summary", N_("Your latest readiness summary")),
+    ("steps", N_("Browse the ten steps of the journey")),
+    ("glossary", N_("Look up a term")),
+    ("language", N_("Svenska / English")),
+    ("workshop", N_("Create or join a workshop")),
+    ("remind", N_("Your reminders")),
+    ("help", N_("What the bot can do")),
+    ("privacy", N_("What is stored about you")),
+    ("delete", N_("Erase your data")),
+)
+
+
+async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The command menu, in English (the default) and Swedish."""
+    for lang in ("en", "sv"):
+        with use_language(lang):
+            commands = [BotCommand(name, _(description)) for name, description in COMMANDS]
+        await application.bot.set_my_commands(
+            commands, language_code=None if lang == "en" else lang
+        )
+
+
+def build_application(
+    settings: Settings,
+    content: Content,
+    storage: Storage,
+    *,
+    rate_limiter: AIORateLimiter | None = None,
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] | None = None,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The one wiring function: everything the bot needs, put together. Tests may pass their
+    own rate limiter (faster pacing) and builder (HTTP settings)."""
+    assert settings.token
+    adapter = TelegramAdapter(EventRunner(Router(content), storage))
+
+    async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await storage.prepare()
+        await register_commands(application)
+        dispatcher = ReminderDispatcher(
+            storage, lambda row: adapter.send_reminder(application.bot, row)
+        )
+
+        async def send_due_reminders(_context: Any) -> None:
+            await dispatcher.tick()
+
+        assert application.job_queue is not None
+        # reminders that fell due while the bot was down go out right after start
+        application.job_queue.run_repeating(
+            send_due_reminders, interval=REMINDER_INTERVAL, first=1, name="reminders"
+        )
+
+    async def post_shutdown(_application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await storage.close()
+
+    application = (
+        (builder or ApplicationBuilder())
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .defaults(
+            PtbDefaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        )
+        .rate_limiter(rate_limiter or ChatPacingRateLimiter())
+        .concurrent_updates(PerUserUpdateProcessor())
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    adapter.register(application)
+    return application
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str
+    listen: str
+    port: int
+    secret_token: str | None
+    path: str
+
+
+def run(settings: Settings, content: Content, webhook: Webhook | None = None) -> int:
+    """Serve the bot until SIGINT/SIGTERM; a clear error and non-zero exit on a bad token."""
+    storage = Storage.create(settings.database_url, settings.timezone)
+    application = build_application(settings, content, storage)
+    try:
+        if webhook is None:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        else:
+            application.run_webhook(
+                listen=webhook.listen,
+                port=webhook.port,
+                url_path=webhook.path,
+                webhook_url=webhook.url,
+                secret_token=webhook.secret_token,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+    except InvalidToken:
+        print(
+            "Telegram rejected the token in TELEGRAM_BOT_TOKEN. Check it with @BotFather.",
+            file=sys.stderr,
+        )
+        return 1
+    except NetworkError as exc:
+        print(
+            f"Cannot reach the Telegram Bot API at {settings.api_base_url}: {exc}", file=sys.stderr
+        )
+        return 1
+    return 0

@@ -1,0 +1,275 @@
+"""Telegram handlers: updates in, Events to the engine, Replies rendered back.
+
+Private chats run the conversation; in groups a command gets a short answer with a deep link to
+continue in private, so a user's answers never appear in a group. A button press edits the
+message it was pressed on (see `TelegramAdapter._deliver`); everything else sends new messages.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.events import EventRunner, Handled
+from bot.storage import workshops
+from bot.telegram.callback_data import decode
+from bot.telegram.links import TelegramChannel, join_link, pasted_link_event, start_link
+from bot.telegram.live_results import LiveResults
+from bot.telegram.sending import answer, edit_reply, escape, send_reply
+from flows.i18n import _, normalise_language, use_language
+from flows.journey.assessment import position_token
+from flows.messages import Event, Reply, parse_command
+from flows.workshop.facilitator import RESULTS_TAG
+
+log = logging.getLogger(__name__)
+MAX_TOAST = 200
+DEEP_LINK_PAYLOADS = {
+    "assess": "assess",
+    "steps": "steps",
+    "glossary": "glossary",
+    "summary": "assess",
+}
+
+
+def user_key(user_id: int) -> str:
+    return f"tg:{user_id}"
+
+
+class TelegramAdapter:
+    def __init__(self, events: EventRunner) -> None:
+        self.events = events
+        self.live_results = LiveResults(events.router.facilitation, events.storage)
+
+    def register(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        private = filters.ChatType.PRIVATE
+        application.add_handler(CallbackQueryHandler(self.on_callback))
+        application.add_handler(MessageHandler(filters.COMMAND & private, self.on_command))
+        application.add_handler(
+            MessageHandler(filters.COMMAND & filters.ChatType.GROUPS, self.on_group_command)
+        )
+        application.add_handler(
+            MessageHandler(filters.TEXT & ~filters.COMMAND & private, self.on_text)
+        )
+        application.add_handler(
+            MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, self.on_other)
+        )
+        application.add_error_handler(self.on_error)
+
+    # --- language -------------------------------------------------------------------------
+
+    async def _language(self, update: Update) -> str:
+        """The user's remembered language, else the one their Telegram app uses."""
+        user = update.effective_user
+        hint = normalise_language(user.language_code if user else None)
+        if user is None:
+            return hint
+        record = await self.events.record(user_key(user.id))
+        return record.conversation.lang if record.exists else hint
+
+    # --- private chat ---------------------------------------------------------------------
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or not message.text:
+            return
+        event = parse_command(message.text) or Event("text", message.text)
+        await self._run(update, context, event)
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is not None and message.text is not None:
+            event = pasted_link_event(message.text) or Event("text", message.text)
+            await self._run(update, context, event)
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Photos, stickers, voice and the like: say what the bot understands."""
+        message = update.effective_message
+        if message is None:
+            return
+        with use_language(await self._language(update)):
+            await send_reply(
+                context.bot,
+                message.chat_id,
+                Reply(
+                    _("I can only read text and button presses. Send /help to see what I can do.")
+                ),
+            )
+
+    async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return
+        handled = await self.events.handle(
+            user_key(user.id),
+            event,
+            TelegramChannel(context.bot.username, chat.id),
+            lang=normalise_language(user.language_code),
+            update_id=update.update_id,
+        )
+        if handled.status == "ok":
+            await self._deliver(context.bot, chat.id, handled)
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        data = decode(query.data)
+        message = query.message if isinstance(query.message, Message) else None
+        if data is None or message is None or message.chat.type != "private":
+            with use_language(await self._language(update)):
+                await answer(query, _("That button is no longer active."))
+            return
+        handled = await self.events.handle(
+            user_key(query.from_user.id),
+            Event("choice", data.choice),
+            TelegramChannel(context.bot.username, message.chat_id),
+            lang=normalise_language(query.from_user.language_code),
+            token=data.token,
+            update_id=update.update_id,
+        )
+        if handled.status == "duplicate":
+            return
+        if handled.status == "stale":
+            with use_language(handled.lang):
+                await answer(query, _("That button is no longer active."))
+            return
+        await self._deliver(context.bot, message.chat_id, handled, query, message)
+
+    # --- delivering replies -----------------------------------------------------------------
+
+    async def _deliver(
+        self,
+        bot: Bot,
+        chat_id: int,
+        handled: Handled,
+        query: CallbackQuery | None = None,
+        message: Message | None = None,
+    ) -> None:
+        """Send the replies. After a button press, short notices become the press's toast and
+        the next reply replaces the pressed message, so old buttons disappear and the chat stays
+        short; attachments (charts, QR codes, exports) always come as new messages."""
+        replies = list(handled.replies)
+        if query is not None and message is not None:
+            toast = []
+            while (
+                len(replies) > 1
+                and not replies[0].choices
+                and replies[0].attachment is None
+                and len(replies[0].text) <= MAX_TOAST
+            ):
+                toast.append(replies.pop(0).text)
+            await answer(query, " ".join(toast)[:MAX_TOAST] or None)
+            if replies and replies[0].attachment is None:
+                shown = await edit_reply(
+                    bot, chat_id, message.message_id, replies[0], handled.token
+                )
+                await self._after_sent(replies.pop(0), shown or message, handled.lang)
+            elif handled.completed:  # the summary follows: close the last question
+                with use_language(handled.lang):
+                    closing = Reply(
+                        _("Thank you, that was the last question. Your summary follows.")
+                    )
+                await edit_reply(bot, chat_id, message.message_id, closing)
+        for reply in replies:
+            sent = await send_reply(bot, chat_id, reply, handled.token)
+            await self._after_sent(reply, sent, handled.lang)
+        if handled.changed_workshop is not None:
+            self.live_results.changed(bot, handled.changed_workshop)
+
+    async def _after_sent(self, reply: Reply, message: Message, lang: str) -> None:
+        if reply.tag.startswith(RESULTS_TAG):  # this message now shows the live results
+            await workshops.set_results_message(
+                self.events.storage,
+                int(reply.tag.removeprefix(RESULTS_TAG)),
+                message.chat_id,
+                message.message_id,
+                lang,
+            )
+
+    async def send_reminder(self, bot: Bot, row: Any) -> None:
+        """Deliver one due reminder (called by the reminder job); Telegram errors propagate so
+        the job can retry later or stop reminding a user who blocked the bot."""
+        record = await self.events.storage.load(row.user_id)
+        conv = record.conversation
+        with use_language(conv.lang):
+            reply = self.events.router.reminders.reminder_reply(
+                conv,
+                (conv.workshop or {}).get("step"),
+                _("Reminder: time to move your international work on."),
+            )
+        await send_reply(bot, row.chat_id, reply, position_token(conv))
+
+    # --- groups ---------------------------------------------------------------------------
+
+    async def on_group_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        event = parse_command(message.text)
+        if event is None:
+            return
+        payload = DEEP_LINK_PAYLOADS.get(event.value, "")
+        link = start_link(context.bot.username, payload)
+        workshop = None
+        if event.value == "workshop" and update.effective_user is not None:
+            mine = await workshops.of_facilitator(
+                self.events.storage, user_key(update.effective_user.id)
+            )
+            workshop = next((w for w in mine if not w.closed), None)
+        with use_language(await self._language(update)):
+            if workshop is not None:  # the facilitator posts the join button to the group
+                text = _(
+                    "Join the workshop “{title}”: press the button and answer in a private "
+                    "chat. Only the combined results are shown."
+                ).format(title=workshop.title)
+                button = InlineKeyboardButton(
+                    _("Join the workshop"), url=join_link(context.bot.username, workshop.code)
+                )
+            else:
+                text = _("Let's continue in a private chat, so that your answers stay yours.")
+                button = InlineKeyboardButton(_("Open a private chat"), url=link)
+        await context.bot.send_message(
+            message.chat_id, escape(text), reply_markup=InlineKeyboardMarkup([[button]])
+        )
+
+    # --- errors ---------------------------------------------------------------------------
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        if isinstance(error, Forbidden):
+            log.info("User blocked the bot or left: %s", error)
+            return
+        where = update.to_dict() if isinstance(update, Update) else repr(update)
+        log.error("Error while handling update %s", where, exc_info=error)
+        if (
+            not isinstance(update, Update)
+            or update.effective_chat is None
+            or update.effective_chat.type != "private"
+        ):
+            return
+        try:
+            lang = await self._language(update)
+        except Exception:  # the database itself may be what failed
+            user = update.effective_user
+            lang = normalise_language(user.language_code if user else None)
+        with use_language(lang):
+            text = _(
+                "Sorry, something went wrong on my side. Your answers so far are saved; "
+                "please try again in a moment."
+            )
+        try:
+            if update.callback_query is not None:
+                await answer(update.callback_query)
+            await context.bot.send_message(update.effective_chat.id, escape(text))
+        except TelegramError:
+            log.warning("Could not tell the user about the error", exc_info=True)

@@ -1,0 +1,327 @@
+"""The self-assessment conversation: choose quick or full, answer, go back, pause, resume,
+and the readiness summary at the end. Pure: it changes the conversation record and answers
+with Replies; the adapter stores the record and the completed assessment."""
+
+from __future__ import annotations
+
+import zlib
+
+from flows.content_model import Content, Question
+from flows.i18n import _, current_language
+from flows.journey.diagnostic import FULL, MODE, PAUSED, QUICK, RECHECK, SUMMARY, Diagnostic
+from flows.messages import Choice, Reply
+from flows.scoring import Result, compare, score
+from flows.state import ConversationState
+from flows.summary import chart_attachment, summary_text
+from flows.turn import Completed, Turn
+
+
+def position_token(conv: ConversationState) -> str:
+    """A short token that changes whenever the diagnostic moves (state, question, round), so a
+    button shown for an earlier position, or tapped twice, is recognised as stale."""
+    key = f"{conv.state}|{conv.mode}|{conv.index}|{conv.started}|{conv.last_completed}"
+    return format(zlib.crc32(key.encode()) & 0xFFFFFF, "x")
+
+
+class Assessment:
+    """The diagnostic's conversation; one per content, shared and stateless."""
+
+    def __init__(self, content: Content) -> None:
+        self.content = content
+        self.diagnostic = Diagnostic(content)
+
+    # --- routes -----------------------------------------------------------------------------
+
+    async def assess_command(self, turn: Turn, _arg: str) -> None:
+        self.assess(turn)
+
+    async def summary_command(self, turn: Turn, _arg: str) -> None:
+        turn.conversation.flow = "menu"
+        self.latest_summary(turn)
+
+    async def answer_choice(self, turn: Turn, answer_id: str) -> bool:
+        return self.answer(turn, answer_id)
+
+    async def mode_choice(self, turn: Turn, mode: str) -> bool:
+        return mode in (QUICK, FULL) and self.start(turn, mode)
+
+    async def nav_choice(self, turn: Turn, value: str) -> bool:
+        return self.navigate(turn, value)
+
+    async def text(self, turn: Turn, text: str) -> bool:
+        """Free text while the diagnostic waits: an answer's label, or the mode's name."""
+        conv = turn.conversation
+        text = text.strip()
+        question = self.diagnostic.current_question(conv)
+        if question is not None and conv.state != PAUSED:
+            answer = self._match_answer(text)
+            if answer:
+                self.answer(turn, answer)
+                return True
+            labels = [a.label.get(current_language()) for a in self.content.answers]
+            turn.say(
+                Reply(
+                    _("Please answer with one of the buttons: {answers}.").format(
+                        answers=", ".join(labels)
+                    )
+                ),
+                self.question_reply(conv, question, intro=False),
+            )
+            return True
+        if conv.state == MODE:
+            mode = {_("Quick check").casefold(): QUICK, _("Full check").casefold(): FULL}
+            if text.casefold() in mode:
+                self.start(turn, mode[text.casefold()])
+                return True
+        return False
+
+    # --- the diagnostic ---------------------------------------------------------------------
+
+    def in_progress(self, conv: ConversationState) -> bool:
+        return self.diagnostic.current_question(conv) is not None
+
+    def prompt(self, conv: ConversationState) -> Reply | None:
+        """What the diagnostic waits for now, if anything."""
+        if conv.state == PAUSED:
+            return self.paused_reply()
+        if conv.flow != "diagnostic":
+            return None
+        question = self.diagnostic.current_question(conv)
+        if question is not None:
+            return self.question_reply(conv, question, intro=False)
+        if conv.state == MODE:
+            return self.mode_reply()
+        return None
+
+    def assess(self, turn: Turn) -> None:
+        conv = turn.conversation
+        conv.flow = "diagnostic"
+        if conv.state == PAUSED:
+            self.diagnostic.fire(conv, "resume")
+        question = self.diagnostic.current_question(conv)
+        if question is not None:
+            turn.say(self.question_reply(conv, question, intro=True))
+            return
+        self.diagnostic.fire(conv, "choose_mode")
+        turn.say(self.mode_reply())
+
+    def start(self, turn: Turn, mode: str) -> bool:
+        conv = turn.conversation
+        if conv.state != MODE:
+            return False
+        conv.flow = "diagnostic"
+        conv.mode, conv.answers, conv.started = mode, {}, turn.now
+        self.diagnostic.fire(conv, "start", target=0)
+        turn.say(self.question_reply(conv, self._sequence(conv)[0], intro=True))
+        return True
+
+    def recheck(self, turn: Turn, number: int) -> bool:
+        """Re-check the questions of one step (from a reminder); the rest stays as it was."""
+        conv = turn.conversation
+        if self.in_progress(conv):
+            turn.say(
+                Reply(
+                    _("You have a self-assessment in progress; finish it first."),
+                    (Choice("menu:assess", _("Continue")),),
+                )
+            )
+            return True
+        if conv.last is None:
+            return False
+        self.diagnostic.fire(conv, "choose_mode")
+        conv.flow, conv.mode = "diagnostic", f"{RECHECK}{number}"
+        conv.answers, conv.started = {}, turn.now
+        self.diagnostic.fire(conv, "start", target=0)
+        turn.say(self.question_reply(conv, self._sequence(conv)[0], True))
+        return True
+
+    def answer(self, turn: Turn, answer_id: str) -> bool:
+        conv = turn.conversation
+        question = self.diagnostic.current_question(conv)
+        if question is None or conv.state == PAUSED or self.content.answer(answer_id) is None:
+            return False
+        conv.flow = "diagnostic"
+        conv.answers[question.id] = [answer_id, round(turn.now, 3)]
+        previous_state = conv.state
+        self.diagnostic.fire(conv, "answer", target=conv.index + 1)
+        if conv.state == SUMMARY:
+            self._complete(turn)
+            return True
+        next_question = self._sequence(conv)[conv.index]
+        turn.say(self.question_reply(conv, next_question, intro=conv.state != previous_state))
+        return True
+
+    def navigate(self, turn: Turn, value: str) -> bool:
+        conv = turn.conversation
+        if value == "back":
+            if not self.in_progress(conv) or conv.state == PAUSED:
+                return False
+            conv.flow = "diagnostic"
+            if not self.diagnostic.fire(conv, "back", target=conv.index - 1):
+                turn.say(Reply(_("This is the first question.")))
+            else:
+                conv.answers.pop(self._sequence(conv)[conv.index].id, None)
+            prompt = self.prompt(conv)
+            assert prompt is not None
+            turn.say(prompt)
+            return True
+        if value == "pause":
+            if not self.diagnostic.fire(conv, "pause"):
+                return False
+            conv.flow = "menu"
+            turn.say(self.paused_reply())
+            return True
+        if value == "resume":
+            if conv.state != PAUSED:
+                return False
+            self.assess(turn)
+            return True
+        if value == "restart":
+            if not self.diagnostic.fire(conv, "restart"):
+                return False
+            conv.flow, conv.mode, conv.answers, conv.index = "diagnostic", None, {}, 0
+            turn.say(self.mode_reply())
+            return True
+        return False
+
+    def _complete(self, turn: Turn) -> None:
+        conv, now = turn.conversation, turn.now
+        answers = conv.answer_ids()
+        timed = dict(conv.answers)
+        assert conv.mode is not None
+        mode = conv.mode
+        if mode.startswith(RECHECK):  # one step re-checked: the rest stays as it was
+            assert conv.last is not None
+            timed = {**{q: [a, None] for q, a in conv.last.items()}, **timed}
+            conv.done = [q for q in conv.done if q not in answers]
+            answers = {**conv.last, **answers}
+            mode = conv.last_mode or QUICK
+        else:
+            conv.done = []
+        if conv.last is not None:
+            previous = score(self.content, conv.last)
+            conv.prior, conv.prior_position = list(previous.percents), previous.position
+            conv.prior_completed = conv.last_completed
+        result = score(self.content, answers, frozenset(conv.done))
+        turn.completed = Completed(
+            conv.mode, timed, conv.started, now, result.percents, result.position
+        )
+        conv.last, conv.last_mode, conv.last_completed = answers, mode, now
+        conv.answers, conv.index, conv.started, conv.flow = {}, 0, None, "menu"
+        conv.mode = None
+        turn.say(*self.summary_replies(conv, result))
+
+    def latest_summary(self, turn: Turn) -> None:
+        conv = turn.conversation
+        if conv.last is None:
+            turn.say(
+                Reply(
+                    _("You have no completed self-assessment yet."),
+                    (Choice("menu:assess", _("Start the self-assessment")),),
+                )
+            )
+            return
+        result = score(self.content, conv.last, frozenset(conv.done))
+        turn.say(*self.summary_replies(conv, result))
+
+    def summary_replies(self, conv: ConversationState, result: Result) -> list[Reply]:
+        comparison = None
+        if conv.prior is not None:
+            comparison = compare(result, conv.prior, conv.prior_position)
+        text = summary_text(
+            self.content,
+            result,
+            conv.last_mode,
+            comparison,
+            conv.prior_completed,
+            done=len(conv.done),
+        )
+        choices = []
+        if result.position is not None:
+            choices.append(
+                Choice(
+                    f"guide:{result.position}:tools",
+                    _("Guidance for step {number}").format(number=result.position),
+                )
+            )
+        choices += [
+            Choice("rem:7", _("In a week")),
+            Choice("rem:14", _("In two weeks")),
+            Choice("rem:30", _("In a month")),
+        ]
+        choices.append(Choice("menu:assess", _("New self-assessment")))
+        chart = chart_attachment(self.content, result)
+        if result.actions:
+            text += "\n\n" + _("Shall I remind you of these actions?")
+        return [
+            Reply(_("Readiness per step"), attachment=chart),
+            Reply(text, tuple(choices), rows=(*([1] * (len(choices) - 4)), 3, 1)),
+        ]
+
+    def _sequence(self, conv: ConversationState) -> tuple[Question, ...]:
+        return self.diagnostic.sequence(conv.mode)
+
+    def _match_answer(self, text: str) -> str | None:
+        needle = text.casefold().rstrip(".!")
+        for answer in self.content.answers:
+            if needle in (answer.id, answer.label.en.casefold(), answer.label.sv.casefold()):
+                return answer.id
+        return None
+
+    # --- replies ----------------------------------------------------------------------------
+
+    def question_reply(self, conv: ConversationState, question: Question, intro: bool) -> Reply:
+        lang = current_language()
+        number = self.content.step_of(question.id)
+        sequence = self._sequence(conv)
+        if number:
+            step = self.content.step(number)
+            head = _("Step {number} of {total} · {title}").format(
+                number=number, total=len(self.content.steps), title=step.title.get(lang)
+            )
+            intro_text = step.intro.get(lang)
+        else:
+            head = self.content.funding.title.get(lang)
+            intro_text = self.content.funding.intro.get(lang)
+        lines = [
+            head,
+            _("Question {index} of {count}").format(index=conv.index + 1, count=len(sequence)),
+            "",
+        ]
+        if intro:
+            lines.extend([intro_text, ""])
+        lines.extend(
+            [question.text.get(lang), "", _("Why we ask: {why}").format(why=question.why.get(lang))]
+        )
+        choices = [Choice(f"ans:{a.id}", a.label.get(lang)) for a in self.content.answers]
+        choices += [Choice("nav:back", _("← Back")), Choice("nav:pause", _("Pause"))]
+        return Reply("\n".join(lines), tuple(choices), rows=(len(self.content.answers), 2))
+
+    def mode_reply(self) -> Reply:
+        full = len(self.diagnostic.sequence(FULL))
+        text = "\n\n".join(
+            [
+                _("How thorough shall we be?"),
+                _(
+                    "Quick check: the {count} key questions, one per step, about three minutes."
+                ).format(count=len(self.diagnostic.sequence(QUICK))),
+                _(
+                    "Full check: all {count} questions, about fifteen minutes. You can pause at "
+                    "any time."
+                ).format(count=full),
+            ]
+        )
+        return Reply(
+            text,
+            (Choice("mode:quick", _("Quick check")), Choice("mode:full", _("Full check"))),
+            rows=(2,),
+        )
+
+    def paused_reply(self) -> Reply:
+        return Reply(
+            _("Paused. Your answers are saved; continue whenever you like with /assess."),
+            (
+                Choice("nav:resume", _("Continue")),
+                Choice("nav:restart", _("Start over (clears this round)")),
+            ),
+        )

@@ -1,0 +1,85 @@
+"""What the flows ask of the world, as interfaces the adapters implement.
+
+The flows do no I/O of their own. A flow that must look something up or keep it (a workshop, a
+reminder, the erasure of a user) calls the `Store` it is handed; the bot implements it on the
+database (`bot/storage/`). A link that opens the bot, or the chat reminders go to, depends on
+the channel (Telegram or the terminal): the flows ask the `Channel`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from flows.workshop.answers import ParticipantAnswers
+
+
+@dataclass(frozen=True)
+class WorkshopInfo:
+    """A workshop as the flows see it; `results_*` locate the facilitator's live results."""
+
+    id: int
+    code: str
+    invite: str
+    title: str
+    owner: str
+    closed: bool
+    results_chat: int | None = None
+    results_message: int | None = None
+    results_lang: str | None = None
+
+
+@dataclass(frozen=True)
+class ReminderInfo:
+    """A user's active reminder: `state` is scheduled, claimed or paused; `due` unix seconds."""
+
+    state: str
+    interval_days: int
+    due: float
+
+
+class Store(Protocol):
+    """The stored things a conversation reads and changes beyond its own record."""
+
+    # workshops
+    async def create_workshop(self, owner: str, title: str, now: float) -> WorkshopInfo: ...
+    async def workshop(self, workshop_id: int) -> WorkshopInfo | None: ...
+    async def workshop_by_code(self, code: str) -> WorkshopInfo | None: ...
+    async def workshop_by_invite(self, invite: str) -> WorkshopInfo | None: ...
+    async def workshops_of(self, user_id: str) -> list[WorkshopInfo]: ...
+    async def is_facilitator(self, workshop_id: int, user_id: str) -> bool: ...
+    async def add_facilitator(self, workshop_id: int, user_id: str) -> None: ...
+    async def set_closed(self, workshop_id: int, closed: bool) -> None: ...
+    async def answers(self, workshop_id: int) -> list[ParticipantAnswers]: ...
+    async def answer_of(self, workshop_id: int, user_id: str) -> ParticipantAnswers | None: ...
+    async def save_answer(
+        self, workshop_id: int, user_id: str, answers: ParticipantAnswers, now: float
+    ) -> None: ...
+    async def wrong_codes_since(self, user_id: str, since: float) -> int: ...
+    async def record_wrong_code(self, user_id: str, now: float) -> None: ...
+
+    # reminders (times are unix seconds; `zone` is the user's time zone)
+    async def reminder(self, user_id: str) -> ReminderInfo | None: ...
+    async def schedule_reminder(
+        self, user_id: str, chat_id: int, days: int, now: float, zone: str
+    ) -> float: ...
+    async def pause_reminder(self, user_id: str) -> bool: ...
+    async def resume_reminder(self, user_id: str, now: float, zone: str) -> float | None: ...
+    async def stop_reminder(self, user_id: str) -> bool: ...
+    async def snooze_reminder(self, user_id: str, now: float, zone: str) -> float | None: ...
+
+    # the user's data
+    async def erase_user(self, user_id: str) -> dict[str, int]: ...
+
+
+class Channel(Protocol):
+    """What the user's channel offers."""
+
+    def start_link(self, payload: str) -> str | None:
+        """A link that opens the bot with `/start payload`; None where there are no links."""
+        ...
+
+    @property
+    def reminder_chat(self) -> int | None:
+        """The chat reminders go to; None where reminders cannot be delivered."""
+        ...

@@ -1,0 +1,96 @@
+"""What the bot stores about a user, and the erasure of it (/privacy, /delete).
+
+Both commands only show a text, so they leave no trace of a user who has none (`read_only`);
+the erasure asks for a confirmation first and then keeps nothing of the user's, not even the
+conversation this event ran in (`erased`)."""
+
+from __future__ import annotations
+
+from flows.i18n import _
+from flows.messages import Choice, Reply
+from flows.turn import Turn
+
+CONFIRM, CANCEL = "confirm", "cancel"
+
+
+def privacy_reply() -> Reply:
+    return Reply(
+        "\n\n".join(
+            [
+                _("What I store about you, and why:"),
+                _(
+                    "• Your Telegram user id, your language and time zone, so that I can answer "
+                    "you in your language and at sensible times."
+                ),
+                _(
+                    "• Where you are in the conversation and your answers, so that you can pause "
+                    "and continue without losing anything."
+                ),
+                _(
+                    "• Your completed self-assessments (answers, readiness per step and dates), "
+                    "so that I can show your latest summary and the change since the previous "
+                    "one."
+                ),
+                _("• Your reminders (when and how often), if you asked for them."),
+                _(
+                    "• Your answers in workshops you joined. Facilitators only see them combined "
+                    "with everyone else's, never with your name or Telegram id."
+                ),
+                _(
+                    "I do not store your name, your username or the text of your messages, and "
+                    "nothing is shared with anyone. Your data is kept until you delete it: send "
+                    "/delete to erase everything at once."
+                ),
+            ]
+        )
+    )
+
+
+def confirm_reply() -> Reply:
+    return Reply(
+        _("Do you want to erase everything I store about you? This cannot be undone."),
+        (
+            Choice(f"privacy:{CONFIRM}", _("Yes, erase my data")),
+            Choice(f"privacy:{CANCEL}", _("Cancel")),
+        ),
+        rows=(2,),
+    )
+
+
+async def privacy_command(turn: Turn, _arg: str) -> None:
+    turn.read_only = True
+    turn.say(privacy_reply())
+
+
+async def delete_command(turn: Turn, _arg: str) -> None:
+    turn.read_only = True
+    turn.say(confirm_reply())
+
+
+async def privacy_choice(turn: Turn, value: str) -> bool:
+    if value == CANCEL:
+        turn.read_only = True
+        turn.say(Reply(_("Nothing was erased.")))
+        return True
+    if value != CONFIRM:
+        return False
+    counts = await turn.store.erase_user(turn.user_id)
+    turn.erased = True
+    if not counts["profile"]:
+        turn.say(Reply(_("There was nothing stored about you.")))
+        return True
+    turn.say(
+        Reply(
+            _(
+                "Done. I erased your profile, your conversation, {count} completed "
+                "self-assessment(s) and {reminders} reminder(s). Your answers in {workshops} "
+                "workshop(s) stay in the workshop totals but are no longer linked to you. Send "
+                "/start if you want to begin again."
+            ).format(
+                count=counts["assessments"],
+                reminders=counts["reminders"],
+                workshops=counts["workshop_answers"],
+            )
+        )
+    )
+    return True

@@ -1,0 +1,252 @@
+"""What users do with reminders: ask for one after a summary or a workshop, `/remind` to see,
+change, pause or stop it, set their time zone, and, on a reminder, tick off actions, snooze it
+or re-check a step. Reminders are kept through the `Store`; the job that sends them is the
+bot's (`bot/reminders.py`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flows.content_model import Content
+from flows.i18n import _, current_language
+from flows.journey.assessment import Assessment
+from flows.messages import Choice, Reply
+from flows.ports import ReminderInfo
+from flows.reminders.timing import format_due, zone
+from flows.scoring import MAX_ACTIONS, Action, score
+from flows.state import ConversationState
+from flows.turn import Turn
+
+INTERVALS = (7, 14, 30)
+TZ_FLOW = "remind-tz"
+PAUSED = "paused"
+
+
+def _every(days: int) -> str:
+    return {7: _("every week"), 14: _("every two weeks"), 30: _("every month")}.get(
+        days, _("every {days} days").format(days=days)
+    )
+
+
+def _date(due: float, turn: Turn) -> str:
+    when = datetime.fromtimestamp(due, UTC)
+    return format_due(when, zone(turn.timezone), turn.conversation.lang)
+
+
+class Reminders:
+    """The reminder routes, and the reminder message itself."""
+
+    def __init__(self, content: Content, assessment: Assessment) -> None:
+        self.content = content
+        self.assessment = assessment
+
+    # --- /remind and its buttons ------------------------------------------------------------
+
+    async def remind_command(self, turn: Turn, _arg: str) -> None:
+        await self.choice(turn, "status")
+
+    async def choice(self, turn: Turn, action: str) -> bool:
+        store, user = turn.store, turn.user_id
+        turn.conversation.flow = "menu"
+        chat_id = turn.channel.reminder_chat
+        if chat_id is None:
+            turn.say(
+                Reply(
+                    _(
+                        "Reminders come as Telegram messages, so they are not available in the "
+                        "terminal chat."
+                    )
+                )
+            )
+            return True
+        if action.isdigit() and int(action) in INTERVALS:
+            days = int(action)
+            due = await store.schedule_reminder(user, chat_id, days, turn.now, turn.timezone)
+            turn.say(
+                Reply(
+                    _("I'll remind you on {date}, then {every}. Change it with /remind.").format(
+                        date=_date(due, turn), every=_every(days)
+                    )
+                )
+            )
+            return True
+        if action == "pause":
+            await store.pause_reminder(user)
+        elif action == "resume":
+            await store.resume_reminder(user, turn.now, turn.timezone)
+        elif action == "stop":
+            await store.stop_reminder(user)
+        elif action == "snooze":
+            due = await store.snooze_reminder(
+                user, turn.now, turn.timezone
+            ) or await store.schedule_reminder(user, chat_id, 7, turn.now, turn.timezone)
+            turn.say(
+                Reply(_("Snoozed: I'll remind you again on {date}.").format(date=_date(due, turn)))
+            )
+            return True
+        elif action == "tz":
+            turn.conversation.flow = TZ_FLOW
+            turn.say(
+                Reply(
+                    _(
+                        "Send your time zone, e.g. Europe/Stockholm or Europe/Helsinki. Now: "
+                        "{zone}."
+                    ).format(zone=turn.timezone)
+                )
+            )
+            return True
+        elif action != "status":
+            turn.say(Reply(_("That button is no longer active.")))
+        turn.say(self._status(turn, await store.reminder(user)))
+        return True
+
+    def _status(self, turn: Turn, row: ReminderInfo | None) -> Reply:
+        zone_line = _("Time zone: {zone}.").format(zone=turn.timezone)
+        change = [Choice(f"rem:{days}", _every(days).capitalize()) for days in INTERVALS]
+        if row is None:
+            return Reply(
+                _(
+                    "You have no reminder. I can remind you of your next actions at 09:30 on a "
+                    "weekday:"
+                )
+                + "\n"
+                + zone_line,
+                (*change, Choice("rem:tz", _("Change time zone"))),
+                rows=(3, 1),
+            )
+        if row.state == PAUSED:
+            text = _("Your reminder is paused ({every}).").format(every=_every(row.interval_days))
+            toggle = Choice("rem:resume", _("Resume"))
+        else:
+            text = _("Next reminder: {date}, then {every}.").format(
+                date=_date(row.due, turn), every=_every(row.interval_days)
+            )
+            toggle = Choice("rem:pause", _("Pause"))
+        return Reply(
+            f"{text}\n{zone_line}",
+            (
+                *change,
+                toggle,
+                Choice("rem:stop", _("Stop")),
+                Choice("rem:tz", _("Change time zone")),
+            ),
+            rows=(3, 2, 1),
+        )
+
+    async def timezone_text(self, turn: Turn, text: str) -> bool:
+        text = text.strip()
+        name = next((z for z in available_timezones() if z.casefold() == text.casefold()), None)
+        try:
+            if name is None or len(text) > 64:
+                raise ZoneInfoNotFoundError(text)
+            ZoneInfo(name)
+        except ZoneInfoNotFoundError:
+            turn.say(Reply(_("I don't know that time zone. Write it like Europe/Stockholm.")))
+            return True
+        turn.timezone = name
+        turn.conversation.flow = "menu"
+        row = await turn.store.reminder(turn.user_id)
+        chat_id = turn.channel.reminder_chat
+        if row is not None and row.state != PAUSED and chat_id is not None:
+            await turn.store.schedule_reminder(
+                turn.user_id, chat_id, row.interval_days, turn.now, name
+            )
+            row = await turn.store.reminder(turn.user_id)
+        turn.say(Reply(_("Time zone set to {zone}.").format(zone=name)), self._status(turn, row))
+        return True
+
+    # --- the buttons of a reminder ----------------------------------------------------------
+
+    async def action_choice(self, turn: Turn, value: str) -> bool:
+        """Mark an action done, or re-check one step's questions."""
+        conv = turn.conversation
+        kind, _sep, target = value.partition(":")
+        if (
+            kind == "done"
+            and conv.last is not None
+            and target in conv.last
+            and self.content.question(target) is not None
+        ):
+            if target not in conv.done:
+                conv.done.append(target)
+            turn.say(self.reminder_reply(conv))
+            return True
+        number = self.content.step_number(target) if kind == "recheck" else None
+        if number is not None:
+            return self.assessment.recheck(turn, number)
+        return False
+
+    def reminder_reply(
+        self, conv: ConversationState, workshop_step: int | None = None, intro: str = ""
+    ) -> Reply:
+        """The open next actions with buttons to tick them off and to re-check the step."""
+        lang = current_language()
+        done = frozenset(conv.done)
+        if conv.last is not None:
+            result = score(self.content, conv.last, done)
+            step, actions = result.position, result.actions
+        elif workshop_step is not None:  # a workshop participant without an assessment yet
+            step = workshop_step
+            actions = tuple(
+                Action(step, q) for q in self.content.step(step).questions if q.id not in done
+            )[:MAX_ACTIONS]
+        else:
+            text = _("You have no next actions yet: start with the self-assessment.")
+            return Reply(
+                f"{intro}\n\n{text}" if intro else text,
+                (Choice("menu:assess", _("Start the self-assessment")),),
+            )
+        lines = [intro] if intro else []
+        if step is None:
+            lines.append(
+                _(
+                    "Every step is above the readiness threshold. Keep your networks alive, and "
+                    "take a new self-assessment with new goals."
+                )
+            )
+        elif actions:
+            title = self.content.step(step).title.get(lang)
+            lines.append(
+                _("Your next actions (step {number}: {title}):").format(number=step, title=title)
+            )
+            lines.extend(
+                f"{i}. {a.question.action.get(lang)}" for i, a in enumerate(actions, start=1)
+            )
+            lines.append("")
+            lines.append(_("Tick off what you have done:"))
+        choices = [
+            Choice(f"act:done:{a.question.id}", _("✓ {number} done").format(number=i))
+            for i, a in enumerate(actions, start=1)
+        ]
+        if step is not None:
+            step_actions_left = [a for a in actions if a.step == step]
+            if not step_actions_left and step < len(self.content.steps):
+                lines.append(
+                    _(
+                        "Every action of step {number} is done: check whether you are ready for "
+                        "step {next}."
+                    ).format(number=step, next=step + 1)
+                )
+                choices.append(
+                    Choice(f"act:recheck:{step}", _("Re-check step {number}").format(number=step))
+                )
+                choices.append(
+                    Choice(
+                        f"act:recheck:{step + 1}",
+                        _("Questions of step {number}").format(number=step + 1),
+                    )
+                )
+            elif conv.last is not None:
+                choices.append(
+                    Choice(
+                        f"act:recheck:{step}",
+                        _("Re-check step {number} (a minute)").format(number=step),
+                    )
+                )
+        choices.append(Choice("rem:snooze", _("Snooze a week")))
+        return Reply(
+            "\n".join(lines).strip(),
+            tuple(choices),
+            rows=(len(actions), *([1] * (len(choices) - len(actions)))),
+        )

@@ -1,0 +1,177 @@
+"""The one routing table: which flow answers a button, a command, a `/start` link or free text.
+
+A button's id is `kind:value`; its kind names the flow that owns it. A command goes to the flow
+of its name, a `/start` payload to the flow of its prefix, and free text to the flow the
+conversation is in (`ConversationState.flow`). Adding a kind of button, a command or a flow is
+one entry here. `Router.handle` runs one Turn in the user's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+from flows import menu, privacy
+from flows.content_model import Content
+from flows.guide import Guide, glossary_prompt
+from flows.i18n import _, use_language
+from flows.journey.assessment import Assessment, position_token
+from flows.messages import Event, Reply
+from flows.reminders.dialogue import TZ_FLOW, Reminders
+from flows.state import ConversationState
+from flows.turn import Turn
+from flows.workshop.codes import INVITE_PREFIX, LINK_PREFIX
+from flows.workshop.facilitator import Facilitation
+from flows.workshop.participant import Participation
+
+ChoiceRoute = Callable[[Turn, str], Awaitable[bool]]  # (turn, value) → handled?
+CommandRoute = Callable[[Turn, str], Awaitable[None]]  # (turn, argument)
+TextRoute = Callable[[Turn, str], Awaitable[bool]]  # (turn, text) → understood?
+
+# Buttons of these kinds act on the diagnostic's position: they are valid only while the
+# position they were shown for is current (see `position_token`). Other buttons are stateless.
+POSITIONAL = frozenset({"ans", "nav", "mode"})
+# The main menu's buttons stand for commands.
+MENU = {"assess": "assess", "steps": "steps", "glossary": "glossary", "summary": "summary",
+        "language": "language", "home": "start"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Routes:
+    choices: Mapping[str, ChoiceRoute]  # button kind → flow
+    commands: Mapping[str, CommandRoute]  # command name → flow
+    starts: Mapping[str, CommandRoute]  # /start payload (or prefix ending in "_") → flow
+    texts: Mapping[str, TextRoute]  # what the conversation waits for → flow
+
+
+class Router:
+    """Every flow, and the table that routes events to them; one per content, stateless."""
+
+    def __init__(self, content: Content) -> None:
+        self.content = content
+        self.assessment = Assessment(content)
+        self.guide = Guide(content)
+        self.participation = Participation(content, self.assessment)
+        self.facilitation = Facilitation(content, self.participation)
+        self.reminders = Reminders(content, self.assessment)
+        a, g, p, f, r = (self.assessment, self.guide, self.participation, self.facilitation,
+                         self.reminders)  # fmt: skip
+        self.routes = Routes(
+            choices={
+                "ans": a.answer_choice,
+                "mode": a.mode_choice,
+                "nav": a.nav_choice,
+                "menu": self._menu_choice,
+                "lang": self._language_choice,
+                "guide": g.guide_choice,
+                "glossary": g.glossary_choice,
+                "term": g.term_choice,
+                "ws": p.choice,
+                "wsf": f.choice,
+                "rem": r.choice,
+                "act": r.action_choice,
+                "privacy": privacy.privacy_choice,
+            },
+            commands={
+                "start": self._start_command,
+                "assess": a.assess_command,
+                "summary": a.summary_command,
+                "steps": g.steps_command,
+                "glossary": g.glossary_command,
+                "workshop": f.workshop_command,
+                "remind": r.remind_command,
+                "language": menu.language_command,
+                "help": menu.help_command,
+                "privacy": privacy.privacy_command,
+                "delete": privacy.delete_command,
+            },
+            starts={
+                "assess": a.assess_command,
+                "steps": g.steps_command,
+                "glossary": g.glossary_command,
+                LINK_PREFIX: p.join_start,
+                INVITE_PREFIX: f.invite_start,
+            },
+            texts={
+                "diagnostic": a.text,
+                "glossary": g.glossary_text,
+                "workshop": p.text,
+                "workshop-title": f.title_text,
+                "workshop-join": p.join_text,
+                TZ_FLOW: r.timezone_text,
+            },
+        )
+
+    # --- running one event ------------------------------------------------------------------
+
+    async def handle(self, turn: Turn, event: Event) -> None:
+        with use_language(turn.conversation.lang):
+            if event.kind == "command":
+                await self.command(turn, event.value.lower(), event.arg.strip())
+            elif event.kind == "choice":
+                kind, _sep, value = event.value.partition(":")
+                route = self.routes.choices.get(kind)
+                if route is None or not await route(turn, value):
+                    turn.say(Reply(_("That button is no longer active.")), self.prompt(turn))
+            else:
+                route = self.routes.texts.get(turn.conversation.flow)
+                if route is None or not await route(turn, event.value):
+                    turn.say(
+                        Reply(_("I didn't catch that. Use the buttons, or send /help.")),
+                        self.prompt(turn),
+                    )
+            if turn.completed is not None:
+                self.participation.after_assessment(turn)
+
+    async def command(self, turn: Turn, name: str, arg: str) -> None:
+        route = self.routes.commands.get(name)
+        if route is None:
+            turn.say(
+                Reply(_("Sorry, I don't know that command. Send /help to see what I can do.")),
+                self.prompt(turn),
+            )
+            return
+        await route(turn, arg)
+
+    def prompt(self, turn: Turn) -> Reply:
+        """What the conversation is waiting for now (used to re-prompt after bad input)."""
+        conv = turn.conversation
+        if conv.flow == "glossary":
+            return glossary_prompt(self.content)
+        return self.assessment.prompt(conv) or menu.menu_reply(
+            conv, self.assessment.in_progress(conv)
+        )
+
+    @staticmethod
+    def is_stale(conv: ConversationState, choice_id: str, token: str | None) -> bool:
+        """A positional button shown for an earlier position of the diagnostic (or forged)."""
+        return (
+            token is not None
+            and choice_id.partition(":")[0] in POSITIONAL
+            and token != position_token(conv)
+        )
+
+    # --- the routes that belong to no single flow ---------------------------------------------
+
+    async def _start_command(self, turn: Turn, payload: str) -> None:
+        for key, route in self.routes.starts.items():
+            if payload == key or (key.endswith("_") and payload.startswith(key)):
+                await route(turn, payload.removeprefix(key) if key.endswith("_") else "")
+                return
+        conv = turn.conversation
+        conv.flow = "menu"
+        turn.say(menu.welcome_reply(self.content, conv, self.assessment.in_progress(conv)))
+
+    async def _menu_choice(self, turn: Turn, value: str) -> bool:
+        command = MENU.get(value)
+        if command is None:
+            return False
+        await self.command(turn, command, "")
+        return True
+
+    async def _language_choice(self, turn: Turn, lang: str) -> bool:
+        if not menu.set_language(turn, lang):
+            return False
+        with use_language(lang):
+            turn.say(self.prompt(turn))
+        return True

@@ -1,0 +1,1 @@
+"""Workshops: the participant's three questions, the facilitator's dialogue, the results."""

@@ -1,0 +1,74 @@
+"""The workshop's export as a table: one row per participant, headers and labels in the
+facilitator's language, nothing that identifies anyone. `bot/render/` writes it as CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flows.content_model import Content
+from flows.i18n import _, use_language
+from flows.messages import Table
+from flows.workshop.answers import ParticipantAnswers
+
+
+def csv_headers(lang: str) -> tuple[str, ...]:
+    """The export's column headers in `lang`."""
+    with use_language(lang):
+        return (
+            _("Participant"),
+            _("Language"),
+            _("Step"),
+            _("Step name"),
+            _("Challenges"),
+            _("Kinds of support"),
+            _("Sources of support"),
+            _("From whom (free text)"),
+            _("Workshop"),
+        )
+
+
+def csv_delimiter(lang: str) -> str:
+    """Excel splits a double-clicked CSV on the list separator of the computer's region: ";" in
+    Sweden (where the comma is the decimal sign), "," in English-speaking regions."""
+    return ";" if lang == "sv" else ","
+
+
+def export_table(
+    content: Content,
+    title: str,
+    answers: Sequence[ParticipantAnswers],
+    lang: str,
+    delimiter: str | None = None,
+) -> Table:
+    """One row per participant, headers and labels in `lang`, separated by
+    `csv_delimiter(lang)` unless `delimiter` is given.
+
+    Participants are numbered 1..n in the given order; nothing identifies them. The last column
+    repeats the workshop's title, so that exports of several workshops can be combined."""
+    workshop = content.workshop
+    count = len(content.steps)
+    rows = []
+    for number, answer in enumerate(answers, start=1):
+        step = answer.step if answer.step is not None and 1 <= answer.step <= count else None
+        rows.append(
+            (
+                str(number),
+                answer.lang,
+                "" if step is None else str(step),
+                "" if step is None else content.step(step).title.get(lang),
+                " | ".join(t.strip() for t in answer.challenges if t.strip()),
+                "; ".join(
+                    o.label.get(lang)
+                    for o in workshop.support_kinds
+                    if o.id in answer.support_kinds
+                ),
+                "; ".join(
+                    o.label.get(lang)
+                    for o in workshop.support_sources
+                    if o.id in answer.support_sources
+                ),
+                answer.support_from.strip(),
+                title.strip(),
+            )
+        )
+    return Table(csv_headers(lang), tuple(rows), delimiter or csv_delimiter(lang))

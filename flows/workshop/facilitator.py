@@ -1,0 +1,238 @@
+"""The facilitator's dialogue: create a workshop, share its code, link and QR code, see the
+live results, draw the chart, export the table, close or reopen, invite a co-facilitator.
+
+Workshops are kept through the `Store`; links come from the `Channel` (there are none in the
+terminal, where the code and `/start` commands stand in for them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from flows.content_model import Content
+from flows.i18n import _, current_language
+from flows.messages import Attachment, Choice, QrCode, Reply
+from flows.ports import Store, WorkshopInfo
+from flows.turn import Turn
+from flows.workshop.answers import ParticipantAnswers
+from flows.workshop.codes import INVITE_PREFIX, join_payload
+from flows.workshop.export import export_table
+from flows.workshop.participant import Participation
+from flows.workshop.results import aggregate, count_chart, results_text
+
+MAX_TITLE = 120
+RESULTS_TAG = "ws-results:"  # Reply.tag of a results message: the adapter keeps it up to date
+ACTIONS = ("open", "chart", "csv", "close", "reopen", "invite", "qr")
+
+
+def _join_prompt() -> Reply:
+    return Reply(_("Type the workshop's join code (six characters)."))
+
+
+class Facilitation:
+    """The facilitator's routes, and the `/workshop` command both roles start from."""
+
+    def __init__(self, content: Content, participation: Participation) -> None:
+        self.content = content
+        self.participation = participation
+
+    # --- commands ---------------------------------------------------------------------------
+
+    async def workshop_command(self, turn: Turn, arg: str) -> None:
+        """`/workshop` (the menu) or `/workshop join [CODE]`."""
+        conv = turn.conversation
+        if arg.lower().startswith("join"):
+            code = arg[4:].strip()
+            if code:
+                await self.participation.join(turn, code)
+            else:
+                conv.flow = "workshop-join"
+                turn.say(_join_prompt())
+            return
+        conv.flow = "menu"
+        turn.say(self._menu(turn))
+
+    async def invite_start(self, turn: Turn, invite: str) -> None:
+        """`/start wf_<invite>`: the invited person becomes a facilitator."""
+        workshop = await turn.store.workshop_by_invite(invite)
+        if workshop is None:
+            turn.say(Reply(_("That invitation is not valid.")))
+            return
+        await turn.store.add_facilitator(workshop.id, turn.user_id)
+        turn.say(
+            Reply(_("You are now a facilitator of “{title}”.").format(title=workshop.title)),
+            await self._results(turn.store, workshop),
+        )
+
+    def _menu(self, turn: Turn) -> Reply:
+        choices = [
+            Choice("wsf:new", _("Create a workshop")),
+            Choice("wsf:list", _("My workshops")),
+            Choice("wsf:join", _("Join with a code")),
+        ]
+        current = turn.conversation.workshop
+        if current and current.get("stage") not in ("done", None):
+            choices.insert(
+                0, Choice("ws:resume", _("Back to “{title}”").format(title=current["title"]))
+            )
+        text = "\n\n".join(
+            [
+                _(
+                    "Workshops: the facilitator asks, everyone answers from their phone, and the "
+                    "room sees the combined results."
+                ),
+                _(
+                    "To join a workshop, open the facilitator's link, scan the QR code or send "
+                    "/workshop join followed by the code."
+                ),
+            ]
+        )
+        return Reply(text, tuple(choices))
+
+    # --- buttons and the title --------------------------------------------------------------
+
+    async def choice(self, turn: Turn, value: str) -> bool:
+        conv, store = turn.conversation, turn.store
+        action, _sep, target = value.partition(":")
+        if action == "new":
+            conv.flow = "workshop-title"
+            turn.say(
+                Reply(
+                    _(
+                        "What is the workshop called? Send its title, e.g. “Skåne clusters, "
+                        "12 March”."
+                    )
+                )
+            )
+            return True
+        if action == "join":
+            conv.flow = "workshop-join"
+            turn.say(_join_prompt())
+            return True
+        if action == "list":
+            conv.flow = "menu"
+            turn.say(await self._list(turn))
+            return True
+        workshop = await store.workshop(int(target)) if target.isdigit() else None
+        if workshop is None or action not in ACTIONS:
+            turn.say(Reply(_("That button is no longer active.")))
+            return True
+        if not await store.is_facilitator(workshop.id, turn.user_id):
+            turn.say(Reply(_("Only the workshop's facilitators can do that.")))
+            return True
+        conv.flow = "menu"
+        if action in ("close", "reopen"):
+            await store.set_closed(workshop.id, action == "close")
+            workshop = replace(workshop, closed=action == "close")
+            turn.say(
+                Reply(
+                    _("The workshop is closed: no more answers, and the results stay.")
+                    if workshop.closed
+                    else _("The workshop is open again for answers.")
+                )
+            )
+            turn.changed_workshop = workshop.id
+        if action in ("open", "close", "reopen"):
+            turn.say(await self._results(store, workshop))
+        elif action == "chart":
+            turn.say(await self._chart(store, workshop))
+        elif action == "csv":
+            turn.say(await self._csv(store, workshop))
+        elif action == "qr":
+            turn.say(*self._join_replies(turn, workshop))
+        elif action == "invite":
+            turn.say(self._invite(turn, workshop))
+        return True
+
+    async def title_text(self, turn: Turn, text: str) -> bool:
+        title = " ".join(text.split())[:MAX_TITLE]
+        if not title:
+            turn.say(Reply(_("Send the workshop's title as a message.")))
+            return True
+        turn.conversation.flow = "menu"
+        workshop = await turn.store.create_workshop(turn.user_id, title, turn.now)
+        turn.say(*self._join_replies(turn, workshop), await self._results(turn.store, workshop))
+        return True
+
+    # --- replies ----------------------------------------------------------------------------
+
+    def _join_replies(self, turn: Turn, workshop: WorkshopInfo) -> list[Reply]:
+        lines = [
+            _("Workshop “{title}” is open.").format(title=workshop.title),
+            "",
+            _("Join code: {code}").format(code=workshop.code),
+        ]
+        replies = []
+        link = turn.channel.start_link(join_payload(workshop.code))
+        if link is not None:
+            lines.append(_("Link: {link}").format(link=link))
+            replies.append(
+                Reply(
+                    _("Scan to join “{title}”").format(title=workshop.title),
+                    attachment=Attachment(f"join-{workshop.code}.png", QrCode(link)),
+                )
+            )
+        lines.append(_("Or send the bot: /workshop join {code}").format(code=workshop.code))
+        return [Reply("\n".join(lines)), *replies]
+
+    def _invite(self, turn: Turn, workshop: WorkshopInfo) -> Reply:
+        payload = f"{INVITE_PREFIX}{workshop.invite}"
+        where = turn.channel.start_link(payload) or f"/start {payload}"
+        return Reply(
+            _(
+                "Send this to your co-facilitator. Whoever opens it can see the results, export "
+                "them and close the workshop:"
+            )
+            + f"\n{where}"
+        )
+
+    async def _list(self, turn: Turn) -> Reply:
+        mine = await turn.store.workshops_of(turn.user_id)
+        if not mine:
+            return Reply(
+                _("You have no workshops yet."), (Choice("wsf:new", _("Create a workshop")),)
+            )
+        choices = [
+            Choice(
+                f"wsf:open:{w.id}",
+                f"{w.title} ({w.code})" + (" – " + _("closed") if w.closed else ""),
+            )
+            for w in mine[:20]
+        ]
+        return Reply(_("Your workshops:"), tuple(choices))
+
+    async def _results(self, store: Store, workshop: WorkshopInfo) -> Reply:
+        return self.results_reply(workshop, await store.answers(workshop.id))
+
+    def results_reply(self, workshop: WorkshopInfo, answers: Sequence[ParticipantAnswers]) -> Reply:
+        """The results message, with the facilitator's buttons; the adapter keeps it live."""
+        results = aggregate(self.content, answers)
+        text = results_text(self.content, workshop.title, workshop.code, results, workshop.closed)
+        toggle = (
+            Choice(f"wsf:reopen:{workshop.id}", _("Reopen"))
+            if workshop.closed
+            else Choice(f"wsf:close:{workshop.id}", _("Close"))
+        )
+        choices = (
+            Choice(f"wsf:open:{workshop.id}", _("Refresh")),
+            Choice(f"wsf:chart:{workshop.id}", _("Chart")),
+            Choice(f"wsf:csv:{workshop.id}", _("Export CSV")),
+            toggle,
+            Choice(f"wsf:qr:{workshop.id}", _("Join link and QR")),
+            Choice(f"wsf:invite:{workshop.id}", _("Add a co-facilitator")),
+        )
+        return Reply(text, choices, rows=(3, 1, 2), tag=f"{RESULTS_TAG}{workshop.id}")
+
+    async def _chart(self, store: Store, workshop: WorkshopInfo) -> Reply:
+        results = aggregate(self.content, await store.answers(workshop.id))
+        chart = count_chart(self.content, results, _("Where the participants are on the journey"))
+        return Reply(workshop.title, attachment=Attachment(f"workshop-{workshop.code}.png", chart))
+
+    async def _csv(self, store: Store, workshop: WorkshopInfo) -> Reply:
+        answers = await store.answers(workshop.id)
+        table = export_table(self.content, workshop.title, answers, current_language())
+        return Reply(
+            _("{count} participant(s), one row each.").format(count=len(answers)),
+            attachment=Attachment(f"workshop-{workshop.code}.csv", table),
+        )
