@@ -20,7 +20,9 @@ class RelaxedPacing(pacing.ChatPacingRateLimiter):
     """The product's limiter class (retries after 429 included), with the budgets lifted."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(chat_burst=1_000_000, chat_period=1.0, overall_max_rate=0, **kwargs)
+        super().__init__(
+            chat_burst=1_000_000, chat_period=1.0, bulk_rate=1_000_000, overall_max_rate=0, **kwargs
+        )
 
 
 def main() -> int:

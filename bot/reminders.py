@@ -1,10 +1,12 @@
 """Sending due reminders: one run of the periodic job claims the due rows, sends each, and
 marks it sent only after Telegram accepted it.
 
-Flood waits (429) and network errors put a row back for later; a user who blocked the bot has
-their reminders disabled. The text and buttons of a reminder are not built here: the Telegram
-adapter passes a ``send`` callable that builds and sends one, raising python-telegram-bot's
-exceptions on failure.
+The pace is not kept here: ``send`` goes through the bot's one pacing layer
+(`bot.telegram.pacing`, as a bulk send), which also retries flood waits. What gets past it (a
+429 the limiter gave up on, a network error) puts the row back for later, and a flood wait holds
+back the rest of the tick; a user who blocked the bot has their reminders disabled. The text and
+buttons of a reminder are built by the Telegram adapter's ``send``, which raises
+python-telegram-bot's exceptions on failure.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
 from datetime import timedelta
 
-from aiolimiter import AsyncLimiter
 from telegram.error import Forbidden, RetryAfter
 
 from bot.storage.database import Storage
@@ -37,7 +38,6 @@ Send = Callable[[Row], Awaitable[None]]
 
 RETRY_STEP = 60.0  # seconds × attempts after a network or other error …
 RETRY_CAP = 3600.0  # … at most an hour
-CHAT_SPACING = 1.05  # seconds between two sends to one chat (Telegram: about 1 per second)
 
 
 @dataclass
@@ -66,16 +66,15 @@ def _retry_seconds(exc: RetryAfter) -> float:
 class ReminderDispatcher:
     """Sends due reminders; call `tick` from a periodic job (every 30–60 s).
 
-    ``rate`` paces sends overall (20/s leaves a third of Telegram's 30/s for interactive
-    replies), smoothly and across ticks; ``concurrency`` sends are in flight at most. A 429
-    pauses all further sends of this dispatcher for its ``retry_after``. ``clock`` gives unix
-    seconds for the database (due and claim times); pacing and pauses use the event loop's
-    clock. ``send`` must use an HTTP pool of at least ``concurrency`` connections.
+    ``concurrency`` sends are in flight at most. A 429 that reaches the dispatcher holds back
+    its further sends for its ``retry_after``. ``clock`` gives unix seconds for the database
+    (due and claim times); pauses use the event loop's clock. ``send`` must use an HTTP pool of
+    at least ``concurrency`` connections.
 
-    A tick hands back to ``scheduled`` what it could not send within ``stale_after / 2``
-    seconds, so its claims never grow old enough for `requeue_stale` (in another replica) to
-    take them while they are still being worked on; keep ``batch`` below ``rate × stale_after
-    / 2`` (500 at 20/s takes 25 s) so that only long flood waits need it.
+    A tick hands back to ``scheduled`` what it could not start sending within ``stale_after /
+    2`` seconds, so its claims never grow old enough for `requeue_stale` (in another replica)
+    to take them while they are still being worked on; keep ``batch`` below the bulk pace ×
+    ``stale_after / 2`` (500 at 20/s takes 25 s) so that only long flood waits need it.
     """
 
     def __init__(
@@ -83,24 +82,20 @@ class ReminderDispatcher:
         storage: Storage,
         send: Send,
         clock: Callable[[], float] = _time.time,
-        rate: float = 20.0,
         batch: int = 500,
         *,
         concurrency: int = 10,
         stale_after: float = 300.0,
     ) -> None:
-        if rate <= 0 or batch < 1 or concurrency < 1:
-            raise ValueError("rate, batch and concurrency must be positive")
+        if batch < 1 or concurrency < 1:
+            raise ValueError("batch and concurrency must be positive")
         self.storage = storage
         self.send = send
         self.clock = clock
-        self.rate = rate
         self.batch = batch
         self.concurrency = concurrency
         self.stale_after = stale_after
-        self._limiter = AsyncLimiter(1, 1 / rate)  # one at a time, evenly spaced: no bursts
         self._paused_until = 0.0  # loop time
-        self._chat_ready: dict[int, float] = {}  # loop time of the next allowed send per chat
         self._running = asyncio.Lock()
 
     async def tick(self) -> TickStats:
@@ -127,7 +122,6 @@ class ReminderDispatcher:
             return
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.stale_after / 2
-        self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > loop.time()}
         pending = iter(rows)
 
         async def worker() -> None:
@@ -139,7 +133,7 @@ class ReminderDispatcher:
 
     async def _deliver(self, row: Row, stats: TickStats, deadline: float) -> None:
         try:
-            if await self._wait_turn(row, deadline):
+            if await self._wait_turn(deadline):
                 await self._send_one(row, stats)
             else:
                 # Not sendable within this tick (a long flood wait, or a batch larger than the
@@ -158,20 +152,17 @@ class ReminderDispatcher:
             # brings it back later. Never lost; the log tells why it was late.
             logger.exception("reminder %s: bookkeeping failed", row.id)
 
-    async def _wait_turn(self, row: Row, deadline: float) -> bool:
-        """Wait for a slot of the overall pace, past any flood pause and the chat's own
-        spacing; False if that would run past the deadline."""
+    async def _wait_turn(self, deadline: float) -> bool:
+        """Wait past a flood pause; False if the pause, or the tick so far, runs past the
+        deadline."""
         loop = asyncio.get_running_loop()
         while True:
-            await self._limiter.acquire()
             now = loop.time()
-            ready = max(self._paused_until, self._chat_ready.get(row.chat_id, 0.0))
-            if max(ready, now) > deadline:
+            if max(self._paused_until, now) > deadline:
                 return False
-            if ready <= now:
-                self._chat_ready[row.chat_id] = now + CHAT_SPACING
+            if self._paused_until <= now:
                 return True
-            await asyncio.sleep(ready - now)
+            await asyncio.sleep(self._paused_until - now)
 
     async def _send_one(self, row: Row, stats: TickStats) -> None:
         try:

@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ExtBot
 
 from bot.reminders import ReminderDispatcher, TickStats
 from bot.storage import Storage
@@ -34,6 +34,7 @@ from bot.storage.reminders import (
     stop,
 )
 from bot.storage.schema import reminders, users
+from bot.telegram.pacing import BULK, ChatPacingRateLimiter
 from flows.reminders.timing import SEND_AT, format_due, next_send_time
 from tests.fake_bot_api import FakeBotApi
 
@@ -280,7 +281,7 @@ async def test_snooze(storage):
     clock = Clock(local(2026, 12, 1, 14, 0))  # Tuesday
     await schedule(storage, "tg:1", 1, 14, clock.dt)
     send = Recorder()
-    dispatcher = ReminderDispatcher(storage, send, clock, rate=1000)
+    dispatcher = ReminderDispatcher(storage, send, clock)
     clock.set(local(2026, 12, 15, 9, 30))
     assert (await dispatcher.tick()).sent == 1
     # "snooze a week" from the reminder (Tuesday 10:00): Tuesday next week at 09:30
@@ -359,7 +360,7 @@ async def test_due_reminders_are_sent_exactly_once(storage):
     clock = Clock(local(2026, 12, 1, 14, 0))
     due = await scheduled(storage, clock, 1, 2, 3)
     send = Recorder()
-    dispatcher = ReminderDispatcher(storage, send, clock, rate=1000)
+    dispatcher = ReminderDispatcher(storage, send, clock)
     clock.set(due - 1)
     assert await dispatcher.tick() == TickStats()
     clock.set(due)
@@ -383,7 +384,7 @@ async def test_reminder_due_while_the_bot_was_down_is_sent_once(storage):
     due = await scheduled(storage, clock, 1)
     clock.set(due + 3 * 86400)  # down for three days
     send = Recorder()
-    dispatcher = ReminderDispatcher(storage, send, clock, rate=1000)
+    dispatcher = ReminderDispatcher(storage, send, clock)
     assert (await dispatcher.tick()).sent == 1
     clock.advance(60)
     assert (await dispatcher.tick()).claimed == 0
@@ -402,7 +403,7 @@ async def test_restart_between_claim_and_send(storage):
     assert len(claimed) == 2
     del crashed
     send = Recorder()
-    restarted = ReminderDispatcher(storage, send, clock, rate=1000)
+    restarted = ReminderDispatcher(storage, send, clock)
     clock.advance(30)  # a fresh claim may still be in flight elsewhere: left alone
     assert await restarted.tick() == TickStats()
     clock.advance(300)
@@ -419,7 +420,7 @@ async def test_blocked_user_is_disabled_without_retries(storage):
     due = await scheduled(storage, clock, 1, 2)
     send = Recorder()
     send.fail[2] = [Forbidden("Forbidden: bot was blocked by the user")] * 10
-    dispatcher = ReminderDispatcher(storage, send, clock, rate=1000)
+    dispatcher = ReminderDispatcher(storage, send, clock)
     clock.set(due)
     stats = await dispatcher.tick()
     assert (stats.sent, stats.disabled, stats.retried) == (1, 1, 0)
@@ -448,7 +449,7 @@ async def test_retry_after_is_retried_later_not_lost(storage):
     due = await scheduled(storage, clock, 1)
     send = Recorder()
     send.fail[1] = [RetryAfter(2)]
-    dispatcher = ReminderDispatcher(storage, send, clock, rate=1000)
+    dispatcher = ReminderDispatcher(storage, send, clock)
     clock.set(due)
     stats = await dispatcher.tick()
     assert (stats.sent, stats.retried, stats.rate_limited) == (0, 1, 1)
@@ -473,7 +474,7 @@ async def test_retry_after_pauses_the_rest_of_the_tick(storage):
         if len(stamps) == 1:
             raise RetryAfter(1)
 
-    dispatcher = ReminderDispatcher(storage, send, clock, rate=1000, concurrency=1)
+    dispatcher = ReminderDispatcher(storage, send, clock, concurrency=1)
     clock.set(due)
     stats = await dispatcher.tick()
     assert (stats.sent, stats.rate_limited) == (2, 1)
@@ -485,7 +486,7 @@ async def test_flood_wait_longer_than_the_tick_hands_rows_back(storage):
     due = await scheduled(storage, clock, 1, 2, 3)
     send = Recorder()
     send.fail[1] = [RetryAfter(600)]
-    dispatcher = ReminderDispatcher(storage, send, clock, rate=1000, concurrency=1)
+    dispatcher = ReminderDispatcher(storage, send, clock, concurrency=1)
     clock.set(due)
     stats = await dispatcher.tick()
     assert (stats.sent, stats.retried, stats.rate_limited) == (0, 3, 1)
@@ -509,7 +510,7 @@ async def test_errors_back_off_and_tick_never_raises(storage, error):
     due = await scheduled(storage, clock, 1)
     send = Recorder()
     send.fail[1] = [error, error]
-    dispatcher = ReminderDispatcher(storage, send, clock, rate=1000)
+    dispatcher = ReminderDispatcher(storage, send, clock)
     clock.set(due)
     assert (await dispatcher.tick()).retried == 1
     row = await row_of(storage, 1)
@@ -530,7 +531,7 @@ async def test_backoff_is_capped_at_an_hour(storage):
     send = Recorder()
     send.fail[1] = [NetworkError("down")]
     clock.set(due)
-    await ReminderDispatcher(storage, send, clock, rate=1000).tick()
+    await ReminderDispatcher(storage, send, clock).tick()
     assert (await row_of(storage, 1)).due == due + 3600
 
 
@@ -553,7 +554,7 @@ async def test_ticks_do_not_overlap(storage):
         calls.append(row.chat_id)
         await release.wait()
 
-    dispatcher = ReminderDispatcher(storage, slow_send, clock, rate=1000)
+    dispatcher = ReminderDispatcher(storage, slow_send, clock)
     clock.set(due)
     first = asyncio.create_task(dispatcher.tick())
     await asyncio.sleep(0.2)
@@ -597,14 +598,22 @@ async def test_large_batch_within_telegram_limits(storage, capsys):
     async with FakeBotApi() as api:
         api.flood_limits(per_chat_per_sec=1, global_per_sec=30)
         api.fail_next("sendMessage", 429, retry_after=1, count=3)  # and a few flood waits
-        # the HTTP pool must hold the dispatcher's concurrent sends
-        bot = Bot(
-            api.token, base_url=api.base_url, request=api.ptb_request(connection_pool_size=16)
+        # one bot for both, as in the product: its one pacing layer paces reminders (bulk, at
+        # most 25/s) behind interactive replies; the HTTP pool holds the concurrent sends
+        bot = ExtBot(
+            api.token,
+            base_url=api.base_url,
+            request=api.ptb_request(connection_pool_size=32),
+            rate_limiter=ChatPacingRateLimiter(bulk_rate=25),
         )
-        interactive = Bot(api.token, base_url=api.base_url, request=api.ptb_request())
+        interactive = bot
 
         async def send(row):
-            await bot.send_message(row.chat_id, f"Påminnelse {row.id}: dags att se över stegen.")
+            await bot.send_message(
+                row.chat_id,
+                f"Påminnelse {row.id}: dags att se över stegen.",
+                rate_limit_args=BULK,
+            )
 
         latencies: list[float] = []
         probe_429 = 0
@@ -615,8 +624,10 @@ async def test_large_batch_within_telegram_limits(storage, capsys):
 
         async def interactive_user() -> None:
             nonlocal probe_429
-            # start once the injected 429s went to reminders (they hit any sendMessage)
+            # start once the injected 429s went to reminders (they hit any sendMessage) and
+            # the pause the limiter made for them is over
             await api.wait_for(lambda: count_429() >= 3, timeout=60)
+            await asyncio.sleep(1.5)
             for i in range(10_000):
                 if done.is_set():
                     return
@@ -628,8 +639,8 @@ async def test_large_batch_within_telegram_limits(storage, capsys):
                     probe_429 += 1
                 await asyncio.sleep(1.0)
 
-        async with bot, interactive:
-            dispatcher = ReminderDispatcher(storage, send, rate=25, batch=500)
+        async with bot:
+            dispatcher = ReminderDispatcher(storage, send, batch=500)
             total = TickStats()
             probe = asyncio.create_task(interactive_user())
             began = time.monotonic()
@@ -646,7 +657,8 @@ async def test_large_batch_within_telegram_limits(storage, capsys):
 
         delivered = Counter(c for c in chats for _ in api.sent(c))
         assert len(delivered) == n and set(delivered.values()) == {1}  # all, none twice
-        assert count_429() == total.rate_limited + probe_429 >= 3  # every 429 was handled
+        # every 429 was retried by the pacing layer: none reached the dispatcher or the user
+        assert count_429() >= 3 and total.rate_limited == probe_429 == 0
         assert api.violations == [] and api.internal_errors == []
         assert elapsed >= n / 30  # within Telegram's 30 messages per second overall
         assert probe_429 == 0 and latencies and max(latencies) < 1.0
@@ -659,7 +671,7 @@ async def test_large_batch_within_telegram_limits(storage, capsys):
     with capsys.disabled():
         print(
             f"\n{n} reminders in {elapsed:.1f} s ({n / elapsed:.1f}/s; Telegram allows 30/s); "
-            f"{total.rate_limited} flood waits retried, flood-control 429s from the server: "
+            f"{count_429()} injected 429s retried by the pacing layer, flood-control 429s: "
             f"{api.rejected_429}; interactive sends meanwhile: {len(latencies)}, slowest "
             f"{max(latencies) * 1000:.0f} ms"
         )
@@ -715,7 +727,7 @@ async def test_postgres_replicas_skip_locked_rows_and_send_each_once(pg_storages
         await conn.execute(reminders.update().values(state="scheduled", claimed_at=None))
     # four replicas tick at once, each with its own dispatcher: every reminder goes out once
     send = Recorder()
-    dispatchers = [ReminderDispatcher(s, send, clock, rate=1000, batch=40) for s in pg_storages]
+    dispatchers = [ReminderDispatcher(s, send, clock, batch=40) for s in pg_storages]
     for _ in range(5):
         await asyncio.gather(*(d.tick() for d in dispatchers))
     assert sorted(send.sent) == chats
@@ -724,9 +736,14 @@ async def test_postgres_replicas_skip_locked_rows_and_send_each_once(pg_storages
 async def test_a_batch_larger_than_the_pace_allows_is_handed_back(storage):
     clock = Clock(local(2026, 12, 1, 14, 0))
     due = await scheduled(storage, clock, *range(1, 11))
-    send = Recorder()
+    recorder = Recorder()
+
+    async def send(row):  # as the pacing layer would: 10 a second
+        await asyncio.sleep(0.1)
+        await recorder(row)
+
     # 10 rows at 10/s need ~1 s; claims count as stale after 0.8 s, so the tick stops at 0.4 s
-    dispatcher = ReminderDispatcher(storage, send, clock, rate=10, stale_after=0.8)
+    dispatcher = ReminderDispatcher(storage, send, clock, stale_after=0.8, concurrency=1)
     clock.set(due)
     stats = await dispatcher.tick()
     assert stats.claimed == 10 and 1 <= stats.sent <= 6 and stats.sent + stats.retried == 10
@@ -734,8 +751,8 @@ async def test_a_batch_larger_than_the_pace_allows_is_handed_back(storage):
         states = Counter((await conn.execute(sa.select(reminders.c.state))).scalars())
     assert states == {"scheduled": 10}
     for _ in range(50):
-        if len(send.sent) == 10:
+        if len(recorder.sent) == 10:
             break
         await asyncio.sleep(0.1)
         await dispatcher.tick()
-    assert sorted(send.sent) == list(range(1, 11))
+    assert sorted(recorder.sent) == list(range(1, 11))

@@ -283,3 +283,40 @@ async def test_per_chat_pacing():
     )
     assert max(stamps[1]) - start >= 0.9  # six messages at two per half second
     assert stamps[2][0] - start < 0.2
+
+
+async def test_bulk_sends_are_paced_behind_interactive_ones():
+    """The one pacing layer: reminders (bulk) go out at most `bulk_rate` a second, to
+    different chats alike, while an interactive reply passes at once; a 429 is retried there."""
+    import time
+
+    from telegram.error import RetryAfter
+
+    from bot.telegram.pacing import BULK, ChatPacingRateLimiter
+
+    limiter = ChatPacingRateLimiter(bulk_rate=10)
+    stamps: dict[str, list[float]] = {"bulk": [], "interactive": []}
+    flood = {"left": 1}
+
+    def call(kind: str):
+        async def run() -> bool:
+            if kind == "bulk" and flood["left"]:
+                flood["left"] -= 1
+                raise RetryAfter(0.2)
+            stamps[kind].append(time.monotonic())
+            return True
+
+        return run
+
+    start = time.monotonic()
+    bulk = [
+        limiter.process_request(call("bulk"), (), {}, "sendMessage", {"chat_id": 100 + i}, BULK)
+        for i in range(10)
+    ]
+    interactive = limiter.process_request(
+        call("interactive"), (), {}, "sendMessage", {"chat_id": 7}, None
+    )
+    await asyncio.gather(*bulk, interactive)
+    assert len(stamps["bulk"]) == 10 and flood["left"] == 0  # the 429 was retried, none lost
+    assert max(stamps["bulk"]) - start >= 0.8  # ten at ten a second
+    assert stamps["interactive"][0] - start < 0.5  # not queued behind the reminders

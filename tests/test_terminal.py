@@ -111,3 +111,41 @@ def test_commands_in_the_terminal(tmp_path):
     assert "ECCP" in out
     assert "You have no completed self-assessment yet." in out
     assert "Jag skriver på svenska från och med nu." in out
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "erased", "kept"),
+    [
+        (
+            "en",
+            "What I store about you, and why:",
+            "Done. I erased your profile",
+            "Nothing was erased.",
+        ),
+        (
+            "sv",
+            "Det här sparar jag om dig, och varför:",
+            "Klart. Jag har raderat din profil",
+            "Inget raderades.",
+        ),
+    ],
+)
+def test_privacy_and_delete_in_the_terminal(tmp_path, lang, heading, erased, kept):
+    """Every command /help lists works in the terminal: /privacy shows what is stored, /delete
+    erases it after a confirmation (and Cancel keeps it)."""
+    db = tmp_path / "journey.db"
+    out = chat(tmp_path, ["1", "1", "1", "/privacy", "/delete", "2"], "--lang", lang)
+    assert heading in out and kept in out
+    assert sqlite3.connect(db).execute("select count(*) from users").fetchone() == (1,)
+    out = chat(tmp_path, ["/delete", "1"], "--lang", lang)
+    assert erased in out
+    assert sqlite3.connect(db).execute("select count(*) from users").fetchone() == (0,)
+
+
+def test_every_command_in_help_is_answered_in_the_terminal(tmp_path):
+    out = chat(tmp_path, ["/help"], "--lang", "en")
+    commands = sorted(set(re.findall(r"^/(\w+) –|; /(\w+) –", out, re.M)))
+    names = {name for pair in commands for name in pair if name}
+    assert {"assess", "privacy", "delete", "workshop", "remind"} <= names
+    replies = chat(tmp_path, [f"/{name}" for name in sorted(names)], "--lang", "en")
+    assert "I don't know that command" not in replies

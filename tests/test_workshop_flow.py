@@ -93,3 +93,28 @@ def test_resume_shows_the_current_question(flow, content):
     answers = ParticipantAnswers(3, (), (), (), "", "en")
     turn = choose(flow, "kinds", answers, "ws:resume")
     assert turn.stage == "kinds" and content.workshop.questions.support.en in turn.replies[0].text
+
+
+def test_no_warning_from_transitions(flow, content, caplog):
+    """The flows ask the machines only for what their model allows: choosing a step from the
+    first question, or any path of the diagnostic, logs nothing from `transitions`."""
+    from flows.router import Router
+    from tests.helpers import Driver, Engine
+
+    caplog.set_level("DEBUG", logger="transitions")
+    answers = ParticipantAnswers(lang="en")
+    turn = choose(flow, "step", answers, "ws:step:4")
+    turn = choose(flow, "quick", turn.answers, "ws:step:2")
+    turn = choose(flow, turn.stage, turn.answers, "ws:change")  # not offered at this stage
+    d = Driver(Engine(Router(content)))
+    d.command("assess")
+    d.choose("nav:resume")  # not paused
+    d.choose("mode:quick")
+    d.choose("nav:back")  # at the first question
+    d.choose("nav:pause")
+    d.choose("nav:pause")  # paused already
+    d.choose("nav:resume")
+    d.run_check("quick", "yes")
+    d.choose("nav:back")  # after the summary
+    warnings = [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
+    assert warnings == [], [r.getMessage() for r in warnings]

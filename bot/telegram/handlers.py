@@ -207,7 +207,7 @@ class TelegramAdapter:
                 (conv.workshop or {}).get("step"),
                 _("Reminder: time to move your international work on."),
             )
-        await send_reply(bot, row.chat_id, reply, position_token(conv))
+        await send_reply(bot, row.chat_id, reply, position_token(conv), bulk=True)
 
     # --- groups ---------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from typing import Any
 
 from telegram import (
     Bot,
@@ -19,6 +20,7 @@ from telegram.error import BadRequest
 
 from bot.render import render
 from bot.telegram.callback_data import encode
+from bot.telegram.pacing import BULK
 from flows.messages import Reply
 
 log = logging.getLogger(__name__)
@@ -69,22 +71,30 @@ async def answer(query: CallbackQuery, text: str | None = None) -> None:
         log.info("Could not answer callback query %s: %s", query.id, exc)
 
 
-async def send_reply(bot: Bot, chat_id: int, reply: Reply, token: str = "") -> Message:
+async def send_reply(
+    bot: Bot, chat_id: int, reply: Reply, token: str = "", *, bulk: bool = False
+) -> Message:
     """Send one reply as new message(s): a photo or document, or text split to fit. Returns
-    the last message sent (the one with the buttons)."""
+    the last message sent (the one with the buttons). A `bulk` send (a reminder) is paced
+    behind interactive replies (`bot.telegram.pacing`)."""
     markup = keyboard(reply, token)
+    pacing: dict[str, Any] = {"rate_limit_args": BULK} if bulk else {}
     if reply.attachment is not None:
         data = await asyncio.to_thread(render, reply.attachment)
         file = InputFile(data, filename=reply.attachment.filename)
         caption = escape(reply.text)[:MAX_CAPTION]
         if reply.attachment.is_image:
-            return await bot.send_photo(chat_id, file, caption=caption, reply_markup=markup)
-        return await bot.send_document(chat_id, file, caption=caption, reply_markup=markup)
+            return await bot.send_photo(
+                chat_id, file, caption=caption, reply_markup=markup, **pacing
+            )
+        return await bot.send_document(
+            chat_id, file, caption=caption, reply_markup=markup, **pacing
+        )
     parts = split_text(escape(reply.text))
     sent = None
     for i, part in enumerate(parts):
         sent = await bot.send_message(
-            chat_id, part, reply_markup=markup if i == len(parts) - 1 else None
+            chat_id, part, reply_markup=markup if i == len(parts) - 1 else None, **pacing
         )
     assert sent is not None
     return sent
