@@ -174,11 +174,13 @@ class Content:
     def step(self, number: int) -> Step:
         return self.steps[number - 1]
 
+    def known_step(self, number: int | None) -> int | None:
+        """The number if the journey has such a step (stored answers may predate the content)."""
+        return number if number is not None and 1 <= number <= len(self.steps) else None
+
     def step_number(self, text: str) -> int | None:
         """The step a button or a mode names ("3"), or None when there is no such step."""
-        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= len(self.steps):
-            return None
-        return int(text)
+        return self.known_step(int(text)) if text.isascii() and text.isdigit() else None
 
     def phase(self, phase_id: str) -> Phase:
         return next(p for p in self.phases if p.id == phase_id)

@@ -35,7 +35,7 @@ class Turn:
     completed: Completed | None = None  # an assessment this event completed
     changed_workshop: int | None = None  # a workshop whose live results need refreshing
     erased: bool = False  # the user's data is erased: nothing of theirs may be saved again
-    read_only: bool = False  # the event changed nothing of the user's (a help text): no save
+    read_only: bool = False  # only a text was shown: a user who has no row yet gets none
 
     def say(self, *replies: Reply) -> None:
         self.replies.extend(replies)

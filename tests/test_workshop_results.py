@@ -455,3 +455,13 @@ def test_distribution_chart_is_a_png(content, room, lang):
 def test_distribution_chart_without_answers(content):
     with use_language("en"):
         assert distribution_chart(content, aggregate(content, []), "").startswith(PNG)
+
+
+def test_the_chart_is_described_in_the_facilitators_language(content, room):
+    """The chart's labels are fixed when the reply is made, in the facilitator's language, not
+    when an adapter draws it later outside that language."""
+    with use_language("sv"):
+        chart = count_chart(content, aggregate(content, room), "Var deltagarna är")
+    assert chart.labels[2] == "3. " + content.step(3).short.sv
+    assert chart.note.startswith("Deltagare: 5")
+    assert distribution_chart(content, aggregate(content, room), "T").startswith(PNG)

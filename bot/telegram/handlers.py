@@ -1,4 +1,4 @@
-"""Telegram handlers: updates in, Events to the engine, Replies rendered back.
+"""Telegram handlers: updates in, Events to the router (via `bot.events`), Replies sent back.
 
 Private chats run the conversation; in groups a command gets a short answer with a deep link to
 continue in private, so a user's answers never appear in a group. A button press edits the

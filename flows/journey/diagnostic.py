@@ -31,19 +31,19 @@ def step_state(number: int) -> str:
 
 
 class _Model:
-    """Binds the record to the machine for one event; `target` is where the index will point."""
+    """Binds the conv to the machine for one event; `target` is where the index will point."""
 
-    def __init__(self, record: ConversationState, diagnostic: Diagnostic) -> None:
-        self.record = record
+    def __init__(self, conv: ConversationState, diagnostic: Diagnostic) -> None:
+        self.conv = conv
         self.diagnostic = diagnostic
-        self.target = record.index
+        self.target = conv.index
 
 
 def _leads_to(dest: str) -> Callable[[EventData], bool]:
     def condition(event: EventData) -> bool:
         model = event.model
         assert isinstance(model, _Model)
-        return model.diagnostic.state_at(model.record.mode, model.target) == dest
+        return model.diagnostic.state_at(model.conv.mode, model.target) == dest
 
     return condition
 
@@ -133,21 +133,21 @@ class Diagnostic:
         number = self.content.step_of(sequence[index].id)
         return step_state(number) if number else FUNDING
 
-    def current_question(self, record: ConversationState) -> Question | None:
-        if record.state not in self.question_states and record.state != PAUSED:
+    def current_question(self, conv: ConversationState) -> Question | None:
+        if conv.state not in self.question_states and conv.state != PAUSED:
             return None
-        sequence = self.sequence(record.mode)
-        return sequence[record.index] if 0 <= record.index < len(sequence) else None
+        sequence = self.sequence(conv.mode)
+        return sequence[conv.index] if 0 <= conv.index < len(sequence) else None
 
-    def fire(self, record: ConversationState, trigger: str, target: int | None = None) -> bool:
-        """Fire `trigger` for the record; `target` is the index it moves to. True if it moved."""
-        model = _Model(record, self)
+    def fire(self, conv: ConversationState, trigger: str, target: int | None = None) -> bool:
+        """Fire `trigger` for the conv; `target` is the index it moves to. True if it moved."""
+        model = _Model(conv, self)
         if target is not None:
             model.target = target
-        state = fire(self.machine, model, record.state, trigger)
+        state = fire(self.machine, model, conv.state, trigger)
         if state is None:
             return False
-        record.state, record.index = state, model.target
+        conv.state, conv.index = state, model.target
         return True
 
     def mermaid(self) -> str:

@@ -46,10 +46,9 @@ def export_table(
     Participants are numbered 1..n in the given order; nothing identifies them. The last column
     repeats the workshop's title, so that exports of several workshops can be combined."""
     workshop = content.workshop
-    count = len(content.steps)
     rows = []
     for number, answer in enumerate(answers, start=1):
-        step = answer.step if answer.step is not None and 1 <= answer.step <= count else None
+        step = content.known_step(answer.step)
         rows.append(
             (
                 str(number),

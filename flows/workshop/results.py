@@ -43,7 +43,7 @@ def aggregate(content: Content, answers: Sequence[ParticipantAnswers]) -> Worksh
     sources: Counter[str] = Counter()
     support_from: list[str] = []
     for answer in answers:
-        step = answer.step if answer.step is not None and 1 <= answer.step <= count else None
+        step = content.known_step(answer.step)
         if step is None:
             unknown += 1
         else:
