@@ -8,7 +8,6 @@ one line at a time.
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,12 +52,10 @@ class EventRunner:
         router: Router,
         storage: Storage,
         clock: Callable[[], float] = time.time,
-        rng: random.Random | None = None,
     ) -> None:
         self.router = router
         self.storage = storage
         self.clock = clock
-        self.rng = rng
 
     async def handle(
         self,
@@ -87,7 +84,7 @@ class EventRunner:
             return Handled([], position_token(conv), conv.lang, "stale")
         if update_id is not None:
             record.last_update = update_id
-        store = DatabaseStore(self.storage, record, self.rng)
+        store = DatabaseStore(self.storage, record)
         turn = Turn(user_id, conv, record.timezone, self.clock(), store, channel)
         await self.router.handle(turn, event)
         if not turn.erased and not (turn.read_only and not record.exists):

@@ -1,12 +1,10 @@
 """The flows' `Store` on the database, for one event of one user.
 
-The reminder and workshop rows refer to the user's row, so it is written first when the user
-has none yet (a new user whose first act is to ask for a reminder).
+A reminder row refers to the user's row, so that is written first when the user has none yet
+(a new user whose first act is to ask for a reminder).
 """
 
 from __future__ import annotations
-
-import random
 
 from bot.storage import reminders, workshops
 from bot.storage.database import Storage, UserRecord
@@ -15,10 +13,9 @@ from flows.workshop.answers import ParticipantAnswers
 
 
 class DatabaseStore:
-    def __init__(self, storage: Storage, user: UserRecord, rng: random.Random | None = None):
+    def __init__(self, storage: Storage, user: UserRecord) -> None:
         self.storage = storage
         self.user = user
-        self.rng = rng
 
     async def _ensure_user(self) -> None:
         if not self.user.exists:
@@ -27,7 +24,7 @@ class DatabaseStore:
     # --- workshops --------------------------------------------------------------------------
 
     async def create_workshop(self, owner: str, title: str, now: float) -> WorkshopInfo:
-        return await workshops.create(self.storage, owner, title, now, self.rng)
+        return await workshops.create(self.storage, owner, title, now)
 
     async def workshop(self, workshop_id: int) -> WorkshopInfo | None:
         return await workshops.by_id(self.storage, workshop_id)
