@@ -18,6 +18,7 @@ from platformdirs import user_data_dir
 from bot.events import PLAIN, EventRunner
 from bot.render import render
 from flows.i18n import _, use_language
+from flows.menu import HELP_TAG
 from flows.messages import Choice, Event, Reply, parse_command
 
 MAX_LINE = 4096
@@ -60,8 +61,12 @@ class TerminalChat:
                 break
             if not await self.receive(line.rstrip("\r\n")):
                 break
+        conv = (await self.events.record(self.user_id)).conversation
         with use_language(self.lang):
-            self.say(_("Goodbye! Your answers are saved; run the chat again to continue."))
+            if conv.answers or conv.last is not None:
+                self.say(_("Goodbye! Your answers are saved; run the chat again to continue."))
+            else:
+                self.say(_("Goodbye!"))
         return 0
 
     async def receive(self, line: str) -> bool:
@@ -87,7 +92,14 @@ class TerminalChat:
                 return True
             await self.send(Event("choice", self.choices[number - 1].id))
             return True
-        chosen = next((c for c in self.choices if c.label.casefold() == text.casefold()), None)
+        chosen = next(
+            (
+                c
+                for n, c in enumerate(self.choices, start=1)
+                if text.casefold() in (c.label.casefold(), _label(n, c).casefold())
+            ),
+            None,
+        )
         await self.send(Event("choice", chosen.id) if chosen else Event("text", text))
         return True
 
@@ -109,9 +121,17 @@ class TerminalChat:
                 self.say(_("{caption}: saved to {path}").format(caption=reply.text, path=path))
             return
         self.say(reply.text)
+        if reply.tag == HELP_TAG:  # the terminal's own command
+            with use_language(self.lang):
+                self.say(_("/quit – end the chat (your answers are kept)"))
         self.choices = list(reply.choices)  # numbers refer to the latest buttons only
         self.show_choices()
 
     def show_choices(self) -> None:
         for number, choice in enumerate(self.choices, start=1):
-            self.say(f"  {number}) {choice.label}")
+            self.say(f"  {number}) {_label(number, choice)}")
+
+
+def _label(number: int, choice: Choice) -> str:
+    """A choice's label under its number: "1) Why internationalise", not "1) 1. Why…"."""
+    return choice.label.removeprefix(f"{number}. ")

@@ -71,11 +71,15 @@ def step_section(content: Content, number: int, section: str = "overview") -> Re
         f"{head}\n{step.title.get(lang)} — {_section_label(section)}\n\n"
         f"{_section_text(content, step, section)}"
     )
-    choices = [Choice(f"guide:{number}:{s}", _section_label(s)) for s in SECTIONS if s != section]
+    # every section in the same place on every screen, the one shown marked
+    choices = [
+        Choice(f"guide:{number}:{s}", ("▸ " if s == section else "") + _section_label(s))
+        for s in SECTIONS
+    ]
     if number < len(content.steps):
         choices.append(Choice(f"guide:{number + 1}", _("Next step →")))
     choices.append(Choice("guide:list", _("← All steps")))
-    return Reply(text, tuple(choices), rows=(2, 2, len(choices) - 4))
+    return Reply(text, tuple(choices), rows=(3, 2, len(choices) - len(SECTIONS)))
 
 
 def funding_page(content: Content) -> Reply:

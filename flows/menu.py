@@ -8,6 +8,8 @@ from flows.messages import Choice, Reply
 from flows.state import ConversationState
 from flows.turn import Turn
 
+HELP_TAG = "help"  # lets a channel add the commands of its own (the terminal's /quit)
+
 
 def menu_choices(conv: ConversationState, in_progress: bool) -> tuple[Choice, ...]:
     first = _("Continue the self-assessment") if in_progress else _("Start the self-assessment")
@@ -16,7 +18,9 @@ def menu_choices(conv: ConversationState, in_progress: bool) -> tuple[Choice, ..
         choices.append(Choice("menu:summary", _("My latest summary")))
     choices += [
         Choice("menu:glossary", _("Glossary")),
+        Choice("menu:workshop", _("Workshops")),
         Choice("menu:language", _("Språk / Language")),
+        Choice("menu:help", _("Help")),
     ]
     return tuple(choices)
 
@@ -62,7 +66,8 @@ def help_reply() -> Reply:
                 _("/privacy – what is stored about you; /delete – erase it"),
                 _("/help – this help"),
             ]
-        )
+        ),
+        tag=HELP_TAG,
     )
 
 

@@ -33,7 +33,8 @@ TextRoute = Callable[[Turn, str], Awaitable[bool]]  # (turn, text) → understoo
 POSITIONAL = frozenset({"ans", "nav", "mode"})
 # The main menu's buttons stand for commands.
 MENU = {"assess": "assess", "steps": "steps", "glossary": "glossary", "summary": "summary",
-        "language": "language", "home": "start"}  # fmt: skip
+        "workshop": "workshop", "language": "language", "help": "help",
+        "home": "start"}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -149,3 +149,78 @@ def test_every_command_in_help_is_answered_in_the_terminal(tmp_path):
     assert {"assess", "privacy", "delete", "workshop", "remind"} <= names
     replies = chat(tmp_path, [f"/{name}" for name in sorted(names)], "--lang", "en")
     assert "I don't know that command" not in replies
+
+
+# --- the first five minutes ---------------------------------------------------------------------
+
+
+def numbered(out: str) -> dict[str, int]:
+    """The last screen's numbered choices, label → number."""
+    screen = out.rsplit("\n\n", 1)[-1]
+    return {m.group(2): int(m.group(1)) for m in re.finditer(r"^  (\d+)\) (.+)$", screen, re.M)}
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "/quit – end the chat (your answers are kept)"),
+        ("sv", "/quit – avsluta chatten (dina svar finns kvar)"),
+    ],
+)
+def test_help_in_the_terminal_names_quit(tmp_path, lang, line):
+    out = chat(tmp_path, ["/help"], "--lang", lang)
+    assert line in out
+
+
+@pytest.mark.parametrize(
+    ("lang", "bye", "saved"),
+    [
+        ("en", "Goodbye!", "Your answers are saved"),
+        ("sv", "Hej då!", "Dina svar är sparade"),
+    ],
+)
+def test_goodbye_says_answers_are_saved_only_when_there_are_some(tmp_path, lang, bye, saved):
+    nothing = chat(tmp_path, [], "--lang", lang)
+    assert nothing.rstrip().endswith(bye) and saved not in nothing
+    answered = chat(tmp_path, ["1", "1", "1"], "--lang", lang)
+    assert saved in answered.rstrip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_step_sections_keep_their_numbers_and_the_list_numbers_once(tmp_path, lang):
+    content = load_content()
+    out = chat(tmp_path, ["/steps"], "--lang", lang)
+    first = content.step(1).title.get(lang)
+    assert f"  1) {first}" in out and f"1) 1. {first}" not in out
+    overview = chat(tmp_path, ["/steps", "1"], "--lang", lang)
+    screens = [numbered(overview)]
+    for section in (3, 4, 2):  # tools, examples, benefits: pressed by their numbers
+        out = chat(tmp_path, ["/steps", "1", str(section)], "--lang", lang)
+        screens.append(numbered(out))
+    strip = [{label.removeprefix("▸ "): n for label, n in s.items()} for s in screens]
+    assert all(s == strip[0] for s in strip), strip  # every section in the same place
+    assert len(strip[0]) == 7  # five sections, next step, all steps
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"), [("en", "Your answer was: Partly"), ("sv", "Ditt svar förra gången: Delvis")]
+)
+def test_back_shows_the_answer_given_before(tmp_path, lang, shown):
+    content = load_content()
+    # start, quick check, answer "Partly" (2), then Back (5)
+    out = chat(tmp_path, ["1", "1", "2", "5"], "--lang", lang)
+    last = out.rsplit(content.step(1).key_question.text.get(lang), 1)[-1]
+    assert shown in last
+
+
+@pytest.mark.parametrize(
+    ("lang", "workshop", "help_"), [("en", "Workshops", "Help"), ("sv", "Workshoppar", "Hjälp")]
+)
+def test_main_menu_leads_to_workshops_and_help(tmp_path, lang, workshop, help_):
+    out = chat(tmp_path, [], "--lang", lang)
+    menu = numbered(out)
+    assert workshop in menu and help_ in menu
+    out = chat(tmp_path, [str(menu[workshop])], "--lang", lang)
+    assert "/workshop join" in out
+    out = chat(tmp_path, [str(menu[help_])], "--lang", lang)
+    assert "/assess" in out and "/quit" in out

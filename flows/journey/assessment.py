@@ -159,11 +159,13 @@ class Assessment:
             conv.flow = "diagnostic"
             if not self.diagnostic.fire(conv, "back", target=conv.index - 1):
                 turn.say(Reply(_("This is the first question.")))
-            else:
-                conv.answers.pop(self._sequence(conv)[conv.index].id, None)
-            prompt = self.prompt(conv)
-            assert prompt is not None
-            turn.say(prompt)
+                prompt = self.prompt(conv)
+                assert prompt is not None
+                turn.say(prompt)
+                return True
+            question = self._sequence(conv)[conv.index]
+            before = conv.answers.pop(question.id, None)
+            turn.say(self.question_reply(conv, question, False, before[0] if before else None))
             return True
         if value == "pause":
             if not self.diagnostic.fire(conv, "pause"):
@@ -270,7 +272,11 @@ class Assessment:
 
     # --- replies ----------------------------------------------------------------------------
 
-    def question_reply(self, conv: ConversationState, question: Question, intro: bool) -> Reply:
+    def question_reply(
+        self, conv: ConversationState, question: Question, intro: bool, before: str | None = None
+    ) -> Reply:
+        """A question with its answer buttons; `before` is the answer given last time (after
+        Back), so the user sees what they are changing."""
         lang = current_language()
         number = self.content.step_of(question.id)
         sequence = self._sequence(conv)
@@ -293,6 +299,9 @@ class Assessment:
         lines.extend(
             [question.text.get(lang), "", _("Why we ask: {why}").format(why=question.why.get(lang))]
         )
+        answer = self.content.answer(before) if before else None
+        if answer is not None:
+            lines.extend(["", _("Your answer was: {answer}").format(answer=answer.label.get(lang))])
         choices = [Choice(f"ans:{a.id}", a.label.get(lang)) for a in self.content.answers]
         choices += [Choice("nav:back", _("← Back")), Choice("nav:pause", _("Pause"))]
         return Reply("\n".join(lines), tuple(choices), rows=(len(self.content.answers), 2))

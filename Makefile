@@ -1,0 +1,27 @@
+# Two commands do everything, setting up the virtual environment on first use:
+#   make chat   the self-assessment in the terminal (ARGS="--lang sv --user anna" to pass options)
+#   make test   the test suite (what CI runs)
+# The explicit route is in the README: python3 -m venv .venv && .venv/bin/pip install -e ".[test]"
+
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: chat test setup
+
+chat: $(STAMP)
+	@$(VENV)/bin/cluster-journey chat $(ARGS)
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest -q $(ARGS)
+
+setup: $(STAMP)
+
+# Re-installs when pyproject.toml changes; the stamp marks a finished install, so an interrupted
+# one is simply repeated.
+$(STAMP): pyproject.toml
+	@echo "Setting up $(VENV) (first run only, about a minute)…"
+	@$(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	@$(VENV)/bin/python -m pip install --quiet -e ".[test]"
+	@touch $@
