@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings, load_settings
+from bot.storage import Storage
 from flows.content_loader import ContentError, check_content, load_content, summary_line
 from flows.content_model import Content
 from flows.i18n import check_catalogs
@@ -45,9 +46,43 @@ def load_checked_content(settings: Settings) -> Content | None:
     return content
 
 
+async def prepare_database(storage: Storage) -> bool:
+    """Create or upgrade the schema; False after one line saying why it cannot be used."""
+    from bot.storage.migrate import SchemaError
+
+    try:
+        await storage.prepare()
+    except SchemaError as exc:
+        print(f"Cannot use the database: {exc}.", file=sys.stderr)
+        return False
+    return True
+
+
+async def db_upgrade() -> int:
+    """`cluster-journey db upgrade`: bring the database to this version's schema now."""
+    from bot.storage.migrate import head
+
+    settings = load_settings()
+    storage = Storage.create(settings.database_url, settings.timezone)
+    try:
+        if not await prepare_database(storage):
+            return 2
+    finally:
+        await storage.close()
+    print(f"The database is at schema version {head()}, the newest this version knows.")
+    return 0
+
+
+async def _check_database(settings: Settings) -> bool:
+    storage = Storage.create(settings.database_url, settings.timezone)
+    try:
+        return await prepare_database(storage)
+    finally:
+        await storage.close()
+
+
 async def chat(user: str, lang: str | None) -> int:
     from bot.events import EventRunner
-    from bot.storage import Storage
     from bot.terminal import TerminalChat
     from flows.router import Router
 
@@ -55,8 +90,10 @@ async def chat(user: str, lang: str | None) -> int:
     content = load_checked_content(settings)
     if content is None:
         return 2
-    storage = await Storage.open(settings.database_url, settings.timezone)
+    storage = Storage.create(settings.database_url, settings.timezone)
     try:
+        if not await prepare_database(storage):
+            return 2
         events = EventRunner(Router(content), storage)
         return await TerminalChat(events, user, lang).run()
     finally:
@@ -80,7 +117,7 @@ def run_bot(args: argparse.Namespace) -> int:
         )
         return 2
     content = load_checked_content(settings)
-    if content is None:
+    if content is None or not asyncio.run(_check_database(settings)):
         return 2
     webhook = None
     if args.webhook_url:
@@ -119,6 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--user", default="local", help="whose conversation this is (default: local)"
     )
 
+    db = commands.add_parser("db", help="the database")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser(
+        "upgrade", help="bring the schema to this version's (the bot does it on start too)"
+    )
+
     run_parser = commands.add_parser("run", help="the Telegram bot (long polling by default)")
     run_parser.add_argument(
         "--webhook-url", default=None, help="serve by webhook: the public HTTPS URL Telegram calls"
@@ -142,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         return content_check(args.content)
     if args.command == "run":
         return run_bot(args)
+    if args.command == "db":
+        return asyncio.run(db_upgrade())
     if args.command == "chat":
         try:
             return asyncio.run(chat(args.user, args.lang))

@@ -693,6 +693,7 @@ async def pg_storages():
     first = Storage.create(POSTGRES_URL)
     async with first.engine.begin() as conn:
         await conn.run_sync(metadata.drop_all)
+        await conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
     await first.prepare()
     replicas = [first, *(Storage.create(POSTGRES_URL) for _ in range(3))]
     yield replicas

@@ -20,10 +20,10 @@ from platformdirs import user_data_dir
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.storage import migrate
 from bot.storage.schema import (
     assessments,
     join_attempts,
-    metadata,
     reminders,
     users,
     workshop_answers,
@@ -85,10 +85,11 @@ class Storage:
             engine = create_async_engine(url)
         return cls(engine, default_timezone)
 
-    async def prepare(self) -> None:
-        """Create the schema on first run."""
+    async def prepare(self) -> str:
+        """Create or upgrade the schema (`bot.storage.migrate`); returns its revision. Raises
+        SchemaError for a database this version does not know."""
         async with self.engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
+            return await conn.run_sync(migrate.upgrade)
 
     @classmethod
     async def open(

@@ -1,0 +1,85 @@
+"""The schema is versioned with Alembic: the revisions make what the code's tables describe, a
+database of the first release (44e7cdf) is upgraded in place and keeps its users, and a database
+the code does not know is refused with one clear line."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from bot.storage import migrate
+from bot.storage.schema import metadata
+from tests.test_terminal import chat
+
+OLD_RELEASE = Path(__file__).parent / "data" / "db-44e7cdf.sql"
+
+
+def test_the_revisions_make_what_the_tables_describe(tmp_path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'db'}")
+    with engine.begin() as connection:
+        assert migrate.upgrade(connection) == migrate.head()
+        context = MigrationContext.configure(connection, opts={"compare_server_default": True})
+        assert compare_metadata(context, metadata) == []
+    with engine.begin() as connection:  # again: nothing to do
+        assert migrate.upgrade(connection) == migrate.head()
+
+
+def test_a_database_of_the_first_release_is_upgraded_and_keeps_its_users(tmp_path):
+    db = tmp_path / "journey.db"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(OLD_RELEASE.read_text(encoding="utf-8"))
+        assert conn.execute("select count(*) from assessments").fetchone() == (1,)
+    returning = chat(tmp_path, ["/summary"], "--user", "maja")
+    assert "Sammanfattning av er beredskap (snabbkoll)" in returning
+    new = chat(tmp_path, ["1", "1", *["1"] * 10], "--user", "nils", "--lang", "en")
+    assert "Your readiness summary (quick check)" in new
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select version_num from alembic_version").fetchall() == [
+            (migrate.head(),)
+        ]
+        users = conn.execute("select id from users order by id").fetchall()
+        assert users == [("cli:maja",), ("cli:nils",)]
+        assert conn.execute("select count(*) from assessments").fetchone() == (2,)
+
+
+def _refused(tmp_path: Path, sql: str) -> str:
+    db = tmp_path / "journey.db"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(sql)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat"],
+        input="",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    return result.stderr
+
+
+def test_a_database_of_unknown_tables_is_refused_in_one_line(tmp_path):
+    # as the development version before the first release left it: users.nonce, no default
+    line = _refused(
+        tmp_path, "create table users (id varchar(64) primary key, nonce integer not null);"
+    )
+    assert line.startswith("Cannot use the database: the database holds tables of an unknown")
+
+
+def test_a_database_of_a_newer_version_is_refused_in_one_line(tmp_path):
+    line = _refused(
+        tmp_path,
+        "create table alembic_version (version_num varchar(32) not null primary key);"
+        "insert into alembic_version values ('9999');",
+    )
+    assert "schema version 9999" in line and "newer version" in line
