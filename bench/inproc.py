@@ -108,7 +108,7 @@ async def populate(content: Content, db: Path, users: int, through_storage: int 
         samples = completed_records(content, min(users, through_storage))
         for n, (state, completed) in enumerate(samples):
             record = UserRecord(
-                f"tg:{PREPOPULATED_ID + n}", state, storage.default_timezone, n + 1, exists=False
+                f"tg:{PREPOPULATED_ID + n}", state, storage.default_timezone, exists=False
             )
             await storage.save(record, completed)
     finally:

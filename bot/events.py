@@ -1,9 +1,10 @@
 """Runs one event of one user's conversation: load the record, route the event, save, reply.
 
-Shared by the terminal chat and the Telegram bot. The record (and a completed assessment) is
-committed before the replies are returned, so an acknowledged answer is never lost. Events of
-one user reach this in order: Telegram updates through `bot.telegram.ordering`, the terminal
-one line at a time.
+Shared by the terminal chat and the Telegram bot. Each event is one transaction that locks the
+user's row first, so two events of one user, on one replica or two, run one after the other and
+neither overwrites the other; everything the event changed is committed before the replies are
+returned, so an acknowledged answer is never lost. Within a process, one user's updates also
+reach this in arrival order (`bot.telegram.ordering`).
 """
 
 from __future__ import annotations
@@ -67,29 +68,28 @@ class EventRunner:
         token: str | None = None,
         update_id: int | None = None,
     ) -> Handled:
-        """Handle one event. Nothing happens for an update seen before (status "duplicate") or
-        a positional button whose `token` no longer matches the conversation ("stale")."""
-        record = await self.storage.load(user_id, lang)
-        conv = record.conversation
-        if (
-            update_id is not None
-            and record.last_update is not None
-            and update_id <= record.last_update
-        ):
-            return Handled([], position_token(conv), conv.lang, "duplicate")
-        if event.kind == "choice" and self.router.is_stale(conv, event.value, token):
-            if update_id is not None:
-                record.last_update = update_id
-                await self.storage.save(record)
-            return Handled([], position_token(conv), conv.lang, "stale")
-        if update_id is not None:
-            record.last_update = update_id
-        store = DatabaseStore(self.storage, record)
-        turn = Turn(user_id, conv, record.timezone, self.clock(), store, channel)
-        await self.router.handle(turn, event)
-        if not turn.erased and not (turn.read_only and not record.exists):
-            record.timezone = turn.timezone
-            await self.storage.save(record, turn.completed)
+        """Handle one event in one transaction: the update is recorded as handled, the user's
+        row locked, the flows run, and everything they changed committed together, before the
+        replies are returned. Nothing changes for an update handled before (status "duplicate")
+        or a positional button whose `token` no longer matches the conversation ("stale")."""
+        now = self.clock()
+        async with self.storage.transaction() as conn:
+            storage = self.storage.bound(conn)
+            if update_id is not None and not await storage.claim_update(update_id, now):
+                record = await storage.load(user_id, lang)
+                conv = record.conversation
+                return Handled([], position_token(conv), conv.lang, "duplicate")
+            record = await storage.load(user_id, lang, lock=True)
+            conv = record.conversation
+            if event.kind == "choice" and self.router.is_stale(conv, event.value, token):
+                return Handled([], position_token(conv), conv.lang, "stale")
+            turn = Turn(
+                user_id, conv, record.timezone, now, DatabaseStore(storage, record), channel
+            )
+            await self.router.handle(turn, event)
+            if not turn.erased and not (turn.read_only and not record.exists):
+                record.timezone = turn.timezone
+                await storage.save(record, turn.completed)
         return Handled(
             turn.replies,
             position_token(conv),

@@ -38,7 +38,7 @@ class Engine:
     def handle(
         self, record: ConversationState, event: Event, now: float, user_id: str = "cli:test"
     ) -> Turn:
-        user = UserRecord(user_id, record, "Europe/Stockholm", None, exists=False)
+        user = UserRecord(user_id, record, "Europe/Stockholm", exists=False)
         turn = Turn(
             user_id,
             record,

@@ -372,7 +372,8 @@ async def play(world: World, lang: str, steps: list[tuple[str, Any]]) -> None:
     codec; data that does not decode never reaches the flows; /privacy and /delete are left out
     (the one leaves no record to compare for a new user, the other erases it)."""
     user = f"tg:{next(world.users)}"
-    screen, update_id, token_now = Screen(), 0, ""
+    # update ids are the bot's, not the user's: each user gets a range of their own
+    screen, update_id, token_now = Screen(), int(user.removeprefix("tg:")) * 100_000, ""
     for kind, value in steps:
         world.now += value if kind == "wait" else 7.5
         if kind == "restart":
@@ -407,7 +408,8 @@ async def play(world: World, lang: str, steps: list[tuple[str, Any]]) -> None:
             update_id=update_id,
         )
         stored = await world.events.storage.load(user)
-        assert stored.conversation == world.saved.get(user), "storage differs from the saved record"
+        saved = world.saved.get(user)
+        assert (stored.conversation if stored.exists else None) == saved, "storage differs"
         check_record(world.engine, stored.conversation)
         if handled.status == "ok":
             check_replies(handled.replies, handled.token)

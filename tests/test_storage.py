@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import sqlalchemy as sa
 
 from bot.events import EventRunner
 from bot.storage import Storage, async_url
@@ -73,7 +74,52 @@ async def test_duplicate_updates_and_stale_buttons_are_ignored(content, storage)
     )
     assert again.status == "stale" and again.replies == []
     record = await storage.load("tg:2")
-    assert len(record.conversation.answers) == 1 and record.last_update == 13
+    assert len(record.conversation.answers) == 1
+    again = await conversations.handle(
+        "tg:2", Event("choice", "ans:no"), token=answer.token, update_id=13
+    )
+    assert again.status == "duplicate"  # the stale press's update was recorded as handled
+    assert len((await storage.load("tg:2")).conversation.answers) == 1
+
+
+async def test_an_update_with_a_lower_id_is_handled(content, storage):
+    """Update ids are not a clock: after a week without updates Telegram starts them afresh,
+    and replicas handle updates out of order. Only the very same update is a duplicate."""
+    conversations = EventRunner(Router(content), storage)
+    first = await conversations.handle("tg:4", Event("command", "assess"), update_id=900_000)
+    mode = await conversations.handle(
+        "tg:4", Event("choice", "mode:quick"), token=first.token, update_id=17
+    )
+    assert mode.status == "ok" and "Question 1 of 10" in mode.replies[-1].text
+    answer = await conversations.handle(
+        "tg:4", Event("choice", "ans:yes"), token=mode.token, update_id=5
+    )
+    assert answer.status == "ok" and "Question 2 of 10" in answer.replies[-1].text
+    assert len((await storage.load("tg:4")).conversation.answers) == 1
+
+
+async def test_an_event_that_fails_changes_nothing_and_is_not_a_duplicate(content, storage):
+    """One transaction per event: when the flows fail half-way, nothing they did is kept, and
+    Telegram's redelivery of the update is handled as new."""
+    router = Router(content)
+    conversations = EventRunner(router, storage)
+    await conversations.handle("tg:5", Event("command", "workshop"), update_id=1)
+    original = router.facilitation.title_text
+
+    async def failing(turn, text):
+        await original(turn, text)  # the workshop row is written ...
+        raise RuntimeError("simulated crash")  # ... and the event fails after it
+
+    router.facilitation.title_text = failing  # type: ignore[method-assign]
+    router.routes.texts["workshop-title"] = failing  # type: ignore[index]
+    await conversations.handle("tg:5", Event("choice", "wsf:new"), update_id=2)
+    with pytest.raises(RuntimeError):
+        await conversations.handle("tg:5", Event("text", "Skåne 12 mars"), update_id=3)
+    async with storage.engine.connect() as conn:
+        assert (await conn.execute(sa.text("select count(*) from workshops"))).scalar() == 0
+    router.routes.texts["workshop-title"] = original  # type: ignore[index]
+    redelivered = await conversations.handle("tg:5", Event("text", "Skåne 12 mars"), update_id=3)
+    assert redelivered.status == "ok" and "Skåne 12 mars" in redelivered.replies[0].text
 
 
 async def test_delete_user(content, storage):

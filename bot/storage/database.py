@@ -9,8 +9,11 @@ engines understand are used.
 
 from __future__ import annotations
 
+import copy
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,18 +21,23 @@ from typing import Any
 import sqlalchemy as sa
 from platformdirs import user_data_dir
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.storage import migrate
 from bot.storage.schema import (
     assessments,
     join_attempts,
+    processed_updates,
     reminders,
     users,
     workshop_answers,
 )
 from flows.state import ConversationState
 from flows.turn import Completed
+
+WEEK = 7 * 86400
 
 
 def default_url() -> str:
@@ -61,16 +69,37 @@ class UserRecord:
     id: str
     conversation: ConversationState
     timezone: str
-    last_update: int | None
     exists: bool
 
 
 class Storage:
-    """The database: open once, share across handlers."""
+    """The database: open once, share across handlers. `bound` gives a view of it whose every
+    read and write runs in one given transaction (an event's)."""
 
-    def __init__(self, engine: AsyncEngine, default_timezone: str) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        default_timezone: str,
+        connection: AsyncConnection | None = None,
+    ) -> None:
         self.engine = engine
         self.default_timezone = default_timezone
+        self._connection = connection
+
+    def bound(self, connection: AsyncConnection) -> Storage:
+        view = copy.copy(self)
+        view._connection = connection
+        return view
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A connection in a transaction: the bound one (committed by whoever began it), else a
+        new one, committed when the block ends."""
+        if self._connection is not None:
+            yield self._connection
+            return
+        async with self.engine.begin() as conn:
+            yield conn
 
     @classmethod
     def create(cls, url: str | None = None, default_timezone: str = "Europe/Stockholm") -> Storage:
@@ -102,15 +131,36 @@ class Storage:
     async def close(self) -> None:
         await self.engine.dispose()
 
-    async def load(self, user_id: str, lang: str = "en") -> UserRecord:
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(sa.select(users).where(users.c.id == user_id))).first()
+    async def load(self, user_id: str, lang: str = "en", *, lock: bool = False) -> UserRecord:
+        """The user's record (a new one if they have none). `lock` holds their row until the
+        transaction ends (PostgreSQL: FOR UPDATE; SQLite has one writer at a time anyway), so
+        two events of one user on two replicas run one after the other."""
+        query = sa.select(users).where(users.c.id == user_id)
+        async with self.transaction() as conn:
+            row = (await conn.execute(query.with_for_update() if lock else query)).first()
         if row is None:
             return UserRecord(
-                user_id, ConversationState(lang=lang), self.default_timezone, None, exists=False
+                user_id, ConversationState(lang=lang), self.default_timezone, exists=False
             )
         state = ConversationState.from_dict(json.loads(row.state))
-        return UserRecord(user_id, state, row.timezone, row.last_update, exists=True)
+        return UserRecord(user_id, state, row.timezone, exists=True)
+
+    async def claim_update(self, update_id: int, now: float) -> bool:
+        """Record that this Telegram update is being handled; False if it was handled before
+        (Telegram delivers again what was not confirmed). Ids are kept for a week, far past
+        Telegram's redelivery (it keeps updates 24 hours); their order means nothing."""
+        async with self.transaction() as conn:
+            dialect = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
+            inserted = await conn.execute(
+                dialect(processed_updates)
+                .values(update_id=update_id, handled=now)
+                .on_conflict_do_nothing(index_elements=["update_id"])
+            )
+            if update_id % 1000 == 0:  # now and then, forget the old ones
+                await conn.execute(
+                    processed_updates.delete().where(processed_updates.c.handled < now - WEEK)
+                )
+        return bool(inserted.rowcount)
 
     async def save(self, record: UserRecord, completed: Completed | None = None) -> None:
         """Write the record (and a completed assessment) in one transaction."""
@@ -119,10 +169,9 @@ class Storage:
             "lang": record.conversation.lang,
             "timezone": record.timezone,
             "state": _compact(record.conversation.to_dict()),
-            "last_update": record.last_update,
             "updated": now,
         }
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             if record.exists:
                 await conn.execute(users.update().where(users.c.id == record.id).values(values))
             else:
@@ -147,7 +196,7 @@ class Storage:
         )
 
     async def assessments_of(self, user_id: str) -> list[dict[str, Any]]:
-        async with self.engine.connect() as conn:
+        async with self.transaction() as conn:
             rows = (
                 await conn.execute(
                     sa.select(assessments)
@@ -167,7 +216,7 @@ class Storage:
     async def delete_user(self, user_id: str) -> dict[str, int]:
         """Erase a user's record, assessments and reminders, and unlink their workshop answers
         (kept anonymously in the workshop totals); returns how many rows of each were affected."""
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             gone_assessments = (
                 await conn.execute(assessments.delete().where(assessments.c.user_id == user_id))
             ).rowcount

@@ -71,7 +71,7 @@ async def schedule(
     if days < 1:
         raise ValueError("days must be at least 1")
     created = _timestamp(now)
-    async with storage.engine.begin() as conn:
+    async with storage.transaction() as conn:
         user_zone = await _user_zone(conn, storage, user_id, zone_name)
         due = next_send_time(_aware(now), days, user_zone).timestamp()
         # The user's latest row is reused, whatever its state: one row per user keeps the table
@@ -111,7 +111,7 @@ async def schedule(
 
 async def active(storage: Storage, user_id: str) -> Row | None:
     """The user's scheduled, claimed or paused reminder, or None."""
-    async with storage.engine.connect() as conn:
+    async with storage.transaction() as conn:
         return (
             await conn.execute(
                 sa.select(reminders)
@@ -124,7 +124,7 @@ async def active(storage: Storage, user_id: str) -> Row | None:
 
 async def pause(storage: Storage, user_id: str) -> bool:
     """Pause the user's reminder (it keeps its interval and due time). False if none."""
-    async with storage.engine.begin() as conn:
+    async with storage.transaction() as conn:
         changed = (
             await conn.execute(
                 reminders.update()
@@ -141,7 +141,7 @@ async def resume(
     """Resume a paused reminder: at its old due time if that is still ahead, otherwise one
     interval from now. Returns the due time, or None if nothing was paused."""
     stamp = _timestamp(now)
-    async with storage.engine.begin() as conn:
+    async with storage.transaction() as conn:
         row = (
             await conn.execute(
                 sa.select(reminders)
@@ -166,7 +166,7 @@ async def resume(
 
 async def stop(storage: Storage, user_id: str) -> bool:
     """Stop the user's reminder for good (a new `schedule` starts again). False if none."""
-    async with storage.engine.begin() as conn:
+    async with storage.transaction() as conn:
         changed = (
             await conn.execute(
                 reminders.update().where(_active_of(user_id)).values(state=STOPPED, claimed_at=None)
@@ -180,7 +180,7 @@ async def snooze(
 ) -> float | None:
     """Remind again ``days`` days from now (then every interval as before); also resumes a
     paused reminder. Returns the new due time, or None if the user has no active reminder."""
-    async with storage.engine.begin() as conn:
+    async with storage.transaction() as conn:
         user_zone = await _user_zone(conn, storage, user_id, zone_name)
         due = next_send_time(_aware(now), days, user_zone).timestamp()
         changed = (
@@ -225,7 +225,7 @@ async def claim_due(storage: Storage, now: When, limit: int) -> list[Row]:
         .values(state=CLAIMED, claimed_at=stamp, attempts=reminders.c.attempts + 1)
         .returning(*reminders.c)
     )
-    async with storage.engine.begin() as conn:
+    async with storage.transaction() as conn:
         if conn.dialect.name == "sqlite":
             ids: Any = picked.scalar_subquery()
         else:
@@ -243,7 +243,7 @@ async def requeue_stale(storage: Storage, now: When, older_than: float = 300) ->
     between claim and send, or hung). Their due time is kept, so they go out at the next tick.
     Returns how many."""
     cutoff = _timestamp(now) - older_than
-    async with storage.engine.begin() as conn:
+    async with storage.transaction() as conn:
         return (
             await conn.execute(
                 reminders.update()
@@ -271,7 +271,7 @@ async def mark_sent(
     claimed_at when it was claimed; given, a claim that was requeued and taken by another
     process is not marked by this one."""
     stamp = _timestamp(now)
-    async with storage.engine.begin() as conn:
+    async with storage.transaction() as conn:
         row = (
             await conn.execute(
                 sa.select(reminders.c.interval_days, users.c.timezone)
@@ -308,7 +308,7 @@ async def retry_later(
 ) -> bool:
     """A claimed reminder could not be sent: back to ``scheduled``, due at ``at``, with the
     error kept. False if the row was no longer claimed."""
-    async with storage.engine.begin() as conn:
+    async with storage.transaction() as conn:
         changed = (
             await conn.execute(
                 reminders.update()
@@ -324,7 +324,7 @@ async def retry_later(
 async def disable_for_user(storage: Storage, user_id: str, reason: str) -> int:
     """The user blocked the bot: every active reminder of theirs becomes ``blocked`` (a new
     `schedule`, when they talk to the bot again, re-enables it). Returns how many rows."""
-    async with storage.engine.begin() as conn:
+    async with storage.transaction() as conn:
         return (
             await conn.execute(
                 reminders.update()

@@ -14,7 +14,7 @@ users = sa.Table(
     sa.Column("lang", sa.String(8), nullable=False),
     sa.Column("timezone", sa.String(64), nullable=False),
     sa.Column("state", sa.Text, nullable=False),  # the conversation record as JSON
-    sa.Column("last_update", sa.BigInteger, nullable=True),  # last Telegram update handled
+    sa.Column("last_update", sa.BigInteger, nullable=True),  # unused since revision 0002
     sa.Column("created", sa.Float, nullable=False),
     sa.Column("updated", sa.Float, nullable=False),
 )
@@ -122,4 +122,13 @@ join_attempts = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("user_id", sa.String(64), nullable=False, index=True),
     sa.Column("at", sa.Float, nullable=False),
+)
+
+processed_updates = sa.Table(
+    "processed_updates",
+    metadata,
+    # Telegram updates handled in the last week: a duplicate is one whose id is here
+    sa.Column("update_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("handled", sa.Float, nullable=False),
+    sa.Index("processed_updates_handled", "handled"),
 )

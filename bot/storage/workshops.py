@@ -9,7 +9,6 @@ import secrets
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from bot.storage.database import Storage
 from bot.storage.schema import join_attempts, workshop_answers, workshop_facilitators, workshops
@@ -41,26 +40,28 @@ async def create(
     rng = rng or secrets.SystemRandom()
     for _ in range(20):
         code = new_join_code(rng)
-        try:
-            async with storage.engine.begin() as conn:
-                result = await conn.execute(
-                    workshops.insert().values(
-                        code=code,
-                        invite=secrets.token_hex(6),
-                        title=title,
-                        owner=owner,
-                        closed=False,
-                        created=now,
-                    )
+        # looked up first rather than caught: a failed insert would end the event's whole
+        # transaction on PostgreSQL (two workshops drawing one code at once is left to the
+        # unique constraint: 1 in 887 million)
+        if await by_code(storage, code) is not None:
+            continue
+        async with storage.transaction() as conn:
+            result = await conn.execute(
+                workshops.insert().values(
+                    code=code,
+                    invite=secrets.token_hex(6),
+                    title=title,
+                    owner=owner,
+                    closed=False,
+                    created=now,
                 )
-                primary_key = result.inserted_primary_key
-                assert primary_key is not None
-                workshop_id = int(primary_key[0])
-                await conn.execute(
-                    workshop_facilitators.insert().values(workshop_id=workshop_id, user_id=owner)
-                )
-        except IntegrityError:
-            continue  # the code was taken: draw another
+            )
+            primary_key = result.inserted_primary_key
+            assert primary_key is not None
+            workshop_id = int(primary_key[0])
+            await conn.execute(
+                workshop_facilitators.insert().values(workshop_id=workshop_id, user_id=owner)
+            )
         found = await by_id(storage, workshop_id)
         assert found is not None
         return found
@@ -68,7 +69,7 @@ async def create(
 
 
 async def _one(storage: Storage, condition: Any) -> WorkshopInfo | None:
-    async with storage.engine.connect() as conn:
+    async with storage.transaction() as conn:
         return _row((await conn.execute(sa.select(workshops).where(condition))).first())
 
 
@@ -85,7 +86,7 @@ async def by_invite(storage: Storage, invite: str) -> WorkshopInfo | None:
 
 
 async def is_facilitator(storage: Storage, workshop_id: int, user_id: str) -> bool:
-    async with storage.engine.connect() as conn:
+    async with storage.transaction() as conn:
         row = (
             await conn.execute(
                 sa.select(workshop_facilitators.c.user_id).where(
@@ -100,7 +101,7 @@ async def is_facilitator(storage: Storage, workshop_id: int, user_id: str) -> bo
 async def add_facilitator(storage: Storage, workshop_id: int, user_id: str) -> None:
     if await is_facilitator(storage, workshop_id, user_id):
         return
-    async with storage.engine.begin() as conn:
+    async with storage.transaction() as conn:
         await conn.execute(
             workshop_facilitators.insert().values(workshop_id=workshop_id, user_id=user_id)
         )
@@ -114,13 +115,13 @@ async def of_facilitator(storage: Storage, user_id: str) -> list[WorkshopInfo]:
         .where(workshop_facilitators.c.user_id == user_id)
         .order_by(workshops.c.created.desc())
     )
-    async with storage.engine.connect() as conn:
+    async with storage.transaction() as conn:
         rows = (await conn.execute(query)).all()
     return [w for w in map(_row, rows) if w is not None]
 
 
 async def set_closed(storage: Storage, workshop_id: int, closed: bool) -> None:
-    async with storage.engine.begin() as conn:
+    async with storage.transaction() as conn:
         await conn.execute(
             workshops.update().where(workshops.c.id == workshop_id).values(closed=closed)
         )
@@ -129,7 +130,7 @@ async def set_closed(storage: Storage, workshop_id: int, closed: bool) -> None:
 async def set_results_message(
     storage: Storage, workshop_id: int, chat_id: int, message_id: int, lang: str
 ) -> None:
-    async with storage.engine.begin() as conn:
+    async with storage.transaction() as conn:
         await conn.execute(
             workshops.update()
             .where(workshops.c.id == workshop_id)
@@ -151,7 +152,7 @@ def _answers(row: Any) -> ParticipantAnswers:
 async def answer_of(
     storage: Storage, workshop_id: int, participant: str
 ) -> ParticipantAnswers | None:
-    async with storage.engine.connect() as conn:
+    async with storage.transaction() as conn:
         row = (
             await conn.execute(
                 sa.select(workshop_answers).where(
@@ -176,7 +177,7 @@ async def save_answer(
         "support_from": answers.support_from,
         "updated": now,
     }
-    async with storage.engine.begin() as conn:
+    async with storage.transaction() as conn:
         updated = await conn.execute(
             workshop_answers.update()
             .where(
@@ -194,7 +195,7 @@ async def save_answer(
 
 
 async def all_answers(storage: Storage, workshop_id: int) -> list[ParticipantAnswers]:
-    async with storage.engine.connect() as conn:
+    async with storage.transaction() as conn:
         rows = (
             await conn.execute(
                 sa.select(workshop_answers)
@@ -206,7 +207,7 @@ async def all_answers(storage: Storage, workshop_id: int) -> list[ParticipantAns
 
 
 async def wrong_code_attempts(storage: Storage, user_id: str, since: float) -> int:
-    async with storage.engine.connect() as conn:
+    async with storage.transaction() as conn:
         return int(
             (
                 await conn.execute(
@@ -219,5 +220,5 @@ async def wrong_code_attempts(storage: Storage, user_id: str, since: float) -> i
 
 
 async def record_wrong_code(storage: Storage, user_id: str, now: float) -> None:
-    async with storage.engine.begin() as conn:
+    async with storage.transaction() as conn:
         await conn.execute(join_attempts.insert().values(user_id=user_id, at=now))

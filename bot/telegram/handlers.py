@@ -137,7 +137,8 @@ class TelegramAdapter:
             token=data.token,
             update_id=update.update_id,
         )
-        if handled.status == "duplicate":
+        if handled.status == "duplicate":  # handled before: only the press is answered again
+            await answer(query)
             return
         if handled.status == "stale":
             with use_language(handled.lang):

@@ -1,0 +1,79 @@
+"""Several replicas on one PostgreSQL: each event is one transaction that locks the user's row,
+so events of one user sent to two replicas at once run one after the other (opt-in:
+TEST_POSTGRES_URL=postgresql://user@host/db; `.ci/run` starts a PostgreSQL and sets it)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from bot.events import EventRunner
+from bot.storage import Storage
+from bot.storage.schema import metadata
+from flows.messages import Event
+from flows.router import Router
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+async def replicas(content):
+    if not POSTGRES_URL:
+        pytest.skip("TEST_POSTGRES_URL not set")
+    first = Storage.create(POSTGRES_URL)
+    async with first.engine.begin() as conn:
+        await conn.run_sync(metadata.drop_all)
+        await conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    await first.prepare()
+    second = Storage.create(POSTGRES_URL)
+    runners = [EventRunner(Router(content), first), EventRunner(Router(content), second)]
+    yield runners
+    for storage in (first, second):
+        await storage.close()
+
+
+async def at_last_question(runner: EventRunner, user: str) -> str:
+    """A quick check answered up to its last question; returns the position token shown."""
+    handled = await runner.handle(user, Event("command", "assess"))
+    handled = await runner.handle(user, Event("choice", "mode:quick"), token=handled.token)
+    for _ in range(9):
+        handled = await runner.handle(user, Event("choice", "ans:yes"), token=handled.token)
+    assert "Question 10 of 10" in handled.replies[-1].text
+    return handled.token
+
+
+async def test_a_double_tap_split_across_replicas_completes_once(replicas):
+    a, b = replicas
+    ids = iter(range(1000, 2000))
+    for n in range(10):
+        user = f"tg:{n + 1}"
+        token = await at_last_question(a, user)
+        first, second = await asyncio.gather(
+            a.handle(user, Event("choice", "ans:no"), token=token, update_id=next(ids)),
+            b.handle(user, Event("choice", "ans:no"), token=token, update_id=next(ids)),
+        )
+        assert sorted([first.status, second.status]) == ["ok", "stale"]
+        assert [first.completed, second.completed].count(True) == 1
+    async with a.storage.engine.connect() as conn:
+        counts = (
+            await conn.execute(sa.text("select user_id, count(*) from assessments group by 1"))
+        ).all()
+    assert len(counts) == 10 and {c for _user, c in counts} == {1}
+
+
+async def test_an_answer_and_a_language_choice_at_once_both_persist(replicas):
+    a, b = replicas
+    for n in range(10):
+        user = f"tg:{100 + n}"
+        handled = await a.handle(user, Event("command", "assess"), lang="en")
+        handled = await a.handle(user, Event("choice", "mode:quick"), token=handled.token)
+        await asyncio.gather(
+            a.handle(user, Event("choice", "ans:no"), token=handled.token),
+            b.handle(user, Event("choice", "lang:sv")),
+        )
+        record = await a.storage.load(user)
+        assert record.conversation.lang == "sv"
+        assert [v[0] for v in record.conversation.answers.values()] == ["no"]
