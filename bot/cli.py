@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import socket
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from bot.config import Settings, load_settings
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.config import Settings, SettingsError, load_settings
 from bot.storage import Storage
 from flows.content_loader import ContentError, check_content, load_content, summary_line
 from flows.content_model import Content
@@ -46,14 +50,44 @@ def load_checked_content(settings: Settings) -> Content | None:
     return content
 
 
+def _first_line(exc: BaseException) -> str:
+    cause = getattr(exc, "orig", None) or exc
+    text = str(cause).strip().splitlines()
+    return text[0] if text else type(cause).__name__
+
+
+def open_storage(settings: Settings) -> Storage | None:
+    """The database's engine, or None after one line saying why the URL cannot work."""
+    try:
+        return Storage.create(settings.database_url, settings.timezone)
+    except ImportError as exc:
+        print(
+            f"The database driver {exc.name} is not installed (PostgreSQL's comes with the "
+            "project's postgres extra: pip install -e '.[postgres]').",
+            file=sys.stderr,
+        )
+    except SQLAlchemyError as exc:
+        print(f"DATABASE_URL cannot be used: {_first_line(exc)}", file=sys.stderr)
+    return None
+
+
 async def prepare_database(storage: Storage) -> bool:
     """Create or upgrade the schema; False after one line saying why it cannot be used."""
     from bot.storage.migrate import SchemaError
 
+    where = storage.engine.url.render_as_string(hide_password=True)
     try:
         await storage.prepare()
     except SchemaError as exc:
         print(f"Cannot use the database: {exc}.", file=sys.stderr)
+        return False
+    except (SQLAlchemyError, OSError, ImportError) as exc:
+        print(f"Cannot open the database {where}: {_first_line(exc)}", file=sys.stderr)
+        return False
+    except Exception as exc:  # a driver's own errors (asyncpg: wrong password, no database)
+        if not type(exc).__module__.startswith(("asyncpg", "aiosqlite", "sqlite3")):
+            raise
+        print(f"Cannot open the database {where}: {_first_line(exc)}", file=sys.stderr)
         return False
     return True
 
@@ -63,7 +97,9 @@ async def db_upgrade() -> int:
     from bot.storage.migrate import head
 
     settings = load_settings()
-    storage = Storage.create(settings.database_url, settings.timezone)
+    storage = open_storage(settings)
+    if storage is None:
+        return 2
     try:
         if not await prepare_database(storage):
             return 2
@@ -74,7 +110,9 @@ async def db_upgrade() -> int:
 
 
 async def _check_database(settings: Settings) -> bool:
-    storage = Storage.create(settings.database_url, settings.timezone)
+    storage = open_storage(settings)
+    if storage is None:
+        return False
     try:
         return await prepare_database(storage)
     finally:
@@ -90,7 +128,9 @@ async def chat(user: str, lang: str | None) -> int:
     content = load_checked_content(settings)
     if content is None:
         return 2
-    storage = Storage.create(settings.database_url, settings.timezone)
+    storage = open_storage(settings)
+    if storage is None:
+        return 2
     try:
         if not await prepare_database(storage):
             return 2
@@ -116,6 +156,8 @@ def run_bot(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.webhook_url:
+        check_webhook(args.webhook_url, args.webhook_path, args.listen, args.port)
     content = load_checked_content(settings)
     if content is None or not asyncio.run(_check_database(settings)):
         return 2
@@ -181,18 +223,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "content":
-        return content_check(args.content)
-    if args.command == "run":
-        return run_bot(args)
-    if args.command == "db":
-        return asyncio.run(db_upgrade())
-    if args.command == "chat":
-        try:
+    try:
+        if args.command == "content":
+            return content_check(args.content)
+        if args.command == "run":
+            return run_bot(args)
+        if args.command == "db":
+            return asyncio.run(db_upgrade())
+        if args.command == "chat":
             return asyncio.run(chat(args.user, args.lang))
-        except KeyboardInterrupt:
-            return 130
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
     return 2
+
+
+def check_webhook(url: str, path: str, listen: str, port: int) -> None:
+    """Telegram calls `url`; the server answers on `path` at `listen:port`."""
+    url_path = urlsplit(url).path.rstrip("/")
+    if not url_path.endswith("/" + path.strip("/")):
+        raise SettingsError(
+            f"--webhook-url {url} does not end with --webhook-path {path!r}: Telegram would "
+            "call a path the bot does not answer on"
+        )
+    with socket.socket() as probe:
+        try:
+            probe.bind((listen, port))
+        except OSError as exc:
+            raise SettingsError(f"cannot listen on {listen}:{port}: {exc.strerror}") from exc
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
@@ -21,13 +22,28 @@ class Settings:
     content_dir: Path | None
 
 
+class SettingsError(Exception):
+    """A setting that cannot work; the message is one line for the operator."""
+
+
+def check_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(
+            f"CLUSTER_JOURNEY_TIMEZONE={name!r} is not a time zone; write it like Europe/Stockholm"
+        ) from exc
+
+
 def load_settings() -> Settings:
     load_dotenv(Path.cwd() / ".env", override=False)
     content_dir = os.environ.get("CLUSTER_JOURNEY_CONTENT_DIR")
-    return Settings(
+    settings = Settings(
         token=os.environ.get("TELEGRAM_BOT_TOKEN") or None,
         api_base_url=os.environ.get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL,
         database_url=os.environ.get("DATABASE_URL") or None,
         timezone=os.environ.get("CLUSTER_JOURNEY_TIMEZONE") or DEFAULT_TIMEZONE,
         content_dir=Path(content_dir) if content_dir else None,
     )
+    check_timezone(settings.timezone)
+    return settings

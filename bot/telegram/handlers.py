@@ -250,7 +250,12 @@ class TelegramAdapter:
         if isinstance(error, Forbidden):
             log.info("User blocked the bot or left: %s", error)
             return
-        where = update.to_dict() if isinstance(update, Update) else repr(update)
+        # which update, never what the user wrote or their name
+        where = (
+            f"{update.update_id} ({'button' if update.callback_query else 'message'})"
+            if isinstance(update, Update)
+            else type(update).__name__
+        )
         log.error("Error while handling update %s", where, exc_info=error)
         if (
             not isinstance(update, Update)

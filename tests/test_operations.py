@@ -1,0 +1,89 @@
+"""Bad configuration gets one clear line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run(tmp_path: Path, args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'journey.db'}",
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        **env,
+    }
+    environ.pop("CLUSTER_JOURNEY_CONTENT_DIR", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input="",
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=tmp_path,
+        timeout=60,
+    )
+
+
+def one_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("not a url", "DATABASE_URL cannot be used: Could not parse"),
+        ("postgresql://nobody@127.0.0.1:1/db", "Cannot open the database postgresql"),
+        ("mysql://someone@localhost/db", "The database driver MySQLdb is not installed"),
+    ],
+)
+def test_a_database_url_that_cannot_work(tmp_path, url, expected):
+    line = one_line(run(tmp_path, ["chat"], DATABASE_URL=url))
+    assert line.startswith(expected), line
+
+
+def test_a_password_in_the_url_is_not_printed(tmp_path):
+    line = one_line(run(tmp_path, ["chat"], DATABASE_URL="postgresql://u:sekret@127.0.0.1:1/db"))
+    assert "sekret" not in line and "***" in line
+
+
+def test_an_unknown_time_zone(tmp_path):
+    line = one_line(run(tmp_path, ["chat"], CLUSTER_JOURNEY_TIMEZONE="Mars/Olympus"))
+    assert "'Mars/Olympus' is not a time zone" in line
+
+
+def test_a_webhook_url_whose_path_is_not_the_webhook_path(tmp_path):
+    line = one_line(
+        run(
+            tmp_path,
+            ["run", "--webhook-url", "https://bot.example.org/hook", "--webhook-path", "telegram"],
+            TELEGRAM_BOT_TOKEN="123:abc",
+        )
+    )
+    assert "does not end with --webhook-path 'telegram'" in line
+
+
+def test_a_webhook_port_in_use(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        line = one_line(
+            run(
+                tmp_path,
+                ["run", "--webhook-url", "https://bot.example.org/telegram", "--listen",
+                 "127.0.0.1", "--port", str(port)],
+                TELEGRAM_BOT_TOKEN="123:abc",
+            )
+        )  # fmt: skip
+    assert line.startswith(f"cannot listen on 127.0.0.1:{port}")
