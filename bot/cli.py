@@ -96,20 +96,14 @@ async def db_upgrade() -> int:
     """`cluster-journey db upgrade`: bring the database to this version's schema now."""
     from bot.storage.migrate import head
 
-    settings = load_settings()
-    storage = open_storage(settings)
-    if storage is None:
+    if not await check_database(load_settings()):
         return 2
-    try:
-        if not await prepare_database(storage):
-            return 2
-    finally:
-        await storage.close()
     print(f"The database is at schema version {head()}, the newest this version knows.")
     return 0
 
 
-async def _check_database(settings: Settings) -> bool:
+async def check_database(settings: Settings) -> bool:
+    """Open, create or upgrade the database once; False after one line saying why not."""
     storage = open_storage(settings)
     if storage is None:
         return False
@@ -159,7 +153,7 @@ def run_bot(args: argparse.Namespace) -> int:
     if args.webhook_url:
         check_webhook(args.webhook_url, args.webhook_path, args.listen, args.port)
     content = load_checked_content(settings)
-    if content is None or not asyncio.run(_check_database(settings)):
+    if content is None or not asyncio.run(check_database(settings)):
         return 2
     webhook = None
     if args.webhook_url:
