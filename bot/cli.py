@@ -7,6 +7,7 @@ import asyncio
 import logging
 import socket
 import sys
+from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -163,11 +164,19 @@ def run_bot(args: argparse.Namespace) -> int:
     return run(settings, content, webhook)
 
 
+def _version() -> str:
+    try:
+        return metadata.version("cluster-journey")
+    except metadata.PackageNotFoundError:  # run from a checkout without installing it
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cluster-journey",
         description="Cluster Journey (Klusterresan): the TACTICS internationalisation journey.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     content = commands.add_parser("content", help="work with the content files")

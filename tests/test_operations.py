@@ -87,3 +87,14 @@ def test_a_webhook_port_in_use(tmp_path):
             )
         )  # fmt: skip
     assert line.startswith(f"cannot listen on 127.0.0.1:{port}")
+
+
+def test_version_and_python_m_bot(tmp_path):
+    for command in (["--version"], ["-m", "bot", "--version"]):
+        args = [sys.executable, *command] if command[0] == "-m" else None
+        result = (
+            subprocess.run(args, capture_output=True, text=True, timeout=60)
+            if args
+            else run(tmp_path, command)
+        )
+        assert result.returncode == 0 and result.stdout.startswith("cluster-journey 0.1.0")
