@@ -203,7 +203,7 @@ def test_step_sections_keep_their_numbers_and_the_list_numbers_once(tmp_path, la
 
 
 @pytest.mark.parametrize(
-    ("lang", "shown"), [("en", "Your answer was: Partly"), ("sv", "Ditt svar förra gången: Delvis")]
+    ("lang", "shown"), [("en", "Your answer was: Partly"), ("sv", "Ditt tidigare svar: Delvis")]
 )
 def test_back_shows_the_answer_given_before(tmp_path, lang, shown):
     content = load_content()
