@@ -4,10 +4,7 @@ the code does not know is refused with one clear line."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -16,6 +13,7 @@ from alembic.runtime.migration import MigrationContext
 
 from bot.storage import migrate
 from bot.storage.schema import metadata
+from tests.test_operations import one_line, run
 from tests.test_terminal import chat
 
 OLD_RELEASE = Path(__file__).parent / "data" / "db-44e7cdf.sql"
@@ -50,22 +48,9 @@ def test_a_database_of_the_first_release_is_upgraded_and_keeps_its_users(tmp_pat
 
 
 def _refused(tmp_path: Path, sql: str) -> str:
-    db = tmp_path / "journey.db"
-    with sqlite3.connect(db) as conn:
+    with sqlite3.connect(tmp_path / "journey.db") as conn:  # the database `run` points at
         conn.executescript(sql)
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "HOME": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "chat"],
-        input="",
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-    )
-    assert result.returncode == 2 and result.stdout == ""
-    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
-    return result.stderr
+    return one_line(run(tmp_path, ["chat"]))
 
 
 def test_a_database_of_unknown_tables_is_refused_in_one_line(tmp_path):
