@@ -31,9 +31,9 @@ class WorkshopInfo:
 
 @dataclass(frozen=True)
 class ReminderInfo:
-    """A user's active reminder: `state` is scheduled, claimed or paused; `due` unix seconds."""
+    """A user's active reminder: paused, or waiting to go out at `due` (unix seconds)."""
 
-    state: str
+    paused: bool
     interval_days: int
     due: float
 

@@ -68,7 +68,11 @@ class DatabaseStore:
 
     async def reminder(self, user_id: str) -> ReminderInfo | None:
         row = await reminders.active(self.storage, user_id)
-        return None if row is None else ReminderInfo(row.state, row.interval_days, row.due)
+        return (
+            None
+            if row is None
+            else ReminderInfo(row.state == reminders.PAUSED, row.interval_days, row.due)
+        )
 
     async def schedule_reminder(
         self, user_id: str, chat_id: int, days: int, now: float, zone: str

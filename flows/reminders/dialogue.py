@@ -20,7 +20,6 @@ from flows.turn import Turn
 
 INTERVALS = (7, 14, 30)
 TZ_FLOW = "remind-tz"
-PAUSED = "paused"
 
 
 def _every(days: int) -> str:
@@ -115,7 +114,7 @@ class Reminders:
                 (*change, Choice("rem:tz", _("Change time zone"))),
                 rows=(3, 1),
             )
-        if row.state == PAUSED:
+        if row.paused:
             text = _("Your reminder is paused ({every}).").format(every=_every(row.interval_days))
             toggle = Choice("rem:resume", _("Resume"))
         else:
@@ -148,7 +147,7 @@ class Reminders:
         turn.conversation.flow = "menu"
         row = await turn.store.reminder(turn.user_id)
         chat_id = turn.channel.reminder_chat
-        if row is not None and row.state != PAUSED and chat_id is not None:
+        if row is not None and not row.paused and chat_id is not None:
             await turn.store.schedule_reminder(
                 turn.user_id, chat_id, row.interval_days, turn.now, name
             )
