@@ -18,12 +18,12 @@ from tests.fake_bot_api import FakeBotApi
 class RunningBot:
     """The bot process stand-in: the real Application, polling the fake server over HTTP."""
 
-    def __init__(self, api: FakeBotApi, content: Content, db: Path) -> None:
+    def __init__(self, api: FakeBotApi, content: Content, database: Path | str) -> None:
         self.api = api
         self.settings = Settings(
             token=api.token,
             api_base_url=api.base_url,
-            database_url=f"sqlite:///{db}",
+            database_url=database if isinstance(database, str) else f"sqlite:///{database}",
             timezone="Europe/Stockholm",
             content_dir=None,
         )

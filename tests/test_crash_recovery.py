@@ -12,16 +12,15 @@ not give, and exactly one completed assessment per user with one answer per key 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import random
-import sqlite3
 import time
 from pathlib import Path
 
 from bench import procs
 from bench.observed import BotError, ObservedApi
 from flows.content_model import Content
+from tests.databases import TestDatabase
 
 USERS = 50
 KILLS = 3
@@ -35,8 +34,8 @@ ANSWERS = ("yes", "partly", "no", "unsure")
 class Bot:
     """The bot process, restarted after each kill; `kills` counts them."""
 
-    def __init__(self, api: ObservedApi, db: Path) -> None:
-        self.api, self.db = api, db
+    def __init__(self, api: ObservedApi, database: TestDatabase, folder: Path) -> None:
+        self.api, self.database, self.folder = api, database, folder
         self.process: procs.BotProcess | None = None
         self.kills = 0
 
@@ -44,9 +43,9 @@ class Bot:
         self.process = await procs.start(
             self.api,
             ["-m", "bot.cli", "run"],
-            self.db.parent,
+            self.folder,
             "bot",
-            {"DATABASE_URL": f"sqlite:///{self.db}"},
+            {"DATABASE_URL": self.database.url},
         )
 
     async def kill(self) -> None:
@@ -134,15 +133,14 @@ class User:
                 await self.act("/assess")
 
 
-def check_database(db: Path, users: list[User], final: bool) -> int:
+def check_database(database: TestDatabase, users: list[User], final: bool) -> int:
     """Acknowledged answers are stored, nothing else is, and nothing twice. Returns how many
     users had an answer stored but not yet acknowledged (the crash came in between)."""
     in_flight_stored = 0
-    with contextlib.closing(sqlite3.connect(db)) as conn:
-        states = {row[0]: json.loads(row[1]) for row in conn.execute("select id, state from users")}
-        done: dict[str, list[dict]] = {}
-        for user_id, answers in conn.execute("select user_id, answers from assessments"):
-            done.setdefault(user_id, []).append(json.loads(answers))
+    states = {row[0]: json.loads(row[1]) for row in database.rows("select id, state from users")}
+    done: dict[str, list[dict]] = {}
+    for user_id, answers in database.rows("select user_id, answers from assessments"):
+        done.setdefault(user_id, []).append(json.loads(answers))
     for user in users:
         key, acknowledged = f"tg:{user.id}", user.acknowledged()
         where = f"user {user.id}, {acknowledged} answers acknowledged"
@@ -165,12 +163,12 @@ def check_database(db: Path, users: list[User], final: bool) -> int:
     return in_flight_stored
 
 
-async def test_no_acknowledged_answer_is_lost_or_doubled(content, tmp_path):
+async def test_no_acknowledged_answer_is_lost_or_doubled(content, database, tmp_path):
     seed = random.randrange(1 << 30)
     print(f"random seed {seed}")
     rng = random.Random(seed)
     async with ObservedApi() as api:
-        bot = Bot(api, tmp_path / "bot.db")
+        bot = Bot(api, database, tmp_path)
         await bot.start()
         users = [User(api, bot, 1000 + n, content, rng) for n in range(USERS)]
         journeys = asyncio.gather(*(u.run() for u in users))
@@ -179,10 +177,10 @@ async def test_no_acknowledged_answer_is_lost_or_doubled(content, tmp_path):
             for _ in range(KILLS):
                 await asyncio.sleep(rng.uniform(0.5, 3.0))  # a random moment, not a wait
                 await bot.kill()
-                unacknowledged += check_database(bot.db, users, final=False)
+                unacknowledged += check_database(bot.database, users, final=False)
                 await bot.start()
             await asyncio.wait_for(journeys, 90)
-            check_database(bot.db, users, final=True)
+            check_database(bot.database, users, final=True)
         finally:
             journeys.cancel()
             if bot.process is not None:

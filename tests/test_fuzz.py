@@ -20,7 +20,6 @@ import copy
 import itertools
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -333,11 +332,11 @@ class RecordingStorage(Storage):
 
 
 class World:
-    """One event loop and one SQLite file for the whole module; a fresh user per example."""
+    """One event loop and one database for the whole module; a fresh user per example."""
 
-    def __init__(self, content: Content, db: Path) -> None:
+    def __init__(self, content: Content, url: str) -> None:
         self.runner = asyncio.Runner()
-        self.router, self.url = Router(content), f"sqlite:///{db}"
+        self.router, self.url = Router(content), url
         self.engine = Engine(self.router)
         self.users = itertools.count(1)
         self.saved: dict[str, ConversationState] = {}
@@ -360,8 +359,8 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(content, tmp_path_factory):
-    world = World(content, tmp_path_factory.mktemp("fuzz") / "fuzz.db")
+def world(content, module_database):
+    world = World(content, module_database.url)
     yield world
     world.run(world.events.storage.close())
     world.runner.close()
@@ -424,5 +423,5 @@ async def play(world: World, lang: str, steps: list[tuple[str, Any]]) -> None:
 @fuzz_settings(20)
 @given(lang=st.sampled_from(["sv", "en"]), steps=actions)
 def test_conversations_survive_any_sequence(world, lang, steps):
-    """Through the callback codec and the EventRunner, the record stored in SQLite."""
+    """Through the callback codec and the EventRunner, the record stored in the database."""
     world.run(play(world, lang, steps))

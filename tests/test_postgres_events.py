@@ -1,34 +1,24 @@
 """Several replicas on one PostgreSQL: each event is one transaction that locks the user's row,
 so events of one user sent to two replicas at once run one after the other (opt-in:
-TEST_POSTGRES_URL=postgresql://user@host/db; `.ci/run` starts a PostgreSQL and sets it)."""
+TEST_POSTGRES_URL, see tests/databases.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 
 import pytest
 import sqlalchemy as sa
 
 from bot.events import EventRunner
 from bot.storage import Storage
-from bot.storage.schema import metadata
 from flows.messages import Event
 from flows.router import Router
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
-
 
 @pytest.fixture
-async def replicas(content):
-    if not POSTGRES_URL:
-        pytest.skip("TEST_POSTGRES_URL not set")
-    first = Storage.create(POSTGRES_URL)
-    async with first.engine.begin() as conn:
-        await conn.run_sync(metadata.drop_all)
-        await conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-    await first.prepare()
-    second = Storage.create(POSTGRES_URL)
+async def replicas(content, postgres_database):
+    first = await Storage.open(postgres_database.url)
+    second = Storage.create(postgres_database.url)
     runners = [EventRunner(Router(content), first), EventRunner(Router(content), second)]
     yield runners
     for storage in (first, second):

@@ -89,8 +89,8 @@ class Recorder:
 
 
 @pytest.fixture
-async def storage(tmp_path):
-    store = await Storage.open(f"sqlite:///{tmp_path / 'db'}")
+async def storage(database):
+    store = await Storage.open(database.url)
     yield store
     await store.close()
 
@@ -303,14 +303,14 @@ async def test_snooze(storage):
     assert await snooze(storage, "tg:2", clock.dt) is None
 
 
-async def test_claims_are_disjoint_across_connections(tmp_path, storage):
-    """Two engines on one SQLite file (as two processes would) claim at the same time."""
+async def test_claims_are_disjoint_across_connections(database, storage):
+    """Two engines on one database (as two processes would) claim at the same time."""
     chats = list(range(1, 201))
     await add_users(storage, *chats)
     now = local(2026, 12, 1, 14, 0)
     for chat in chats:
         await schedule(storage, f"tg:{chat}", chat, 7, now)
-    other = await Storage.open(f"sqlite:///{tmp_path / 'db'}")
+    other = await Storage.open(database.url)
     try:
         later = now + timedelta(days=8)
         batches = await asyncio.gather(
@@ -571,6 +571,7 @@ BATCH_SIZE = int(os.environ.get("BATCH_SIZE", "5000"))
 FIRST_CHAT = 500_000
 
 
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # the pace, not the database
 async def test_large_batch_within_telegram_limits(storage, capsys):
     """All delivered, none twice, every 429 retried, and interactive sends answered promptly
     while the batch runs (they share the global 30/s with it)."""
@@ -680,22 +681,11 @@ async def test_large_batch_within_telegram_limits(storage, capsys):
 # --------------------------------------------------------------------------------------------
 # PostgreSQL: several replicas (opt-in: TEST_POSTGRES_URL=postgresql://user@host/db, asyncpg)
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
-
 
 @pytest.fixture
-async def pg_storages():
-    if not POSTGRES_URL:
-        pytest.skip("TEST_POSTGRES_URL not set")
-    pytest.importorskip("asyncpg")
-    from bot.storage.schema import metadata
-
-    first = Storage.create(POSTGRES_URL)
-    async with first.engine.begin() as conn:
-        await conn.run_sync(metadata.drop_all)
-        await conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-    await first.prepare()
-    replicas = [first, *(Storage.create(POSTGRES_URL) for _ in range(3))]
+async def pg_storages(postgres_database):
+    first = await Storage.open(postgres_database.url)
+    replicas = [first, *(Storage.create(postgres_database.url) for _ in range(3))]
     yield replicas
     for replica in replicas:
         await replica.close()

@@ -3,7 +3,6 @@ local Bot API server, acted on with their buttons, managed with /remind."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -13,18 +12,12 @@ from tests.telegram_harness import RunningBot, command, last_text, press
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
-def reminder_rows(tmp_path) -> list[tuple]:
-    return (
-        sqlite3.connect(tmp_path / "bot.db")
-        .execute("select user_id, interval_days, due, state from reminders")
-        .fetchall()
-    )
+def reminder_rows(database) -> list[tuple]:
+    return database.rows("select user_id, interval_days, due, state from reminders")
 
 
-def make_due(tmp_path) -> None:
-    db = sqlite3.connect(tmp_path / "bot.db")
-    db.execute("update reminders set due = ?", (time.time() - 5,))
-    db.commit()
+def make_due(database) -> None:
+    database.execute("update reminders set due = :due", due=time.time() - 5)
 
 
 async def run_reminder_job(bot) -> None:
@@ -42,25 +35,25 @@ async def quick_check(api, user, answers: list[str]) -> None:
     )
 
 
-async def test_reminder_after_summary_and_its_buttons(api, bot, content, tmp_path):
+async def test_reminder_after_summary_and_its_buttons(api, bot, content, database):
     ulla = api.user(301, "Ulla", "sv")
     await quick_check(api, ulla, ["Ja", "Nej", "Nej", "Ja", "Ja", "Ja", "Ja", "Ja", "Ja", "Ja"])
     await press(api, ulla, "Om två veckor")
     confirmation = last_text(api, ulla)
     assert confirmation.startswith("Jag påminner dig") and "varannan vecka" in confirmation
-    [(user_id, days, due, state)] = reminder_rows(tmp_path)
+    [(user_id, days, due, state)] = reminder_rows(database)
     assert (user_id, days, state) == ("tg:301", 14, "scheduled")
     local = datetime.fromtimestamp(due, UTC).astimezone(STOCKHOLM)
     assert (local.hour, local.minute) == (9, 30) and local.weekday() < 5
     assert (local.date() - datetime.now(STOCKHOLM).date()).days >= 14
 
-    make_due(tmp_path)
+    make_due(database)
     await run_reminder_job(bot)
     await api.wait_for(lambda: last_text(api, ulla).startswith("Påminnelse:"))
     reminder = last_text(api, ulla)
     step2 = content.step(2)
     assert "steg 2" in reminder and step2.key_question.action.sv in reminder
-    [(_, _, due_after, state)] = reminder_rows(tmp_path)
+    [(_, _, due_after, state)] = reminder_rows(database)
     assert state == "scheduled" and due_after > time.time() + 13 * 86400  # next occurrence
 
     await press(api, ulla, "✓ 1 klar")
@@ -69,13 +62,13 @@ async def test_reminder_after_summary_and_its_buttons(api, bot, content, tmp_pat
     await api.wait_for(lambda: "bockats av" in last_text(api, ulla))
 
 
-async def test_recheck_a_step_from_the_reminder(api, bot, content, tmp_path):
+async def test_recheck_a_step_from_the_reminder(api, bot, content, database):
     rolf = api.user(302, "Rolf", "en")
     await quick_check(
         api, rolf, ["Yes", "No", "No", "Yes", "Yes", "Yes", "Yes", "Yes", "Yes", "Yes"]
     )
     await press(api, rolf, "In a week")
-    make_due(tmp_path)
+    make_due(database)
     await run_reminder_job(bot)
     await api.wait_for(lambda: last_text(api, rolf).startswith("Reminder:"))
     await press(api, rolf, "Re-check step 2 (a minute)")
@@ -88,16 +81,16 @@ async def test_recheck_a_step_from_the_reminder(api, bot, content, tmp_path):
     assert "moved forward 1 step(s)" in last_text(api, rolf)
 
     await press(api, rolf, "In a week")  # snooze from a fresh reminder
-    make_due(tmp_path)
+    make_due(database)
     await run_reminder_job(bot)
     await api.wait_for(lambda: last_text(api, rolf).startswith("Reminder:"))
     await press(api, rolf, "Snooze a week")
     assert last_text(api, rolf).startswith("Snoozed: I'll remind you again on")
-    [(_, _, due, state)] = reminder_rows(tmp_path)
+    [(_, _, due, state)] = reminder_rows(database)
     assert state == "scheduled" and due > time.time() + 6 * 86400
 
 
-async def test_remind_command_pause_resume_stop(api, bot, tmp_path):
+async def test_remind_command_pause_resume_stop(api, bot, database):
     pia = api.user(303, "Pia", "en")
     await command(api, pia, "/remind")
     assert "You have no reminder" in last_text(api, pia)
@@ -106,7 +99,7 @@ async def test_remind_command_pause_resume_stop(api, bot, tmp_path):
     assert "then every month" in last_text(api, pia)
     await press(api, pia, "Pause")
     assert "paused" in last_text(api, pia)
-    make_due(tmp_path)
+    make_due(database)
     await run_reminder_job(bot)
     assert not any(t.startswith("Reminder:") for t in api.texts(pia.id))
     await press(api, pia, "Resume")
@@ -114,22 +107,22 @@ async def test_remind_command_pause_resume_stop(api, bot, tmp_path):
     await api.wait_for(lambda: "Europe/Helsinki" in last_text(api, pia))
     await pia.send_text("europe/helsinki")
     await api.wait_for(lambda: "Time zone set to Europe/Helsinki" in " ".join(api.texts(pia.id)))
-    [(_, _, due, state)] = reminder_rows(tmp_path)
+    [(_, _, due, state)] = reminder_rows(database)
     local = datetime.fromtimestamp(due, UTC).astimezone(ZoneInfo("Europe/Helsinki"))
     assert (local.hour, local.minute, state) == (9, 30, "scheduled")
     await command(api, pia, "/remind")
     await press(api, pia, "Stop")
-    assert reminder_rows(tmp_path)[0][3] == "stopped"
+    assert reminder_rows(database)[0][3] == "stopped"
 
 
-async def test_a_reminder_due_while_the_bot_was_down_is_sent_once(api, content, tmp_path):
-    first = await RunningBot(api, content, tmp_path / "bot.db").start()
+async def test_a_reminder_due_while_the_bot_was_down_is_sent_once(api, content, database):
+    first = await RunningBot(api, content, database.url).start()
     ada = api.user(304, "Ada", "en")
     await command(api, ada, "/remind")
     await press(api, ada, "Every week")
     await first.stop()
-    make_due(tmp_path)
-    second = await RunningBot(api, content, tmp_path / "bot.db").start()
+    make_due(database)
+    second = await RunningBot(api, content, database.url).start()
     try:
         await api.wait_for(
             lambda: any(t.startswith("Reminder:") for t in api.texts(ada.id)), timeout=10
@@ -140,15 +133,15 @@ async def test_a_reminder_due_while_the_bot_was_down_is_sent_once(api, content, 
         await second.stop()
 
 
-async def test_blocked_user_gets_no_more_reminders(api, bot, tmp_path):
+async def test_blocked_user_gets_no_more_reminders(api, bot, database):
     bo = api.user(305, "Bo", "en")
     await command(api, bo, "/remind")
     await press(api, bo, "Every week")
     api.block_user(bo.id)
-    make_due(tmp_path)
+    make_due(database)
     await run_reminder_job(bot)
-    assert reminder_rows(tmp_path)[0][3] == "blocked"
+    assert reminder_rows(database)[0][3] == "blocked"
     calls = len(api.calls_of("sendMessage"))
-    make_due(tmp_path)
+    make_due(database)
     await run_reminder_job(bot)
     assert len(api.calls_of("sendMessage")) == calls  # no retry storm

@@ -14,13 +14,13 @@ from flows.router import Router
 
 
 @pytest.fixture
-async def storage(tmp_path):
-    store = await Storage.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
+async def storage(database):
+    store = await Storage.open(database.url)
     yield store
     await store.close()
 
 
-async def test_each_answer_is_on_disk_before_the_reply(tmp_path, content, storage):
+async def test_each_answer_is_on_disk_before_the_reply(database, content, storage):
     conversations = EventRunner(Router(content), storage)
     await conversations.handle("tg:1", Event("command", "assess"), lang="sv")
     await conversations.handle("tg:1", Event("choice", "mode:quick"))
@@ -28,7 +28,7 @@ async def test_each_answer_is_on_disk_before_the_reply(tmp_path, content, storag
         handled = await conversations.handle("tg:1", Event("choice", f"ans:{answer}"))
         assert handled.status == "ok"
         # a second engine on the same file sees the answer: it was committed
-        other = await Storage.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
+        other = await Storage.open(database.url)
         record = await other.load("tg:1")
         await other.close()
         assert len(record.conversation.answers) == count

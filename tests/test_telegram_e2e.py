@@ -4,7 +4,7 @@ against the Bot API spec. Users press the buttons the bot really sent."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
+import json
 
 from tests.telegram_harness import (
     RunningBot,
@@ -20,18 +20,12 @@ SV_ANSWERS = {"yes": "Ja", "partly": "Delvis", "no": "Nej", "unsure": "Vet inte"
 EN_ANSWERS = {"yes": "Yes", "partly": "Partly", "no": "No", "unsure": "Not sure"}
 
 
-def answers_in_db(tmp_path, user_id: int) -> dict:
-    import json
-
-    row = (
-        sqlite3.connect(tmp_path / "bot.db")
-        .execute("select state from users where id = ?", (f"tg:{user_id}",))
-        .fetchone()
-    )
-    return json.loads(row[0])["answers"] if row else {}
+def answers_in_db(database, user_id: int) -> dict:
+    state = database.value("select state from users where id = :id", id=f"tg:{user_id}")
+    return json.loads(state)["answers"] if state else {}
 
 
-async def test_swedish_user_finishes_the_quick_check(api, bot, content, tmp_path):
+async def test_swedish_user_finishes_the_quick_check(api, bot, content, database):
     assert [c["command"] for c in api.my_commands(language_code="sv")][:3] == [
         "start",
         "assess",
@@ -66,15 +60,11 @@ async def test_swedish_user_finishes_the_quick_check(api, bot, content, tmp_path
     assert closed["plain_text"].startswith("Tack, det var sista frågan.")
     assert not closed.get("reply_markup")
     assert api.unanswered_callbacks() == []
-    rows = (
-        sqlite3.connect(tmp_path / "bot.db")
-        .execute("select mode, position from assessments where user_id = 'tg:101'")
-        .fetchall()
-    )
+    rows = database.rows("select mode, position from assessments where user_id = 'tg:101'")
     assert rows == [("quick", 3)]
 
 
-async def test_english_user_full_check_with_back(api, bot, content, tmp_path):
+async def test_english_user_full_check_with_back(api, bot, content, database):
     eric = api.user(202, "Eric", "en-GB")
     await command(api, eric, "/assess")
     await press(api, eric, "Full check")
@@ -84,9 +74,9 @@ async def test_english_user_full_check_with_back(api, bot, content, tmp_path):
     assert content.step(2).questions[0].text.en in last_text(api, eric)
     await press(api, eric, "← Back")  # across the step boundary
     assert step1.questions[-1].text.en in last_text(api, eric)
-    assert step1.questions[-1].id not in answers_in_db(tmp_path, eric.id)
+    assert step1.questions[-1].id not in answers_in_db(database, eric.id)
     await press(api, eric, "No")
-    assert answers_in_db(tmp_path, eric.id)[step1.questions[-1].id][0] == "no"
+    assert answers_in_db(database, eric.id)[step1.questions[-1].id][0] == "no"
     remaining = content.question_count - len(step1.questions)
     for _ in range(remaining):
         await press(api, eric, "Partly")
@@ -95,15 +85,15 @@ async def test_english_user_full_check_with_back(api, bot, content, tmp_path):
     assert any(r["method"] == "sendPhoto" for r in api.sent(eric.id))
 
 
-async def test_restart_mid_assessment_resumes(api, content, tmp_path):
-    first = await RunningBot(api, content, tmp_path / "bot.db").start()
+async def test_restart_mid_assessment_resumes(api, content, database):
+    first = await RunningBot(api, content, database.url).start()
     lena = api.user(303, "Lena", "sv")
     await command(api, lena, "/assess")
     await press(api, lena, "Snabbkoll")
     await press(api, lena, "Ja")
     await press(api, lena, "Nej")
     await first.stop()
-    second = await RunningBot(api, content, tmp_path / "bot.db").start()
+    second = await RunningBot(api, content, database.url).start()
     try:
         await command(api, lena, "/assess")
         assert content.step(3).key_question.text.sv in last_text(api, lena)
@@ -123,25 +113,25 @@ async def test_restart_mid_assessment_resumes(api, content, tmp_path):
         await second.stop()
 
 
-async def test_stale_and_forged_buttons_change_nothing(api, bot, tmp_path):
+async def test_stale_and_forged_buttons_change_nothing(api, bot, database):
     olle = api.user(404, "Olle", "sv")
     await command(api, olle, "/assess")
     await press(api, olle, "Snabbkoll")
     stale = next(d for text, d in api.buttons(olle.id) if text == "Ja")
     await press(api, olle, "Ja")
-    before = answers_in_db(tmp_path, olle.id)
+    before = answers_in_db(database, olle.id)
     # the first question's button, pressed again (double tap / old message), and forgeries
     for data in [stale, "j.000000.ans:yes", "x.1.ans:yes", "j.zz.ans:yes", "å" * 40, "p.x.zap"]:
         answered = len(api.calls_of("answerCallbackQuery"))
         forged_press(api, olle.id, data)
         await api.wait_for(lambda n=answered: len(api.calls_of("answerCallbackQuery")) > n)
-    assert answers_in_db(tmp_path, olle.id) == before
+    assert answers_in_db(database, olle.id) == before
     answers = [c["text"] for c in api.calls_of("answerCallbackQuery") if c.get("text")]
     assert answers.count("Den knappen är inte längre aktiv.") == 6
     assert api.unanswered_callbacks() == []
 
 
-async def test_double_tap_records_one_answer(api, bot, tmp_path):
+async def test_double_tap_records_one_answer(api, bot, database):
     kim = api.user(405, "Kim", "en")
     await command(api, kim, "/assess")
     await press(api, kim, "Quick check")
@@ -149,11 +139,11 @@ async def test_double_tap_records_one_answer(api, bot, tmp_path):
     await kim.press(data)
     forged_press(api, kim.id, data)  # the second tap arrives before the first is answered
     await api.wait_for(lambda: len(api.calls_of("answerCallbackQuery")) == 3)
-    assert len(answers_in_db(tmp_path, kim.id)) == 1
+    assert len(answers_in_db(database, kim.id)) == 1
     assert api.calls_of("answerCallbackQuery")[-1]["text"] == "That button is no longer active."
 
 
-async def test_duplicate_update_is_handled_once(api, bot, tmp_path):
+async def test_duplicate_update_is_handled_once(api, bot, database):
     ida = api.user(406, "Ida", "en")
     await command(api, ida, "/assess")
     await press(api, ida, "Quick check")
@@ -164,14 +154,14 @@ async def test_duplicate_update_is_handled_once(api, bot, tmp_path):
     api.push_update(update)  # getUpdates re-delivers it after a crash
     # a later update of the same user is handled after the duplicate (one user, in order)
     await command(api, ida, "/help")
-    assert len(answers_in_db(tmp_path, ida.id)) == 1
+    assert len(answers_in_db(database, ida.id)) == 1
     assert len(api.sent(ida.id)) == shown + 1  # the help, and nothing for the duplicate
     # the press is answered again (the crash may have come before its answer): no toast
     answers = api.calls_of("answerCallbackQuery")
     assert len(answers) == 3 and not answers[-1].get("text")
 
 
-async def test_free_text_during_a_question(api, bot, content, tmp_path):
+async def test_free_text_during_a_question(api, bot, content, database):
     per = api.user(505, "Per", "sv")
     await command(api, per, "/assess")
     await press(api, per, "Snabbkoll")
@@ -179,13 +169,13 @@ async def test_free_text_during_a_question(api, bot, content, tmp_path):
     texts = api.texts(per.id)
     assert any("Svara med någon av knapparna" in t for t in texts)
     assert content.step(1).key_question.text.sv in last_text(api, per)
-    assert answers_in_db(tmp_path, per.id) == {}
+    assert answers_in_db(database, per.id) == {}
     await say(api, per, "x" * 4096)
     await say(api, per, "ja")  # an answer typed as text counts
-    assert len(answers_in_db(tmp_path, per.id)) == 1
+    assert len(answers_in_db(database, per.id)) == 1
 
 
-async def test_delete_erases_everything(api, bot, tmp_path):
+async def test_delete_erases_everything(api, bot, database):
     eva = api.user(606, "Eva", "sv")
     await command(api, eva, "/assess")
     await press(api, eva, "Snabbkoll")
@@ -197,9 +187,8 @@ async def test_delete_erases_everything(api, bot, tmp_path):
     await command(api, eva, "/delete")
     await press(api, eva, "Ja, radera mina uppgifter")
     assert "1 slutförda självskattningar och 0 påminnelser" in last_text(api, eva)
-    db = sqlite3.connect(tmp_path / "bot.db")
-    assert db.execute("select count(*) from users where id='tg:606'").fetchone() == (0,)
-    assert db.execute("select count(*) from assessments where user_id='tg:606'").fetchone() == (0,)
+    assert database.value("select count(*) from users where id='tg:606'") == 0
+    assert database.value("select count(*) from assessments where user_id='tg:606'") == 0
 
 
 async def test_command_in_a_group_links_to_a_private_chat(api, bot):
