@@ -151,16 +151,17 @@ def run_bot(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if args.webhook_url:
-        check_webhook(args.webhook_url, args.webhook_path, args.listen, args.port)
-    content = load_checked_content(settings)
-    if content is None or not asyncio.run(check_database(settings)):
-        return 2
     webhook = None
     if args.webhook_url:
         webhook = Webhook(
-            args.webhook_url, args.listen, args.port, args.secret_token, args.webhook_path
+            args.webhook_url,
+            listen_socket(args.webhook_url, args.webhook_path, args.listen, args.port),
+            args.secret_token,
+            args.webhook_path,
         )
+    content = load_checked_content(settings)
+    if content is None or not asyncio.run(check_database(settings)):
+        return 2
     return run(settings, content, webhook)
 
 
@@ -243,19 +244,24 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def check_webhook(url: str, path: str, listen: str, port: int) -> None:
-    """Telegram calls `url`; the server answers on `path` at `listen:port`."""
+def listen_socket(url: str, path: str, listen: str, port: int) -> socket.socket:
+    """The webhook server's socket, bound to `listen:port`, once it is clear that Telegram will
+    call (`url`) the path it answers on (`path`)."""
     url_path = urlsplit(url).path.rstrip("/")
     if not url_path.endswith("/" + path.strip("/")):
         raise SettingsError(
             f"--webhook-url {url} does not end with --webhook-path {path!r}: Telegram would "
             "call a path the bot does not answer on"
         )
-    with socket.socket() as probe:
-        try:
-            probe.bind((listen, port))
-        except OSError as exc:
-            raise SettingsError(f"cannot listen on {listen}:{port}: {exc.strerror}") from exc
+    family = socket.AF_INET6 if ":" in listen else socket.AF_INET
+    sock = socket.socket(family)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((listen, port))
+    except OSError as exc:
+        sock.close()
+        raise SettingsError(f"cannot listen on {listen}:{port}: {exc.strerror}") from exc
+    return sock
 
 
 if __name__ == "__main__":

@@ -72,7 +72,8 @@ def pytest_terminal_summary(terminalreporter) -> None:
         skipped = [
             r for r in terminalreporter.stats.get("skipped", []) if NO_POSTGRES in str(r.longrepr)
         ]
-        terminalreporter.write_line(
-            f"{NO_POSTGRES}: {len(skipped)} PostgreSQL tests skipped, the storage suites ran "
-            "on SQLite only (.ci/run starts a throw-away PostgreSQL for them)."
-        )
+        if skipped:
+            terminalreporter.write_line(
+                f"{NO_POSTGRES}: {len(skipped)} PostgreSQL tests skipped, the storage suites "
+                "ran on SQLite only (.ci/run starts a throw-away PostgreSQL for them)."
+            )

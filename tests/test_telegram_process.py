@@ -1,20 +1,20 @@
 """The `cluster-journey run` process against the local Bot API server: start, serve, a clean
-stop on SIGTERM, a clear error for a rejected token; and webhook mode with its secret token."""
+stop on SIGTERM, a clear error for a rejected token; and webhook mode on the bot's web server,
+with its secret token and health check."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 
 import aiohttp
-import pytest
+import httpx
 
 from tests.fake_bot_api import FakeBotApi
-from tests.telegram_harness import RunningBot
+from tests.replicas import SECRET, Replica
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,62 +65,61 @@ async def test_rejected_token_gives_a_clear_error(tmp_path):
     assert "Telegram rejected the token" in stderr
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+async def test_webhook_server_secret_health_and_clean_stop(api, database, tmp_path):
+    """`run` in webhook mode serves the webhook and /healthz on the bot's ASGI server: calls
+    without the secret or with a body that is not an update are refused, a real one is
+    answered, and SIGTERM stops it cleanly."""
+    replica = await Replica(api, database.url, tmp_path, "bot").start()
+    try:
+        assert api.calls_of("setWebhook")[-1]["secret_token"] == SECRET
+        assert api.calls_of("setWebhook")[-1]["url"] == "https://bot.example.org/telegram"
+        assert await replica.health() == (200, {"database": "ok", "bot_api": "ok"})
+        nils = api.user(12, "Nils", "en")
+        update = await nils.send_command("/start")
+        assert await replica.post(update, secret="wrong") == 403
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
+                f"{replica.base}/telegram",
+                data=b"{not json",
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            ) as response,
+        ):
+            assert response.status == 400
+        assert api.calls_of("sendMessage") == []  # neither call did anything
+        assert await replica.post(update) == 200
+        await api.wait_for(lambda: any("Welcome to Cluster Journey!" in t for t in api.texts(12)))
+    finally:
+        code = await replica.stop()
+    assert code == 0, replica.log_text()
+    assert "Traceback" not in replica.log_text()
 
 
-@pytest.mark.parametrize("secret", ["right-secret"])
-async def test_webhook_checks_the_secret_token(tmp_path, content, secret):
-    async with FakeBotApi() as api:
-        bot = RunningBot(api, content, tmp_path / "bot.db")
-        await bot.app.initialize()
-        await bot.app.post_init(bot.app)  # type: ignore[misc]
-        port = free_port()
-        assert bot.app.updater is not None
-        await bot.app.updater.start_webhook(
-            listen="127.0.0.1",
-            port=port,
-            url_path="telegram",
-            secret_token=secret,
-            webhook_url="https://bot.example.org/telegram",
-        )
-        await bot.app.start()
-        try:
-            assert api.calls_of("setWebhook")[-1]["secret_token"] == secret
-            user = api.user(12, "Nils", "en")
-            update = {
-                "update_id": 1,
-                "message": {
-                    "message_id": 1,
-                    "date": 0,
-                    "chat": {"id": 12, "type": "private"},
-                    "from": {
-                        "id": 12,
-                        "is_bot": False,
-                        "first_name": "Nils",
-                        "language_code": "en",
-                    },
-                    "text": "/start",
-                    "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-                },
-            }
-            url = f"http://127.0.0.1:{port}/telegram"
-            async with aiohttp.ClientSession() as session:
-                async with session.post(
-                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
-                ) as response:
-                    assert response.status == 403
-                async with session.post(
-                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret}
-                ) as response:
-                    assert response.status == 200
-            await api.wait_for(
-                lambda: any("Welcome to Cluster Journey!" in t for t in api.texts(user.id))
+async def test_health_is_503_when_the_database_or_the_bot_api_is_away(api, tmp_path):
+    """What a load balancer sees: 503, naming what does not answer."""
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    from bot.storage import Storage
+    from bot.web.asgi import Health
+
+    storage = await Storage.open(f"sqlite:///{tmp_path / 'bot.db'}")
+    async with api.make_bot() as telegram:
+        health = Health(telegram, storage)
+        app = Starlette(routes=[Route("/healthz", health.respond)])
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://replica") as client:
+            response = await client.get("/healthz")
+            assert (response.status_code, response.json()) == (
+                200,
+                {"database": "ok", "bot_api": "ok"},
             )
-            assert len(api.calls_of("sendMessage")) == 1  # the forged call did nothing
-        finally:
-            await bot.app.updater.stop()
-            await bot.app.stop()
-            await bot.app.shutdown()
+            await storage.close()
+            (tmp_path / "bot.db").unlink()
+            (tmp_path / "bot.db").mkdir()  # the file is gone: nothing to open any more
+            api.fail_next("getMe", 502)
+            health._bot_api_ok_at = float("-inf")  # ask the Bot API again, not the cache
+            response = await client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"].startswith("error")
+    assert response.json()["bot_api"].startswith("error")

@@ -131,6 +131,11 @@ class Storage:
     async def close(self) -> None:
         await self.engine.dispose()
 
+    async def ping(self) -> None:
+        """Raise unless the database answers (the health check)."""
+        async with self.engine.connect() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+
     async def load(self, user_id: str, lang: str = "en", *, lock: bool = False) -> UserRecord:
         """The user's record (a new one if they have none). `lock` holds their row until the
         transaction ends (PostgreSQL: FOR UPDATE; SQLite has one writer at a time anyway), so

@@ -1,13 +1,19 @@
 """Wiring the Telegram bot: one Application with its rate limiter, update processor, command
-menus and handlers; `run` serves it by long polling or by webhook."""
+menus and handlers; `run` serves it by long polling, or by webhook on the bot's web server
+(`bot.web`, which answers `/healthz` too)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
+import socket
 import sys
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
+import uvicorn
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
@@ -21,6 +27,7 @@ from bot.storage import Storage
 from bot.telegram.handlers import TelegramAdapter
 from bot.telegram.ordering import PerUserUpdateProcessor
 from bot.telegram.pacing import ChatPacingRateLimiter
+from bot.web import asgi
 from flows.content_model import Content
 from flows.i18n import N_, _, use_language
 from flows.router import Router
@@ -108,10 +115,49 @@ def build_application(
 @dataclass(frozen=True)
 class Webhook:
     url: str
-    listen: str
-    port: int
+    sock: socket.socket  # bound to the listen address and port (`bot.cli` checked both)
     secret_token: str | None
     path: str
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, leaving SIGINT/SIGTERM to `serve_webhook` (uvicorn would raise them again
+    once it stops, before the Application has shut down)."""
+
+    def capture_signals(self) -> Any:
+        return nullcontext()
+
+
+async def serve_webhook(
+    application: Application[Any, Any, Any, Any, Any, Any], storage: Storage, webhook: Webhook
+) -> None:
+    """What PTB's run_webhook does, on the bot's own ASGI server: start the Application, tell
+    Telegram the URL, serve until SIGINT/SIGTERM, then stop in order."""
+    config = uvicorn.Config(
+        asgi.build(application, storage, webhook.path, webhook.secret_token),
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+    )
+    server = _Server(config)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.bot.set_webhook(
+            webhook.url, allowed_updates=ALLOWED_UPDATES, secret_token=webhook.secret_token
+        )
+        await application.start()
+        await server.serve(sockets=[webhook.sock])
+    finally:
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
 
 
 def run(settings: Settings, content: Content, webhook: Webhook | None = None) -> int:
@@ -122,14 +168,7 @@ def run(settings: Settings, content: Content, webhook: Webhook | None = None) ->
         if webhook is None:
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
         else:
-            application.run_webhook(
-                listen=webhook.listen,
-                port=webhook.port,
-                url_path=webhook.path,
-                webhook_url=webhook.url,
-                secret_token=webhook.secret_token,
-                allowed_updates=ALLOWED_UPDATES,
-            )
+            asyncio.run(serve_webhook(application, storage, webhook))
     except InvalidToken:
         print(
             "Telegram rejected the token in TELEGRAM_BOT_TOKEN. Check it with @BotFather.",

@@ -1,0 +1,82 @@
+"""The routes of the bot's ASGI application, after python-telegram-bot's custom-webhook
+pattern: a webhook call is checked (secret token, JSON) and queued for the Application, which
+handles it like a polled update; `/healthz` says whether this replica can serve."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import time
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from telegram import Bot, Update
+from telegram.ext import Application
+
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+CHECK_TIMEOUT = 3.0  # seconds each dependency has to answer a health check
+BOT_API_FRESH = 10.0  # seconds a good answer from the Bot API is trusted (probes are frequent)
+
+
+class Health:
+    """200 when the database and the Bot API answer, 503 (saying which did not) otherwise."""
+
+    def __init__(self, bot: Bot, storage: Storage) -> None:
+        self.bot, self.storage = bot, storage
+        self._bot_api_ok_at = float("-inf")
+
+    async def respond(self, _request: Request) -> Response:
+        checks = {"database": await self._check(self.storage.ping())}
+        if time.monotonic() - self._bot_api_ok_at < BOT_API_FRESH:
+            checks["bot_api"] = "ok"
+        else:
+            checks["bot_api"] = await self._check(self.bot.get_me())
+            if checks["bot_api"] == "ok":
+                self._bot_api_ok_at = time.monotonic()
+        healthy = all(value == "ok" for value in checks.values())
+        return JSONResponse(checks, status_code=200 if healthy else 503)
+
+    @staticmethod
+    async def _check(call: Any) -> str:
+        try:
+            await asyncio.wait_for(call, CHECK_TIMEOUT)
+        except TimeoutError:
+            return "timeout"
+        except Exception as exc:  # what failed goes to the probe, the details to the log
+            log.warning("health check: %s: %s", type(exc).__name__, exc)
+            return f"error: {type(exc).__name__}"
+        return "ok"
+
+
+def build(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    storage: Storage,
+    webhook_path: str,
+    secret_token: str | None,
+) -> Starlette:
+    async def telegram(request: Request) -> Response:
+        sent = request.headers.get(SECRET_HEADER, "")
+        if secret_token and not hmac.compare_digest(sent.encode(), secret_token.encode()):
+            return Response(status_code=403)
+        try:
+            update = Update.de_json(await request.json(), application.bot)
+        except (json.JSONDecodeError, UnicodeDecodeError, TypeError, KeyError, ValueError):
+            log.info("webhook: a call that is not a Telegram update was refused")
+            return Response(status_code=400)
+        await application.update_queue.put(update)
+        return Response()
+
+    return Starlette(
+        routes=[
+            Route("/" + webhook_path.strip("/"), telegram, methods=["POST"]),
+            Route("/healthz", Health(application.bot, storage).respond, methods=["GET"]),
+        ]
+    )
