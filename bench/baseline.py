@@ -122,9 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         .concurrent_updates(256)
     )
     if args.paced:
-        from bot.telegram.pacing import ChatPacingRateLimiter
+        from bot.telegram.pacing import Pacing
 
-        builder = builder.rate_limiter(ChatPacingRateLimiter())
+        builder = builder.rate_limiter(Pacing())
     application = builder.build()
     application.add_handler(CallbackQueryHandler(baseline.on_press))
     application.add_handler(MessageHandler(filters.COMMAND, baseline.on_command))

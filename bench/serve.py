@@ -3,7 +3,7 @@
     python -m bench.serve        (environment as for `cluster-journey run`)
 
 Identical to the product's run path (`bot.cli.main(["run"])`) except that the rate limiter
-`build_application` creates has no per-chat pacing and no overall 30 messages/s budget. Figures
+`build_application` creates has no per-chat pacing and no overall 28 messages/s budget. Figures
 from this process are labelled "relaxed pacing"; the product as shipped is `bot.cli` itself.
 """
 
@@ -16,17 +16,15 @@ from bot import cli
 from bot.telegram import app, pacing
 
 
-class RelaxedPacing(pacing.ChatPacingRateLimiter):
+class RelaxedPacing(pacing.Pacing):
     """The product's limiter class (retries after 429 included), with the budgets lifted."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(
-            chat_burst=1_000_000, chat_period=1.0, bulk_rate=1_000_000, overall_max_rate=0, **kwargs
-        )
+    def __init__(self, slots: pacing.Slots | None = None, **kwargs: Any) -> None:
+        super().__init__(slots, rate=None, chat_interval=1e-6, chat_burst=1_000_000)
 
 
 def main() -> int:
-    app.ChatPacingRateLimiter = RelaxedPacing  # type: ignore[misc]
+    app.Pacing = RelaxedPacing  # type: ignore[misc]
     return cli.main(["run"])
 
 

@@ -20,6 +20,7 @@ class Settings:
     database_url: str | None
     timezone: str
     content_dir: Path | None
+    messages_per_second: float = 28.0  # the bot's overall pace (Telegram allows about 30)
 
 
 class SettingsError(Exception):
@@ -38,12 +39,24 @@ def check_timezone(name: str) -> None:
 def load_settings() -> Settings:
     load_dotenv(Path.cwd() / ".env", override=False)
     content_dir = os.environ.get("CLUSTER_JOURNEY_CONTENT_DIR")
+    rate = os.environ.get("TELEGRAM_MESSAGES_PER_SECOND") or "28"
     settings = Settings(
         token=os.environ.get("TELEGRAM_BOT_TOKEN") or None,
         api_base_url=os.environ.get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL,
         database_url=os.environ.get("DATABASE_URL") or None,
         timezone=os.environ.get("CLUSTER_JOURNEY_TIMEZONE") or DEFAULT_TIMEZONE,
         content_dir=Path(content_dir) if content_dir else None,
+        messages_per_second=_positive(rate, "TELEGRAM_MESSAGES_PER_SECOND"),
     )
     check_timezone(settings.timezone)
     return settings
+
+
+def _positive(value: str, name: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not 0 < number < float("inf"):
+        raise SettingsError(f"{name}={value!r} is not a positive number of messages a second")
+    return number

@@ -14,10 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time as _time
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
-from datetime import timedelta
 
 from telegram.error import Forbidden, RetryAfter
 
@@ -30,6 +28,7 @@ from bot.storage.reminders import (
     requeue_stale,
     retry_later,
 )
+from bot.telegram.pacing import retry_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -54,13 +53,6 @@ class TickStats:
     def add(self, other: TickStats) -> None:
         for field in fields(self):
             setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
-
-
-def _retry_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22.2+ warns on the int form; either form is fine
-        warnings.simplefilter("ignore")
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 class ReminderDispatcher:
@@ -168,7 +160,7 @@ class ReminderDispatcher:
         try:
             await self.send(row)
         except RetryAfter as exc:
-            seconds = _retry_seconds(exc)
+            seconds = retry_seconds(exc)
             loop = asyncio.get_running_loop()
             self._paused_until = max(self._paused_until, loop.time() + seconds)
             stats.rate_limited += 1

@@ -9,8 +9,8 @@ from typing import Any
 
 from bot.config import Settings
 from bot.storage import Storage
-from bot.telegram.app import build_application
-from bot.telegram.pacing import ChatPacingRateLimiter
+from bot.telegram.app import build_application, slots_for
+from bot.telegram.pacing import Pacing
 from flows.content_model import Content
 from tests.fake_bot_api import FakeBotApi
 
@@ -32,7 +32,7 @@ class RunningBot:
             self.settings,
             content,
             self.storage,
-            rate_limiter=ChatPacingRateLimiter(chat_burst=100, chat_period=1),
+            pacing=Pacing(slots_for(self.storage), chat_interval=0.01, chat_burst=100),
             builder=api.application_builder(),
         )
 

@@ -34,7 +34,7 @@ from bot.storage.reminders import (
     stop,
 )
 from bot.storage.schema import reminders, users
-from bot.telegram.pacing import BULK, ChatPacingRateLimiter
+from bot.telegram.pacing import BULK, Pacing
 from flows.reminders.timing import SEND_AT, format_due, next_send_time
 from tests.fake_bot_api import FakeBotApi
 
@@ -605,7 +605,7 @@ async def test_large_batch_within_telegram_limits(storage, capsys):
             api.token,
             base_url=api.base_url,
             request=api.ptb_request(connection_pool_size=32),
-            rate_limiter=ChatPacingRateLimiter(bulk_rate=25),
+            rate_limiter=Pacing(bulk_rate=25),
         )
         interactive = bot
 

@@ -258,9 +258,9 @@ async def test_per_chat_pacing():
     """A burst to one private chat is paced; other chats are not held up by it."""
     import time
 
-    from bot.telegram.pacing import ChatPacingRateLimiter
+    from bot.telegram.pacing import Pacing
 
-    limiter = ChatPacingRateLimiter(chat_burst=2, chat_period=0.5)
+    limiter = Pacing(chat_interval=0.25, chat_burst=2)
     stamps: dict[int, list[float]] = {1: [], 2: []}
 
     async def call(chat_id: int) -> bool:
@@ -285,9 +285,9 @@ async def test_bulk_sends_are_paced_behind_interactive_ones():
 
     from telegram.error import RetryAfter
 
-    from bot.telegram.pacing import BULK, ChatPacingRateLimiter
+    from bot.telegram.pacing import BULK, Pacing
 
-    limiter = ChatPacingRateLimiter(bulk_rate=10)
+    limiter = Pacing(bulk_rate=10)
     stamps: dict[str, list[float]] = {"bulk": [], "interactive": []}
     flood = {"left": 1}
 

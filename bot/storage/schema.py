@@ -132,3 +132,13 @@ processed_updates = sa.Table(
     sa.Column("handled", sa.Float, nullable=False),
     sa.Index("processed_updates_handled", "handled"),
 )
+
+send_budgets = sa.Table(
+    "send_budgets",
+    metadata,
+    # one pacing budget of the bot as a whole (`bot.telegram.pacing`): "all", "bulk",
+    # "chat:<id>", "results:<workshop>"; `tat` is when its next slot is free (unix seconds)
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("tat", sa.Float, nullable=False),
+    sa.Index("send_budgets_tat", "tat"),
+)

@@ -17,16 +17,17 @@ import uvicorn
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 from telegram.ext import Defaults as PtbDefaults
 
 from bot.config import Settings
 from bot.events import EventRunner
 from bot.reminders import ReminderDispatcher
 from bot.storage import Storage
+from bot.storage.budgets import SharedSlots
 from bot.telegram.handlers import TelegramAdapter
 from bot.telegram.ordering import PerUserUpdateProcessor
-from bot.telegram.pacing import ChatPacingRateLimiter
+from bot.telegram.pacing import MemorySlots, Pacing, Slots
 from bot.web import asgi
 from flows.content_model import Content
 from flows.i18n import N_, _, use_language
@@ -61,18 +62,25 @@ async def register_commands(application: Application[Any, Any, Any, Any, Any, An
         )
 
 
+def slots_for(storage: Storage) -> Slots:
+    """Where the pacing budgets live: in the database when several replicas may share it
+    (PostgreSQL), else in this process (SQLite has one bot process)."""
+    return MemorySlots() if storage.engine.dialect.name == "sqlite" else SharedSlots(storage)
+
+
 def build_application(
     settings: Settings,
     content: Content,
     storage: Storage,
     *,
-    rate_limiter: AIORateLimiter | None = None,
+    pacing: Pacing | None = None,
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The one wiring function: everything the bot needs, put together. Tests may pass their
-    own rate limiter (faster pacing) and builder (HTTP settings)."""
+    own pacing (faster per chat) and builder (HTTP settings)."""
     assert settings.token
-    adapter = TelegramAdapter(EventRunner(Router(content), storage))
+    pacing = pacing or Pacing(slots_for(storage), rate=settings.messages_per_second)
+    adapter = TelegramAdapter(EventRunner(Router(content), storage), pacing.slots)
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await storage.prepare()
@@ -102,7 +110,7 @@ def build_application(
                 parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
             )
         )
-        .rate_limiter(rate_limiter or ChatPacingRateLimiter())
+        .rate_limiter(pacing)
         .concurrent_updates(PerUserUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)

@@ -25,6 +25,7 @@ from bot.storage import workshops
 from bot.telegram.callback_data import decode
 from bot.telegram.links import TelegramChannel, join_link, pasted_link_event, start_link
 from bot.telegram.live_results import LiveResults
+from bot.telegram.pacing import Slots
 from bot.telegram.sending import answer, edit_reply, escape, send_reply
 from flows.i18n import _, normalise_language, use_language
 from flows.journey.assessment import position_token
@@ -46,9 +47,9 @@ def user_key(user_id: int) -> str:
 
 
 class TelegramAdapter:
-    def __init__(self, events: EventRunner) -> None:
+    def __init__(self, events: EventRunner, slots: Slots) -> None:
         self.events = events
-        self.live_results = LiveResults(events.router.facilitation, events.storage)
+        self.live_results = LiveResults(events.router.facilitation, events.storage, slots)
 
     def register(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         private = filters.ChatType.PRIVATE

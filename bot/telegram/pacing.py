@@ -1,49 +1,128 @@
-"""Pacing every message the bot sends, interactive replies and reminders alike, in one layer:
-python-telegram-bot's rate limiter, with the budgets it lacks added.
+"""Pacing every message the bot sends, interactive replies and reminders alike, in one layer
+(python-telegram-bot's rate-limiter hook), with budgets that hold for the bot as a whole.
 
-- Overall (about 30 a second) and per group (20 a minute): PTB's `AIORateLimiter`, which also
-  retries after a 429 and holds every other send back meanwhile.
-- Per private chat: a short burst, then about one a second (Telegram's limit per chat).
-- Bulk sends (reminders, sent with ``rate_limit_args=BULK``): at most ``bulk_rate`` a second,
-  so that a batch of reminders leaves room in the overall budget for interactive replies.
+Each budget is a schedule of slots (GCRA, "virtual scheduling"): a send takes the next free
+slot of every budget that applies to it, waits until that slot, and goes. The schedules live
+in `Slots`: in memory for one process (SQLite), or in the database for several replicas
+(PostgreSQL, `bot.storage.budgets`), so that what the replicas send together stays within the
+budget whatever their number. The budgets, in the order they are taken:
+
+- per private chat: a short burst, then one a second (Telegram's limit per chat);
+- per group: 20 a minute;
+- bulk (reminders, sent with ``rate_limit_args=BULK``): 70 % of the overall pace, leaving room
+  for interactive replies;
+- overall: ``rate`` messages a second (28 by default: Telegram allows about 30), taken last so
+  that a message goes out in its overall slot.
+
+A 429 (flood wait) holds the overall budget back for everyone, and the send is retried.
+Requests that send nothing to a chat (answering a button, getMe) are not paced.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import logging
+import time
+import warnings
+from datetime import timedelta
+from typing import Any, Protocol
 
-from aiolimiter import AsyncLimiter
-from telegram.ext import AIORateLimiter
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
 
+log = logging.getLogger(__name__)
 MAX_RETRIES = 5
 BULK = "bulk"  # rate_limit_args of a send that may wait behind interactive ones
+RATE = 28.0  # messages a second, overall
+BULK_SHARE = 0.7
 
 
-class ChatPacingRateLimiter(AIORateLimiter):
+class Slots(Protocol):
+    """Where the budgets' schedules are kept."""
+
+    async def take(self, key: str, interval: float) -> tuple[float, float]:
+        """Advance budget `key` by one slot of `interval` seconds; returns (the moment the
+        budget is free again, now), both on the store's clock."""
+        ...
+
+    async def hold(self, key: str, seconds: float) -> None:
+        """Give budget `key` no free slot for `seconds` from now."""
+        ...
+
+
+class MemorySlots:
+    """The schedules of one process."""
+
+    def __init__(self) -> None:
+        self._tat: dict[str, float] = {}
+
+    async def take(self, key: str, interval: float) -> tuple[float, float]:
+        now = time.monotonic()
+        if len(self._tat) > 4096:  # forget budgets that are free again (chats gone quiet)
+            self._tat = {k: t for k, t in self._tat.items() if t > now}
+        tat = self._tat[key] = max(self._tat.get(key, now), now) + interval
+        return tat, now
+
+    async def hold(self, key: str, seconds: float) -> None:
+        now = time.monotonic()
+        self._tat[key] = max(self._tat.get(key, now), now + seconds)
+
+
+async def wait_for_slot(slots: Slots, key: str, interval: float, burst: int = 1) -> float:
+    """Take the next slot of a budget of one per `interval` seconds (after a burst of
+    `burst`), and sleep until it; returns the seconds slept."""
+    tat, now = await slots.take(key, interval)
+    wait = (tat - interval) - (burst - 1) * interval - now
+    if wait > 0:
+        await asyncio.sleep(wait)
+    return max(wait, 0.0)
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22.2+ warns on the int form; either form is fine
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class Pacing(BaseRateLimiter[int | str]):
+    """The bot's rate limiter. ``rate`` None lifts the overall and bulk budgets (benchmarks of
+    the bot's own costs)."""
+
     def __init__(
         self,
+        slots: Slots | None = None,
+        *,
+        rate: float | None = RATE,
+        bulk_rate: float | None = None,
+        chat_interval: float = 1.0,
         chat_burst: int = 3,
-        chat_period: float = 3.0,
-        bulk_rate: float = 20.0,
-        **kwargs: Any,
+        group_interval: float = 3.5,  # with a burst of 3: at most 20 in any minute
+        group_burst: int = 3,
+        max_retries: int = MAX_RETRIES,
     ) -> None:
-        kwargs.setdefault("max_retries", MAX_RETRIES)
-        super().__init__(**kwargs)
-        self._chat_burst, self._chat_period = chat_burst, chat_period
-        self._chat_limiters: dict[int, AsyncLimiter] = {}
-        self._bulk = AsyncLimiter(1, 1 / bulk_rate)  # evenly spaced: no bursts
+        self.slots: Slots = slots or MemorySlots()
+        self.rate = rate
+        self.bulk_rate = bulk_rate if bulk_rate or rate is None else rate * BULK_SHARE
+        self.chat = (chat_interval, chat_burst)
+        self.group = (group_interval, group_burst)
+        self.max_retries = max_retries
 
-    def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
-        if len(self._chat_limiters) > 1024:  # forget chats whose budget has fully recovered
-            for key, old in list(self._chat_limiters.items()):
-                if old.has_capacity(old.max_rate):
-                    del self._chat_limiters[key]
-        limiter = self._chat_limiters.get(chat_id)
-        if limiter is None:
-            limiter = self._chat_limiters[chat_id] = AsyncLimiter(
-                self._chat_burst, self._chat_period
-            )
-        return limiter
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def _wait_turn(self, chat_id: Any, bulk: bool) -> None:
+        if isinstance(chat_id, int) and chat_id > 0:
+            await wait_for_slot(self.slots, f"chat:{chat_id}", *self.chat)
+        else:  # a group, or a channel by @username
+            await wait_for_slot(self.slots, f"chat:{chat_id}", *self.group)
+        if bulk and self.bulk_rate:
+            await wait_for_slot(self.slots, "bulk", 1 / self.bulk_rate)
+        if self.rate:
+            await wait_for_slot(self.slots, "all", 1 / self.rate)
 
     async def process_request(
         self,
@@ -54,13 +133,22 @@ class ChatPacingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | str | None,
     ) -> Any:
-        retries = rate_limit_args if isinstance(rate_limit_args, int) else None
-        if rate_limit_args == BULK:
-            await self._bulk.acquire()
         chat_id = data.get("chat_id")
-        if isinstance(chat_id, int) and chat_id > 0:
-            async with self._chat_limiter(chat_id):
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, retries
-                )
-        return await super().process_request(callback, args, kwargs, endpoint, data, retries)
+        if chat_id is None:
+            return await callback(*args, **kwargs)
+        retries = rate_limit_args if isinstance(rate_limit_args, int) else self.max_retries
+        await self._wait_turn(chat_id, bulk=rate_limit_args == BULK)
+        for attempt in range(retries + 1):
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if attempt == retries:
+                    raise
+                seconds = retry_seconds(exc)
+                log.info("%s: flood wait %.0f s; every send waits", endpoint, seconds)
+                await self.slots.hold("all", seconds)
+                if self.rate:
+                    await wait_for_slot(self.slots, "all", 1 / self.rate)
+                else:
+                    await asyncio.sleep(seconds)
+        raise AssertionError("unreachable")
