@@ -748,6 +748,7 @@ class FakeBotApi:
             "has_main_web_app": False,
         }  # fmt: skip
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.call_times: list[float] = []  # time.time() of each call in `calls`
         self.violations: list[str] = []
         self.errors: list[tuple[str, int, str]] = []
         self.internal_errors: list[str] = []
@@ -912,6 +913,11 @@ class FakeBotApi:
         self._queue.append({"update": update, "delivered": False})
         self._wake()
         return update
+
+    def hand_over(self, update_id: int) -> None:
+        """The test delivered this update itself, to the bot's webhook (as Telegram does in
+        webhook mode): it is no longer pending."""
+        self._queue = [e for e in self._queue if e["update"].get("update_id") != update_id]
 
     def _adopt(self, update: dict[str, Any]) -> None:
         """Make messages of raw updates known, so the bot can reply to or edit them."""
@@ -1097,10 +1103,12 @@ class FakeBotApi:
         if method is None:
             name = request.match_info["method"]
             self.calls.append((name, dict(raw)))
+            self.call_times.append(time.time())
             self.violations.append(f"{name}: no such method in {self.spec.version}")
             return self._answer(name, 404, "Not Found")
         errors, params = self.spec.validate_call(method, raw)
         self.calls.append((method, params))
+        self.call_times.append(time.time())
         if method != "getUpdates":
             self._last_activity = time.monotonic()
         if not errors:

@@ -87,6 +87,8 @@ class Replica:
                 headers={"X-Telegram-Bot-Api-Secret-Token": secret},
             ) as response,
         ):
+            if response.status == 200:
+                self.api.hand_over(update["update_id"])
             return response.status
 
     async def stop(self, timeout: float = 20) -> int:
