@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from bot.storage.database import Storage, UserRecord
 from bot.storage.store import DatabaseStore
 from flows.journey.assessment import position_token
@@ -72,6 +74,23 @@ class EventRunner:
         row locked, the flows run, and everything they changed committed together, before the
         replies are returned. Nothing changes for an update handled before (status "duplicate")
         or a positional button whose `token` no longer matches the conversation ("stale")."""
+        try:
+            return await self._handle(user_id, event, channel, lang, token, update_id)
+        except sa.exc.IntegrityError:
+            # A new user's first two events on two replicas: both found no row to lock and
+            # both inserted one; the other committed first and this one was rolled back whole.
+            # Run it again: now it waits for the row like any later event.
+            return await self._handle(user_id, event, channel, lang, token, update_id)
+
+    async def _handle(
+        self,
+        user_id: str,
+        event: Event,
+        channel: Channel,
+        lang: str,
+        token: str | None,
+        update_id: int | None,
+    ) -> Handled:
         now = self.clock()
         async with self.storage.transaction() as conn:
             storage = self.storage.bound(conn)

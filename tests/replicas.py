@@ -57,18 +57,28 @@ class Replica:
                 "--secret-token", SECRET,
                 cwd=ROOT, env=environ, stdout=out, stderr=out,
             )  # fmt: skip
+        try:
+            await self._wait_healthy(timeout)
+        except BaseException:
+            self.process.kill()  # never leave a process behind a failed start
+            await self.process.wait()
+            raise
+        return self
+
+    async def _wait_healthy(self, timeout: float) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.returncode is not None:
-                raise AssertionError(f"{self.name} exited: {self.log.read_text()[-2000:]}")
+                raise AssertionError(f"{self.name} exited: {self.log_text()[-2000:]}")
             try:
                 status, _body = await self.health()
                 if status == 200:
-                    return self
+                    return
             except aiohttp.ClientError:
                 pass
             await asyncio.sleep(0.1)
-        raise AssertionError(f"{self.name} not healthy after {timeout} s: {self.log.read_text()}")
+        raise AssertionError(f"{self.name} not healthy after {timeout} s: {self.log_text()}")
 
     async def health(self) -> tuple[int, dict[str, Any]]:
         async with (

@@ -67,3 +67,19 @@ async def test_an_answer_and_a_language_choice_at_once_both_persist(replicas):
         record = await a.storage.load(user)
         assert record.conversation.lang == "sv"
         assert [v[0] for v in record.conversation.answers.values()] == ["no"]
+
+
+async def test_a_new_users_first_two_updates_on_two_replicas_are_both_answered(replicas):
+    """Neither finds a row to lock; both insert one; the later is run again, after the other."""
+    a, b = replicas
+    for n in range(10):
+        user = f"tg:{300 + n}"
+        first, second = await asyncio.gather(
+            a.handle(user, Event("command", "start"), update_id=5000 + 2 * n),
+            b.handle(user, Event("command", "assess"), update_id=5001 + 2 * n),
+        )
+        assert (first.status, second.status) == ("ok", "ok")
+        assert first.replies and second.replies
+    async with a.storage.engine.connect() as conn:
+        count = (await conn.execute(sa.text("select count(*) from users"))).scalar()
+    assert count == 10

@@ -26,7 +26,15 @@ SENDS = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMes
 async def start_replicas(api, database, tmp_path) -> list[Replica]:
     pair = [Replica(api, database.url, tmp_path, name) for name in ("a", "b")]
     # both at once, as after a deploy: the schema upgrade runs once, under its lock
-    await asyncio.gather(*(r.start(TELEGRAM_MESSAGES_PER_SECOND=str(RATE)) for r in pair))
+    started = await asyncio.gather(
+        *(r.start(TELEGRAM_MESSAGES_PER_SECOND=str(RATE)) for r in pair), return_exceptions=True
+    )
+    failed = [result for result in started if isinstance(result, BaseException)]
+    if failed:
+        for replica in pair:
+            if replica.process is not None:
+                await replica.stop()
+        raise failed[0]
     return pair
 
 

@@ -3,7 +3,6 @@ against the Bot API spec. Users press the buttons the bot really sent."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from tests.telegram_harness import (
@@ -252,64 +251,3 @@ async def test_an_internal_error_gets_a_polite_answer(api, bot, monkeypatch):
     assert last_text(api, tove).startswith("Tyvärr gick något fel hos mig.")
     await command(api, tove, "/start")
     assert "Välkommen till Klusterresan!" in last_text(api, tove)
-
-
-async def test_per_chat_pacing():
-    """A burst to one private chat is paced; other chats are not held up by it."""
-    import time
-
-    from bot.telegram.pacing import Pacing
-
-    limiter = Pacing(chat_interval=0.25, chat_burst=2)
-    stamps: dict[int, list[float]] = {1: [], 2: []}
-
-    async def call(chat_id: int) -> bool:
-        stamps[chat_id].append(time.monotonic())
-        return True
-
-    start = time.monotonic()
-    await asyncio.gather(
-        *[
-            limiter.process_request(call, (chat,), {}, "sendMessage", {"chat_id": chat}, None)
-            for chat in [1] * 6 + [2]
-        ]
-    )
-    assert max(stamps[1]) - start >= 0.9  # six messages at two per half second
-    assert stamps[2][0] - start < 0.2
-
-
-async def test_bulk_sends_are_paced_behind_interactive_ones():
-    """The one pacing layer: reminders (bulk) go out at most `bulk_rate` a second, to
-    different chats alike, while an interactive reply passes at once; a 429 is retried there."""
-    import time
-
-    from telegram.error import RetryAfter
-
-    from bot.telegram.pacing import BULK, Pacing
-
-    limiter = Pacing(bulk_rate=10)
-    stamps: dict[str, list[float]] = {"bulk": [], "interactive": []}
-    flood = {"left": 1}
-
-    def call(kind: str):
-        async def run() -> bool:
-            if kind == "bulk" and flood["left"]:
-                flood["left"] -= 1
-                raise RetryAfter(0.2)
-            stamps[kind].append(time.monotonic())
-            return True
-
-        return run
-
-    start = time.monotonic()
-    bulk = [
-        limiter.process_request(call("bulk"), (), {}, "sendMessage", {"chat_id": 100 + i}, BULK)
-        for i in range(10)
-    ]
-    interactive = limiter.process_request(
-        call("interactive"), (), {}, "sendMessage", {"chat_id": 7}, None
-    )
-    await asyncio.gather(*bulk, interactive)
-    assert len(stamps["bulk"]) == 10 and flood["left"] == 0  # the 429 was retried, none lost
-    assert max(stamps["bulk"]) - start >= 0.8  # ten at ten a second
-    assert stamps["interactive"][0] - start < 0.5  # not queued behind the reminders

@@ -14,6 +14,7 @@ async def create_workshop(api, facilitator, title: str) -> str:
     await press(api, facilitator, "Create a workshop")
     await say(api, facilitator, title)
     await api.wait_for(lambda: any(r["method"] == "sendPhoto" for r in api.sent(facilitator.id)))
+    await api.wait_for(lambda: results(api, facilitator))  # sent after the QR code
     text = next(t for t in api.texts(facilitator.id) if "Join code:" in t)
     code = re.search(r"Join code: ([A-Z0-9]{6})", text).group(1)
     assert f"https://t.me/cluster_journey_test_bot?start=ws_{code}" in text

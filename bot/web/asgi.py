@@ -1,6 +1,8 @@
 """The routes of the bot's ASGI application, after python-telegram-bot's custom-webhook
-pattern: a webhook call is checked (secret token, JSON) and queued for the Application, which
-handles it like a polled update; `/healthz` says whether this replica can serve."""
+pattern: a webhook call is checked (secret token, JSON) and handled by the Application, and only
+then answered, so an update Telegram was told "200" about has been committed (a replica that
+dies mid-way leaves it to Telegram to deliver again); `/healthz` says whether this replica can
+serve."""
 
 from __future__ import annotations
 
@@ -71,7 +73,10 @@ def build(
         except (json.JSONDecodeError, UnicodeDecodeError, TypeError, KeyError, ValueError):
             log.info("webhook: a call that is not a Telegram update was refused")
             return Response(status_code=400)
-        await application.update_queue.put(update)
+        # through the update processor, as a polled update: one user's updates in order
+        await application.update_processor.process_update(
+            update, application.process_update(update)
+        )
         return Response()
 
     return Starlette(
