@@ -55,11 +55,13 @@ class MemorySlots:
 
     def __init__(self) -> None:
         self._tat: dict[str, float] = {}
+        self._prune_at = 4096
 
     async def take(self, key: str, interval: float) -> tuple[float, float]:
         now = time.monotonic()
-        if len(self._tat) > 4096:  # forget budgets that are free again (chats gone quiet)
+        if len(self._tat) > self._prune_at:  # forget budgets that are free again (quiet chats)
             self._tat = {k: t for k, t in self._tat.items() if t > now}
+            self._prune_at = max(4096, 2 * len(self._tat))
         tat = self._tat[key] = max(self._tat.get(key, now), now) + interval
         return tat, now
 
