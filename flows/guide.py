@@ -203,10 +203,11 @@ def find_terms(content: Content, query: str) -> list[Term]:
 
 def term_reply(term: Term) -> Reply:
     lang = current_language()
-    other = term.term.en if lang == "sv" else term.term.sv
-    head = (
-        term.term.get(lang) if other == term.term.get(lang) else f"{term.term.get(lang)} ({other})"
-    )
+    head = name = term.term.get(lang)
+    if lang == "sv" and term.term.en != name:
+        head += "\n" + _("In English: {term}").format(term=term.term.en)
+    elif lang != "sv" and term.term.sv != name:
+        head += "\n" + _("In Swedish: {term}").format(term=term.term.sv)
     return Reply(
         f"{head}\n\n{term.definition.get(lang)}",
         (
