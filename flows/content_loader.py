@@ -12,6 +12,7 @@ entry path and the YAML line, so that an editor can fix a draft in one pass.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import re
 from collections.abc import Callable, Sequence
@@ -22,20 +23,26 @@ from typing import Annotated, Any, Protocol, TypeAlias, get_args, get_origin, ge
 import yaml
 
 from flows.content_model import (
+    COMPOSED,
     LANGS,
     Content,
     Entries,
+    Format,
     Funding,
     MaxLen,
     Question,
     Step,
+    Template,
     Text,
+    Tool,
     Workshop,
 )
 
 MAX_TEXT = 3500  # one Telegram message (4096) with room for headings and buttons
 STEP_COUNT = 10
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+URL_PATTERN = re.compile(r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?(/[^\s<>\"]*)?$")
+MAX_PHRASE = 60
 LANG_NAMES = {"en": "English", "sv": "Swedish"}
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "content"
 
@@ -67,7 +74,8 @@ class ContentError(Exception):
 
 @dataclass(frozen=True)
 class _Scalar:
-    kind: type  # int, bool or str (every str field is an id)
+    kind: type  # int, bool or str (a str field is an id unless `format` says otherwise)
+    format: str = ""  # "url", "date" or "phrase" (see content_model.Format)
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,7 @@ def _rule(hint: Any) -> _Rule:
     if hint is Text:
         return _Text(next((m.chars for m in marks if isinstance(m, MaxLen)), MAX_TEXT))
     if hint in (int, bool, str):
-        return _Scalar(hint)
+        return _Scalar(hint, next((m.kind for m in marks if isinstance(m, Format)), ""))
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _mapping(hint)
     raise TypeError(f"the content loader has no rule for {hint!r}")
@@ -125,13 +133,14 @@ def _file_rules() -> dict[str, _Mapping]:
     """Which file holds what: a step per file under steps/; funding, glossary (its terms under
     `terms`) and workshop a file each; journey.yaml every other field of `Content`."""
     content = _mapping(Content).keys
-    own_files = {"steps", "funding", "glossary", "workshop"}
+    own_files = {"steps", "funding", "glossary", "workshop", "templates"}
     return {
         "journey": _Mapping(dict, {k: v for k, v in content.items() if k not in own_files}),
         "step": _mapping(Step),
         "funding": _mapping(Funding),
         "glossary": _Mapping(dict, {"terms": content["glossary"]}),
         "workshop": _mapping(Workshop),
+        "templates": _Mapping(dict, {"templates": content["templates"]}),
     }
 
 
@@ -251,10 +260,40 @@ class _Reader:
         if rule.kind is bool and not isinstance(value, bool):
             self.problem(path, "expected true or false")
             return _BAD
+        if rule.kind is str and rule.format:
+            return self._check_formatted(value, rule.format, path)
         if rule.kind is str and (not isinstance(value, str) or not ID_PATTERN.match(value)):
             self.problem(path, "expected an id of lower-case letters, digits and hyphens")
             return _BAD
         return value
+
+    def _check_formatted(self, value: Any, kind: str, path: str) -> Any:
+        if kind == "date":
+            # YAML reads an unquoted 2026-03-01 as a date already
+            if isinstance(value, str):
+                try:
+                    value = datetime.date.fromisoformat(value)
+                except ValueError:
+                    value = None
+            if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+                self.problem(path, "expected a date written YYYY-MM-DD")
+                return _BAD
+            if value > datetime.date.today():
+                self.problem(path, f"date {value.isoformat()} is in the future")
+                return _BAD
+            return value.isoformat()
+        if not isinstance(value, str) or not value.strip():
+            self.problem(path, "expected text")
+            return _BAD
+        if kind == "url":
+            if value != COMPOSED and not URL_PATTERN.match(value):
+                self.problem(path, f"'{value}' is not a web address (https://…) nor '{COMPOSED}'")
+                return _BAD
+            return value
+        if len(value) > MAX_PHRASE:
+            self.problem(path, f"is {len(value)} characters, at most {MAX_PHRASE} fit")
+            return _BAD
+        return value.strip()
 
     def unique_ids(
         self, items: Sequence[_HasId], path: str, seen: dict[str, str] | None = None
@@ -385,6 +424,36 @@ def _check_funding(reader: _Reader, funding: Funding, question_ids: dict[str, st
                 reader.problem(f"sources[{i}].steps[{j}]", f"no step {number} in the journey")
 
 
+def _check_templates(reader: _Reader, templates: Sequence[Template]) -> None:
+    reader.unique_ids(templates, "templates")
+    for i, template in enumerate(templates):
+        for j, number in enumerate(template.steps):
+            if not 0 <= number <= STEP_COUNT:
+                reader.problem(
+                    f"templates[{i}].steps[{j}]", f"no step {number} (0 is Utilise funding)"
+                )
+
+
+def _check_template_references(
+    steps: Sequence[tuple[_Reader, Step]],
+    funding: tuple[_Reader, Funding] | None,
+    template_ids: set[str],
+) -> None:
+    """A tool or an action that names a template names one that exists."""
+    named: list[tuple[_Reader, str, Sequence[Question | Tool]]] = []
+    for reader, step in steps:
+        named += [(reader, "questions", step.questions), (reader, "tools", step.tools)]
+    if funding:
+        named.append((funding[0], "questions", funding[1].questions))
+    for reader, path, items in named:
+        for i, item in enumerate(items):
+            if item.template and item.template not in template_ids:
+                reader.problem(
+                    f"{path}[{i}].template",
+                    f"no template '{item.template}' in templates.yaml",
+                )
+
+
 def _check_workshop(reader: _Reader, workshop: Workshop) -> None:
     reader.unique_ids(workshop.support_kinds, "support_kinds")
     reader.unique_ids(workshop.support_sources, "support_sources")
@@ -406,6 +475,7 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
 
     question_ids: dict[str, str] = {}
     steps: list[Step] = []
+    step_readers: list[tuple[_Reader, Step]] = []
     step_files = sorted(p.name for p in (directory / "steps").glob("*.yaml"))
     if not step_files:
         problems.append(Problem("steps/", "", None, "no step files found"))
@@ -415,6 +485,7 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
         if match and read:
             _check_step(read[0], read[1], match, phase_ids, question_ids)
             steps.append(read[1])
+            step_readers.append(read)
     if step_files and len(step_files) != STEP_COUNT:
         found = f"the journey has {STEP_COUNT} steps, found {len(step_files)} files"
         problems.append(Problem("steps/", "", None, found))
@@ -428,8 +499,13 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
     workshop = _read(directory, "workshop.yaml", rules["workshop"], problems)
     if workshop:
         _check_workshop(*workshop)
+    templates = _read(directory, "templates.yaml", rules["templates"], problems)
+    if templates:
+        _check_templates(templates[0], templates[1]["templates"])
+        ids = {t.id for t in templates[1]["templates"]}
+        _check_template_references(step_readers, funding, ids)
 
-    if problems or not (journey and funding and glossary and workshop):
+    if problems or not (journey and funding and glossary and workshop and templates):
         return None, problems
     content = Content(
         **journey[1],
@@ -437,6 +513,7 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
         funding=funding[1],
         glossary=glossary[1]["terms"],
         workshop=workshop[1],
+        templates=templates[1]["templates"],
     )
     return content, []
 
@@ -454,5 +531,11 @@ def summary_line(content: Content) -> str:
     return (
         f"{len(content.steps)} steps, {content.question_count} questions, "
         f"{content.tool_count} tools, {len(content.glossary)} glossary terms, "
-        f"{len(content.funding.sources)} funding sources: sv and en complete"
+        f"{len(content.funding.sources)} funding sources, {len(content.templates)} templates, "
+        f"{_dated(content)} sources dated: sv and en complete"
     )
+
+
+def _dated(content: Content) -> int:
+    """How many tools and funding sources carry a checked date (all of them, once loaded)."""
+    return sum(len(s.tools) for s in content.steps) + len(content.funding.sources)

@@ -31,6 +31,21 @@ class Entries:
 
 
 @dataclass(frozen=True)
+class Format:
+    """A plain-string field that is not an id: `url` (an http(s) address, or `composed` for
+    our own suggestion that rests on no outside source), `date` (YYYY-MM-DD, not in the future)
+    or `phrase` (a short search word, e.g. an abbreviation)."""
+
+    kind: str
+
+
+COMPOSED = "composed"  # a `source` that says: our own suggestion, see content/SOURCES.md
+Url = Annotated[str, Format("url")]
+Date = Annotated[str, Format("date")]
+Phrase = Annotated[str, Format("phrase")]
+
+
+@dataclass(frozen=True)
 class Text:
     """A human-readable text in both languages."""
 
@@ -62,6 +77,7 @@ class Question:
     text: Text
     why: Text
     action: Text
+    template: str = field(default="", kw_only=True)  # a template id: the action's download
 
 
 QuestionList = Annotated[tuple[Question, ...], Entries(4, 6)]
@@ -72,6 +88,13 @@ class Tool:
     id: str
     name: Text
     description: Text
+    source: Url  # where the facts come from, or `composed`
+    checked: Date  # when the source was last checked
+    template: str = field(default="", kw_only=True)  # a template id: the tool as a download
+
+    @property
+    def composed(self) -> bool:
+        return self.source == COMPOSED
 
 
 @dataclass(frozen=True)
@@ -114,6 +137,8 @@ class FundingSource:
     name: Text
     description: Text
     steps: Annotated[tuple[int, ...], Entries(1)]
+    source: Url
+    checked: Date
 
 
 @dataclass(frozen=True)
@@ -130,6 +155,26 @@ class Term:
     id: str
     term: Text
     definition: Text
+    aliases: tuple[Phrase, ...] = ()  # abbreviations and other words people type (any language)
+
+
+@dataclass(frozen=True)
+class TemplateItem:
+    """One line of a template: a question or a row to fill in, and how to answer it."""
+
+    text: Text
+    answer: Text  # e.g. "1 (not at all) – 5 (fully)", "free text"
+
+
+@dataclass(frozen=True)
+class Template:
+    """A form a cluster manager can download and use (a survey, a self-rating, a map)."""
+
+    id: str
+    title: Annotated[Text, MaxLen(60)]
+    intro: Annotated[Text, MaxLen(800)]  # what it is for and how to use it (a caption)
+    steps: Annotated[tuple[int, ...], Entries(1)]  # the steps whose guide offers it
+    items: Annotated[tuple[TemplateItem, ...], Entries(3, 30)]
 
 
 @dataclass(frozen=True)
@@ -168,8 +213,9 @@ class Content:
     answers: Annotated[tuple[Answer, ...], Entries(2)]
     steps: tuple[Step, ...]
     funding: Funding
-    glossary: Annotated[tuple[Term, ...], Entries(20)]
+    glossary: Annotated[tuple[Term, ...], Entries(35)]
     workshop: Workshop
+    templates: Annotated[tuple[Template, ...], Entries(3)]
 
     def step(self, number: int) -> Step:
         return self.steps[number - 1]
@@ -181,6 +227,19 @@ class Content:
     def step_number(self, text: str) -> int | None:
         """The step a button or a mode names ("3"), or None when there is no such step."""
         return self.known_step(int(text)) if text.isascii() and text.isdigit() else None
+
+    def template(self, template_id: str) -> Template | None:
+        return next((t for t in self.templates if t.id == template_id), None)
+
+    def templates_of(self, number: int) -> tuple[Template, ...]:
+        """The templates the guide offers in step `number` (0: funding): those listed for the
+        step, and those its questions' actions and its tools name."""
+        if number:
+            step = self.step(number)
+            named = {q.template for q in step.questions} | {t.template for t in step.tools}
+        else:
+            named = {q.template for q in self.funding.questions}
+        return tuple(t for t in self.templates if number in t.steps or t.id in named)
 
     def phase(self, phase_id: str) -> Phase:
         return next(p for p in self.phases if p.id == phase_id)

@@ -1,11 +1,15 @@
-"""Guidance on demand: the list of steps, a step's sections, funding, and the glossary; pure."""
+"""Guidance on demand: the list of steps, a step's sections, funding, the templates as files,
+and the glossary; pure."""
 
 from __future__ import annotations
 
-from flows.content_model import Content, Step, Term, Text
+import unicodedata
+
+from flows.content_model import COMPOSED, Content, FundingSource, Step, Template, Term, Text, Tool
 from flows.i18n import _, current_language
-from flows.messages import Choice, Reply
+from flows.messages import Attachment, Choice, Reply, Table
 from flows.turn import Turn
+from flows.workshop.export import csv_delimiter
 
 SECTIONS = ("overview", "benefits", "tools", "examples", "check")
 MAX_QUERY = 100
@@ -31,7 +35,15 @@ def steps_list(content: Content) -> Reply:
         Choice(f"guide:{s.number}", f"{s.number}. {s.title.get(lang)}") for s in content.steps
     ]
     choices.append(Choice("guide:funding", content.funding.title.get(lang)))
+    choices.append(Choice("guide:templates", _("Templates to download")))
     return Reply("\n".join(lines) + "\n\n" + _("Choose a step:"), tuple(choices))
+
+
+def _source_line(item: Tool | FundingSource) -> str:
+    """Where a tool or funding source comes from, and when that was last checked."""
+    if item.source == COMPOSED:
+        return _("(our own suggestion, built on the handbook's structure)")
+    return _("Source: {url} (checked {date})").format(url=item.source, date=item.checked)
 
 
 def _bullets(items: tuple[Text, ...], lang: str) -> str:
@@ -53,7 +65,14 @@ def _section_text(content: Content, step: Step, section: str) -> str:
             ]
         )
     if section == "tools":
-        return "\n\n".join(f"• {t.name.get(lang)}: {t.description.get(lang)}" for t in step.tools)
+        parts = []
+        for tool in step.tools:
+            part = f"• {tool.name.get(lang)}: {tool.description.get(lang)}\n{_source_line(tool)}"
+            template = content.template(tool.template) if tool.template else None
+            if template is not None:
+                part += "\n" + _("Template below: {title}").format(title=template.title.get(lang))
+            parts.append(part)
+        return "\n\n".join(parts)
     if section == "examples":
         return "\n\n".join(f"• {e.title.get(lang)}: {e.text.get(lang)}" for e in step.examples)
     questions = "\n".join(f"• {q.text.get(lang)}" for q in step.questions)
@@ -76,10 +95,19 @@ def step_section(content: Content, number: int, section: str = "overview") -> Re
         Choice(f"guide:{number}:{s}", ("▸ " if s == section else "") + _section_label(s))
         for s in SECTIONS
     ]
+    templates = [
+        Choice(f"tpl:{t.id}", _("Download: {title}").format(title=t.title.get(lang)))
+        for t in content.templates_of(number)
+    ]
+    nav = []
     if number < len(content.steps):
-        choices.append(Choice(f"guide:{number + 1}", _("Next step →")))
-    choices.append(Choice("guide:list", _("← All steps")))
-    return Reply(text, tuple(choices), rows=(3, 2, len(choices) - len(SECTIONS)))
+        nav.append(Choice(f"guide:{number + 1}", _("Next step →")))
+    nav.append(Choice("guide:list", _("← All steps")))
+    return Reply(
+        text,
+        (*choices, *templates, *nav),
+        rows=(3, 2, *([1] * len(templates)), len(nav)),
+    )
 
 
 def funding_page(content: Content) -> Reply:
@@ -88,33 +116,105 @@ def funding_page(content: Content) -> Reply:
     sources = "\n\n".join(
         f"• {s.name.get(lang)}: {s.description.get(lang)} "
         + _("(steps {steps})").format(steps=", ".join(map(str, s.steps)))
+        + f"\n{_source_line(s)}"
         for s in f.sources
     )
     text = f"{f.title.get(lang)}\n\n{f.overview.get(lang)}\n\n{sources}"
-    return Reply(text, (Choice("guide:list", _("← All steps")),))
+    templates = [
+        Choice(f"tpl:{t.id}", _("Download: {title}").format(title=t.title.get(lang)))
+        for t in content.templates_of(0)
+    ]
+    return Reply(text, (*templates, Choice("guide:list", _("← All steps"))))
+
+
+def templates_list(content: Content) -> Reply:
+    lang = current_language()
+    lines = [
+        _(
+            "Forms you can download and use with your members and board, as spreadsheet "
+            "files (CSV) that Excel, Numbers and Google Sheets open."
+        ),
+        "",
+    ]
+    for t in content.templates:
+        steps = ", ".join(str(n) if n else content.funding.title.get(lang) for n in t.steps)
+        lines.append(f"• {t.title.get(lang)} – " + _("step {steps}").format(steps=steps))
+    choices = [Choice(f"tpl:{t.id}", t.title.get(lang)) for t in content.templates]
+    choices.append(Choice("guide:list", _("← All steps")))
+    return Reply("\n".join(lines), tuple(choices))
+
+
+def template_table(template: Template, lang: str) -> Table:
+    """The template as a spreadsheet: one row per item, a column to fill in."""
+    rows = tuple(
+        (str(i), item.text.get(lang), item.answer.get(lang), "")
+        for i, item in enumerate(template.items, start=1)
+    )
+    headers = ("#", _("Question or item"), _("How to answer"), _("Your answer"))
+    return Table(headers, rows, csv_delimiter(lang))
+
+
+def template_replies(template: Template) -> list[Reply]:
+    """The template as a file, then what it is for, with the way on."""
+    lang = current_language()
+    title = template.title.get(lang)
+    filename = f"{template.id}-{lang}.csv"
+    return [
+        Reply(title, attachment=Attachment(filename, template_table(template, lang))),
+        Reply(
+            f"{title}\n\n{template.intro.get(lang)}",
+            (Choice("guide:templates", _("All templates")), Choice("menu:home", _("Main menu"))),
+            rows=(2,),
+        ),
+    ]
+
+
+def _fold(text: str) -> str:
+    """Lower case, accents and punctuation away: "Värdekedja (S3)" → "vardekedja s3"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
+
+
+def _names(term: Term) -> list[str]:
+    return [_fold(n) for n in (term.term.en, term.term.sv, *term.aliases)]
 
 
 def find_terms(content: Content, query: str) -> list[Term]:
-    """Terms whose name starts with the query (either language, any case); exact match wins."""
-    needle = query.strip().casefold()
+    """The terms a user means by `query`, in either language: a term or alias spelled out wins;
+    then names with a word that starts with the query; then names that contain it anywhere.
+    Case, accents and punctuation do not matter ("een", "vardekedja", "S3")."""
+    needle = _fold(query)
     if not needle:
         return []
-    exact = [t for t in content.glossary if needle in (t.term.en.casefold(), t.term.sv.casefold())]
+    named = [(t, _names(t)) for t in content.glossary]
+    exact = [t for t, names in named if needle in names]
     if exact:
         return exact
-    return [
+    words = [
         t
-        for t in content.glossary
-        if t.term.en.casefold().startswith(needle) or t.term.sv.casefold().startswith(needle)
+        for t, names in named
+        if any(n.startswith(needle) or f" {needle}" in f" {n}" for n in names)
     ]
+    if words:
+        return words
+    return [t for t, names in named if any(needle in n for n in names)]
 
 
 def term_reply(term: Term) -> Reply:
     lang = current_language()
-    other = term.term.en if lang == "sv" else term.term.sv
+    head = name = term.term.get(lang)
+    if lang == "sv" and term.term.en != name:
+        head += "\n" + _("In English: {term}").format(term=term.term.en)
+    elif lang != "sv" and term.term.sv != name:
+        head += "\n" + _("In Swedish: {term}").format(term=term.term.sv)
     return Reply(
-        f"{term.term.get(lang)} ({other})\n\n{term.definition.get(lang)}",
-        (Choice("glossary:list", _("Look up another term")),),
+        f"{head}\n\n{term.definition.get(lang)}",
+        (
+            Choice("glossary:list", _("Look up another term")),
+            Choice("menu:home", _("Main menu")),
+        ),
+        rows=(2,),
     )
 
 
@@ -122,28 +222,31 @@ def glossary_prompt(content: Content) -> Reply:
     lang = current_language()
     terms = ", ".join(sorted((t.term.get(lang) for t in content.glossary), key=str.casefold))
     return Reply(
-        _("Type a term, or its first letters, in Swedish or English.")
+        _("Type a term, an abbreviation or part of a word, in Swedish or English.")
         + "\n\n"
-        + _("Terms: {terms}").format(terms=terms)
+        + _("Terms: {terms}").format(terms=terms),
+        (Choice("menu:home", _("Main menu")),),
     )
 
 
 def glossary_lookup(content: Content, query: str) -> Reply:
     lang = current_language()
+    home = Choice("menu:home", _("Main menu"))
     if len(query) > MAX_QUERY:
-        return Reply(_("That is too long for a term. Type a word or two."))
+        return Reply(_("That is too long for a term. Type a word or two."), (home,))
     matches = find_terms(content, query)
     if len(matches) == 1:
         return term_reply(matches[0])
     if matches:
         return Reply(
             _("Several terms match. Choose one:"),
-            tuple(Choice(f"term:{t.id}", t.term.get(lang)) for t in matches[:12]),
+            (*(Choice(f"term:{t.id}", t.term.get(lang)) for t in matches[:12]), home),
         )
     return Reply(
-        _("No term matches “{query}”. Try the first letters, in Swedish or English.").format(
+        _("No term matches “{query}”. Try an abbreviation or part of a word.").format(
             query=query.strip()[:40]
-        )
+        ),
+        (home,),
     )
 
 
@@ -173,6 +276,9 @@ class Guide:
         if value == "funding":
             turn.say(funding_page(self.content))
             return True
+        if value == "templates":
+            turn.say(templates_list(self.content))
+            return True
         text, _sep, section = value.partition(":")
         number = self.content.step_number(text)
         if number is None or (section and section not in SECTIONS):
@@ -192,6 +298,13 @@ class Guide:
         if term is None:
             return False
         turn.say(term_reply(term))
+        return True
+
+    async def template_choice(self, turn: Turn, template_id: str) -> bool:
+        template = self.content.template(template_id)
+        if template is None:
+            return False
+        turn.say(*template_replies(template))
         return True
 
     async def glossary_text(self, turn: Turn, text: str) -> bool:

@@ -44,6 +44,7 @@ class ReadinessChart:
     current: int | None  # step number to highlight
     threshold_label: str
     axis_label: str
+    value_format: str = "{percent}%"  # a bar's label, as the language writes percentages
 
 
 @dataclass(frozen=True)

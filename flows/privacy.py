@@ -33,13 +33,26 @@ def privacy_reply() -> Reply:
                 ),
                 _("• Your reminders (when and how often), if you asked for them."),
                 _(
-                    "• Your answers in workshops you joined. Facilitators only see them combined "
-                    "with everyone else's, never with your name or Telegram id."
+                    "• Your answers in workshops you joined: the step you chose and the kinds "
+                    "and sources of support you ticked, and the words you typed yourself (your "
+                    "challenges and from whom you want support). Facilitators see them only "
+                    "combined with everyone else's, and their export lists them without your "
+                    "name or Telegram id."
                 ),
                 _(
-                    "I do not store your name, your username or the text of your messages, and "
-                    "nothing is shared with anyone. Your data is kept until you delete it: send "
-                    "/delete to erase everything at once."
+                    "• Workshops you run: their title and that you run them. These stay after "
+                    "/delete, so that the other facilitators keep the results."
+                ),
+                _(
+                    "I do not store your name or your username. Apart from the workshop answers "
+                    "above, I keep only what you choose with the buttons, not the text of your "
+                    "messages. Nothing is shared with anyone else. Your data is kept until you "
+                    "delete it: send /delete to erase it at once."
+                ),
+                _(
+                    "When you delete, the words you typed in workshops are erased too. Your "
+                    "choices there (step, kinds and sources of support) stay in the workshop's "
+                    "totals, no longer linked to you."
                 ),
             ]
         )
@@ -83,9 +96,9 @@ async def privacy_choice(turn: Turn, value: str) -> bool:
         Reply(
             _(
                 "Done. I erased your profile, your conversation, {count} completed "
-                "self-assessment(s) and {reminders} reminder(s). Your answers in {workshops} "
-                "workshop(s) stay in the workshop totals but are no longer linked to you. Send "
-                "/start if you want to begin again."
+                "self-assessment(s), {reminders} reminder(s) and the words you typed in "
+                "{workshops} workshop(s). Your choices in those workshops stay in their totals, "
+                "no longer linked to you. Send /start if you want to begin again."
             ).format(
                 count=counts["assessments"],
                 reminders=counts["reminders"],

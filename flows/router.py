@@ -67,6 +67,7 @@ class Router:
                 "guide": g.guide_choice,
                 "glossary": g.glossary_choice,
                 "term": g.term_choice,
+                "tpl": g.template_choice,
                 "ws": p.choice,
                 "wsf": f.choice,
                 "rem": r.choice,

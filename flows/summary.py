@@ -46,10 +46,12 @@ def summary_text(
     lines = [title, ""]
     for score in result.steps:
         step = content.step(score.number)
-        percent = "  –" if score.percent is None else f"{score.percent:>3}%"
+        percent = "  –" if score.percent is None else _percent(score.percent, 3)
         lines.append(f"{bar(score.percent)} {percent}  {score.number}. {step.short.get(lang)}")
     if result.funding is not None:
-        lines.append(f"{bar(result.funding)} {result.funding:>3}%  " + _("Funding (all steps)"))
+        lines.append(
+            f"{bar(result.funding)} {_percent(result.funding, 3)}  " + _("Funding (all steps)")
+        )
     lines.append("")
     if result.position is not None:
         step = content.step(result.position)
@@ -117,6 +119,11 @@ def _comparison_text(
     return " ".join(parts)
 
 
+def _percent(value: int, width: int = 0) -> str:
+    """A percentage as the language writes it: "70%" in English, "70 %" in Swedish."""
+    return _("{percent}%").format(percent=f"{value:>{width}}" if width else value)
+
+
 def chart_attachment(content: Content, result: Result) -> Attachment:
     """The readiness chart, described in the current language; the adapter draws it."""
     lang = current_language()
@@ -128,5 +135,6 @@ def chart_attachment(content: Content, result: Result) -> Attachment:
         current=result.position,
         threshold_label=_("ready from {percent}%").format(percent=content.threshold),
         axis_label=_("Readiness (%)"),
+        value_format=_("{percent}%"),
     )
     return Attachment("readiness.png", chart)

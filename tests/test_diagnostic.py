@@ -51,7 +51,7 @@ def test_full_check_covers_every_question_and_funding(engine, content):
     assert len(d.completed[0].answers) == content.question_count
     assert d.completed[0].mode == "full"
     summary = replies[-1].text
-    assert "50%" in summary and "Steg 1" not in summary
+    assert "50 %" in summary and "Steg 1" not in summary
     assert d.record.answers == {} and d.record.last is not None
 
 

@@ -35,7 +35,7 @@ def test_a_database_of_the_first_release_is_upgraded_and_keeps_its_users(tmp_pat
         conn.executescript(OLD_RELEASE.read_text(encoding="utf-8"))
         assert conn.execute("select count(*) from assessments").fetchone() == (1,)
     returning = chat(tmp_path, ["/summary"], "--user", "maja")
-    assert "Sammanfattning av er beredskap (snabbkoll)" in returning
+    assert "Sammanfattning – så redo är ni (snabbkoll)" in returning
     new = chat(tmp_path, ["1", "1", *["1"] * 10], "--user", "nils", "--lang", "en")
     assert "Your readiness summary (quick check)" in new
     with sqlite3.connect(db) as conn:

@@ -50,7 +50,7 @@ async def test_swedish_user_finishes_the_quick_check(api, bot, content, database
     photo = next(r for r in sent if r["method"] == "sendPhoto")
     assert photo["photo"][:4] == b"\x89PNG"
     summary = last_text(api, anna)
-    assert "Sammanfattning av er beredskap (snabbkoll)" in summary
+    assert "Sammanfattning – så redo är ni (snabbkoll)" in summary
     assert "Ni är på steg 3" in summary and "█" in summary
     # the questions were edited in place: one message, closed with a thank-you at the end
     edits = api.calls_of("editMessageText")
@@ -185,7 +185,7 @@ async def test_delete_erases_everything(api, bot, database):
     assert "Det här sparar jag om dig" in last_text(api, eva)
     await command(api, eva, "/delete")
     await press(api, eva, "Ja, radera mina uppgifter")
-    assert "1 slutförda självskattningar och 0 påminnelser" in last_text(api, eva)
+    assert "1 slutförda självskattningar, 0 påminnelser" in last_text(api, eva)
     assert database.value("select count(*) from users where id='tg:606'") == 0
     assert database.value("select count(*) from assessments where user_id='tg:606'") == 0
 

@@ -41,7 +41,7 @@ def chat(tmp_path: Path, lines: list[str], *args: str) -> str:
     ("lang", "title", "position"),
     [
         ("en", "Your readiness summary (quick check)", "You are at step 1"),
-        ("sv", "Sammanfattning av er beredskap (snabbkoll)", "Ni är på steg 1"),
+        ("sv", "Sammanfattning – så redo är ni (snabbkoll)", "Ni är på steg 1"),
     ],
 )
 def test_quick_check_piped(tmp_path, lang, title, position):
@@ -199,7 +199,8 @@ def test_step_sections_keep_their_numbers_and_the_list_numbers_once(tmp_path, la
         screens.append(numbered(out))
     strip = [{label.removeprefix("▸ "): n for label, n in s.items()} for s in screens]
     assert all(s == strip[0] for s in strip), strip  # every section in the same place
-    assert len(strip[0]) == 7  # five sections, next step, all steps
+    # five sections, the step's templates to download, next step, all steps
+    assert len(strip[0]) == 7 + len(content.templates_of(1))
 
 
 @pytest.mark.parametrize(

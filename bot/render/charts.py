@@ -42,7 +42,7 @@ def readiness_png(data: ReadinessChart) -> bytes:
         va="bottom",
     )
     for y, value, percent in zip(positions, values, data.percents, strict=True):
-        label = "–" if percent is None else f"{percent}%"
+        label = "–" if percent is None else data.value_format.format(percent=percent)
         axes.text(min(value + 1.5, 88), y, label, va="center", fontsize=12)
     axes.set_title(data.title, fontsize=15, loc="left", pad=22)
     axes.spines[["top", "right"]].set_visible(False)

@@ -219,8 +219,9 @@ class Storage:
         ]
 
     async def delete_user(self, user_id: str) -> dict[str, int]:
-        """Erase a user's record, assessments and reminders, and unlink their workshop answers
-        (kept anonymously in the workshop totals); returns how many rows of each were affected."""
+        """Erase a user's record, assessments and reminders, and their workshop answers' free
+        text; their coded workshop choices stay, unlinked, in the totals. Returns how many rows
+        of each were affected."""
         async with self.transaction() as conn:
             gone_assessments = (
                 await conn.execute(assessments.delete().where(assessments.c.user_id == user_id))
@@ -234,7 +235,9 @@ class Storage:
                     .where(workshop_answers.c.participant == user_id)
                     .values(
                         participant=sa.literal("anon:", sa.String)
-                        + sa.cast(workshop_answers.c.id, sa.String)
+                        + sa.cast(workshop_answers.c.id, sa.String),
+                        challenges="[]",  # the words they typed go with them
+                        support_from="",
                     )
                 )
             ).rowcount

@@ -238,7 +238,12 @@ class Assessment:
             conv.prior_completed,
             done=len(conv.done),
         )
-        choices = []
+        choices: list[Choice] = []
+        for action in result.actions:  # an action that names a template offers it
+            template = self.content.template(action.question.template)
+            if template is not None and all(c.id != f"tpl:{template.id}" for c in choices):
+                label = _("Download: {title}").format(title=template.title.get(current_language()))
+                choices.append(Choice(f"tpl:{template.id}", label))
         if result.position is not None:
             choices.append(
                 Choice(

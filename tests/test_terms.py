@@ -1,0 +1,81 @@
+"""One Swedish term per concept: no Swedish text, in the content or the UI catalogue, uses a
+variant that content/TERMS.md says to avoid."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from flows.content_model import Text
+from flows.i18n import LOCALE_DIR
+
+TERMS = Path(__file__).resolve().parent.parent / "content" / "TERMS.md"
+
+
+def avoided() -> list[tuple[str, re.Pattern[str]]]:
+    """(concept, pattern) for every pattern in the table's "Avoid" column."""
+    found = []
+    for line in TERMS.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("| ") or line.startswith("| Concept"):
+            continue
+        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        concept, _use, avoid = cells
+        for pattern in re.findall(r"`([^`]+)`", avoid):
+            found.append((concept, re.compile(pattern, re.IGNORECASE)))
+    return found
+
+
+def swedish_texts(value: object, path: str) -> Iterator[tuple[str, str]]:
+    """(where, Swedish text) for every Text inside a content object."""
+    if isinstance(value, Text):
+        yield path, value.sv
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            if f.name != "aliases":  # what people may type, not what we write
+                yield from swedish_texts(getattr(value, f.name), f"{path}.{f.name}")
+    elif isinstance(value, tuple):
+        for i, item in enumerate(value):
+            where = f"{path}[{getattr(item, 'id', i)}]"
+            yield from swedish_texts(item, where)
+
+
+def catalogue_texts() -> Iterator[tuple[str, str]]:
+    with open(LOCALE_DIR / "sv" / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        for message in read_po(handle):
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for s in strings:
+                if message.id and s:
+                    yield f"messages.po: {str(message.id)[:50]!r}", s
+
+
+def test_the_table_has_the_issues_words():
+    concepts = {c for c, _p in avoided()}
+    assert {"readiness", "whether", "seed funding", "per cent", "Horizon Europe"} <= concepts
+    assert len(avoided()) >= 20
+
+
+@pytest.mark.parametrize("source", ["content", "catalogue"])
+def test_no_avoided_swedish(content, source):
+    texts = list(swedish_texts(content, "content") if source == "content" else catalogue_texts())
+    assert len(texts) > 100
+    hits = [
+        f"{where}: {match.group(0)!r} (TERMS.md: {concept})"
+        for where, text in texts
+        for concept, pattern in avoided()
+        if (match := pattern.search(text))
+    ]
+    assert hits == [], "\n".join(hits)
+
+
+def test_the_check_catches_a_slip(content):
+    """The test can fail: a Swedish text with an avoided word is found."""
+    slip = dataclasses.replace(
+        content.step(2), title=Text(en="Assess readiness", sv="Bedöm er beredskap")
+    )
+    texts = list(swedish_texts(slip, "step"))
+    assert any(p.search(t) for _w, t in texts for _c, p in avoided())
