@@ -6,7 +6,7 @@ as Cluster Journey's quick check — no conversation logic and no storage.
 Token and Bot API URL come from TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL, as for the bot.
 A command gets the mode prompt (sendMessage); a press gets answerCallbackQuery and an
 editMessageText to the next question; the tenth answer gets answerCallbackQuery, an edit that
-closes the question, sendPhoto (the pre-rendered chart) and sendMessage (the summary). Which
+closes the question, sendMessage (the summary) and sendPhoto (the pre-rendered chart). Which
 question comes next is carried in the button's callback data (`b.<question>.<choice>`).
 `--paced` gives it the product's rate limiter, to compare like with like under pacing.
 """
@@ -97,11 +97,11 @@ class Baseline:
         await context.bot.edit_message_text(
             replies["closing"], chat_id=chat_id, message_id=message_id
         )
+        text, markup = replies["summary"]
+        await context.bot.send_message(chat_id, text, reply_markup=markup)
         await context.bot.send_photo(
             chat_id, InputFile(self.chart, filename="readiness.png"), caption=replies["caption"]
         )
-        text, markup = replies["summary"]
-        await context.bot.send_message(chat_id, text, reply_markup=markup)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,7 @@
 An update's latency runs from the moment it is offered (pushed to the server's update queue) to
 the moment the reply the user can act on arrives (the next keyboard message, see
 `bench.observed`). Kinds: `command` (/assess), `answer` (every press but the last answer),
-`final` (the tenth answer: edit, chart, summary).
+`final` (the tenth answer: edit, summary, chart).
 """
 
 from __future__ import annotations

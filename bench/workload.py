@@ -46,7 +46,7 @@ def sample_replies(content: Content, chart_path: Path) -> dict[str, Any]:
             replies = engine.handle(record, Event("choice", f"ans:{ANSWERS[i % 4]}"), NOW).replies
             if i < QUESTIONS - 1:
                 questions.append(_shape(replies[-1]))
-        chart, summary = replies[0], replies[-1]
+        summary, chart = replies[0], replies[-1]  # the text first, then its chart
         assert chart.attachment is not None
         if lang == "en":
             chart_path.write_bytes(render(chart.attachment))

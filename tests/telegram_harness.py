@@ -131,3 +131,12 @@ def last_text(api, user) -> str:
     record = api.last_message(user.id)
     assert record is not None
     return record.get("plain_text") or record.get("text") or record.get("caption") or ""
+
+
+def text_with_buttons(api, user) -> str:
+    """The text of the bot's latest message with buttons: after an assessment, the summary (its
+    chart, sent after it, has none)."""
+    for record in reversed(api.sent(user.id)):
+        if (record.get("reply_markup") or {}).get("inline_keyboard"):
+            return record.get("plain_text") or record.get("text") or record.get("caption") or ""
+    return ""

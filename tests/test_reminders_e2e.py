@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from tests.telegram_harness import RunningBot, command, last_text, press
+from tests.telegram_harness import RunningBot, command, last_text, press, text_with_buttons
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -31,15 +31,21 @@ async def quick_check(api, user, answers: list[str]) -> None:
     for answer in answers:
         await press(api, user, answer)
     await api.wait_for(
-        lambda: "Next actions" in last_text(api, user) or "Att göra härnäst" in last_text(api, user)
+        lambda: (
+            "Next actions" in text_with_buttons(api, user)
+            or "Att göra härnäst" in text_with_buttons(api, user)
+        )
     )
+    await api.settle(quiet=0.2)  # and its chart, sent after it
 
 
 async def test_reminder_after_summary_and_its_buttons(api, bot, content, database):
     ulla = api.user(301, "Ulla", "sv")
     await quick_check(api, ulla, ["Ja", "Nej", "Nej", "Ja", "Ja", "Ja", "Ja", "Ja", "Ja", "Ja"])
+    summary_id = next(r["message_id"] for r in reversed(api.sent(ulla.id)) if r.get("reply_markup"))
     await press(api, ulla, "Om två veckor")
-    confirmation = last_text(api, ulla)
+    # in place of the summary, above its chart
+    confirmation = next(r["plain_text"] for r in api.sent(ulla.id) if r["message_id"] == summary_id)
     assert confirmation.startswith("Jag påminner dig") and "varannan vecka" in confirmation
     [(user_id, days, due, state)] = reminder_rows(database)
     assert (user_id, days, state) == ("tg:301", 14, "scheduled")
@@ -59,7 +65,7 @@ async def test_reminder_after_summary_and_its_buttons(api, bot, content, databas
     await press(api, ulla, "✓ 1 klar")
     assert step2.key_question.action.sv not in last_text(api, ulla)
     await command(api, ulla, "/summary")
-    await api.wait_for(lambda: "bockats av" in last_text(api, ulla))
+    await api.wait_for(lambda: "bockats av" in text_with_buttons(api, ulla))
 
 
 async def test_recheck_a_step_from_the_reminder(api, bot, content, database):
@@ -77,7 +83,7 @@ async def test_recheck_a_step_from_the_reminder(api, bot, content, database):
     assert f"Question 1 of {len(step2.questions)}" in last_text(api, rolf)
     for _ in step2.questions:
         await press(api, rolf, "Yes")
-    await api.wait_for(lambda: "You are at step 3" in last_text(api, rolf))
+    await api.wait_for(lambda: "You are at step 3" in text_with_buttons(api, rolf))
     assert "moved forward 1 step(s)" in last_text(api, rolf)
 
     await press(api, rolf, "In a week")  # snooze from a fresh reminder

@@ -13,6 +13,7 @@ from tests.telegram_harness import (
     last_text,
     press,
     say,
+    text_with_buttons,
 )
 
 SV_ANSWERS = {"yes": "Ja", "partly": "Delvis", "no": "Nej", "unsure": "Vet inte"}
@@ -45,11 +46,13 @@ async def test_swedish_user_finishes_the_quick_check(api, bot, content, database
     ):
         assert step.key_question.text.sv in last_text(api, anna)
         await press(api, anna, SV_ANSWERS[answer])
-    await api.wait_for(lambda: "Ni är på steg" in last_text(api, anna))
+    await api.wait_for(lambda: api.sent(anna.id)[-1]["method"] == "sendPhoto")
     sent = api.sent(anna.id)
-    photo = next(r for r in sent if r["method"] == "sendPhoto")
+    # the summary text comes first, the moment the last answer is stored; its chart after it
+    assert [r["method"] for r in sent[-2:]] == ["sendMessage", "sendPhoto"]
+    photo = sent[-1]
     assert photo["photo"][:4] == b"\x89PNG"
-    summary = last_text(api, anna)
+    summary = sent[-2]["plain_text"]
     assert "Sammanfattning – så redo är ni (snabbkoll)" in summary
     assert "Ni är på steg 3" in summary and "█" in summary
     # the questions were edited in place: one message, closed with a thank-you at the end
@@ -79,9 +82,9 @@ async def test_english_user_full_check_with_back(api, bot, content, database):
     remaining = content.question_count - len(step1.questions)
     for _ in range(remaining):
         await press(api, eric, "Partly")
-    await api.wait_for(lambda: "Your readiness summary" in last_text(api, eric))
-    assert "Your readiness summary (full check)" in last_text(api, eric)
-    assert any(r["method"] == "sendPhoto" for r in api.sent(eric.id))
+    await api.wait_for(lambda: "Your readiness summary" in text_with_buttons(api, eric))
+    assert "Your readiness summary (full check)" in text_with_buttons(api, eric)
+    await api.wait_for(lambda: any(r["method"] == "sendPhoto" for r in api.sent(eric.id)))
 
 
 async def test_restart_mid_assessment_resumes(api, content, database):
@@ -180,7 +183,7 @@ async def test_delete_erases_everything(api, bot, database):
     await press(api, eva, "Snabbkoll")
     for _ in range(10):
         await press(api, eva, "Ja")
-    await api.wait_for(lambda: "Sammanfattning" in last_text(api, eva))
+    await api.wait_for(lambda: "Sammanfattning" in text_with_buttons(api, eva))
     await command(api, eva, "/privacy")
     assert "Det här sparar jag om dig" in last_text(api, eva)
     await command(api, eva, "/delete")

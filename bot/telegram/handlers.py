@@ -25,11 +25,11 @@ from bot.storage import workshops
 from bot.telegram.callback_data import decode
 from bot.telegram.links import TelegramChannel, join_link, pasted_link_event, start_link
 from bot.telegram.live_results import LiveResults
-from bot.telegram.pacing import Slots
+from bot.telegram.pacing import BULK, LATER, Slots
 from bot.telegram.sending import answer, edit_reply, escape, send_reply
 from flows.i18n import _, normalise_language, use_language
 from flows.journey.assessment import position_token
-from flows.messages import Event, Reply, parse_command
+from flows.messages import Event, ReadinessChart, Reply, parse_command
 from flows.workshop.facilitator import RESULTS_TAG
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,13 @@ DEEP_LINK_PAYLOADS = {
 
 def user_key(user_id: int) -> str:
     return f"tg:{user_id}"
+
+
+def lane_of(reply: Reply) -> str | None:
+    """A summary's chart may wait behind other users' next questions: the text it illustrates
+    has been sent already."""
+    content = reply.attachment.content if reply.attachment is not None else None
+    return LATER if isinstance(content, ReadinessChart) else None
 
 
 class TelegramAdapter:
@@ -171,7 +178,7 @@ class TelegramAdapter:
             ):
                 toast.append(replies.pop(0).text)
             await answer(query, " ".join(toast)[:MAX_TOAST] or None)
-            if replies and replies[0].attachment is None:
+            if replies and replies[0].attachment is None and not handled.completed:
                 shown = await edit_reply(
                     bot, chat_id, message.message_id, replies[0], handled.token
                 )
@@ -183,7 +190,7 @@ class TelegramAdapter:
                     )
                 await edit_reply(bot, chat_id, message.message_id, closing)
         for reply in replies:
-            sent = await send_reply(bot, chat_id, reply, handled.token)
+            sent = await send_reply(bot, chat_id, reply, handled.token, lane=lane_of(reply))
             await self._after_sent(reply, sent, handled.lang)
         if handled.changed_workshop is not None:
             self.live_results.changed(bot, handled.changed_workshop)
@@ -209,7 +216,7 @@ class TelegramAdapter:
                 (conv.workshop or {}).get("step"),
                 _("Reminder: time to move your international work on."),
             )
-        await send_reply(bot, row.chat_id, reply, position_token(conv), bulk=True)
+        await send_reply(bot, row.chat_id, reply, position_token(conv), lane=BULK)
 
     # --- groups ---------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
 from bot.storage import Storage, workshops
-from bot.telegram.pacing import Slots, wait_for_slot
+from bot.telegram.pacing import LATER, Slots, wait_for_slot
 from bot.telegram.sending import edit_reply
 from flows.i18n import use_language
 from flows.workshop.facilitator import Facilitation
@@ -48,7 +48,7 @@ class LiveResults:
             with use_language(row.results_lang or "en"):
                 answers = await workshops.all_answers(self.storage, workshop_id)
                 reply = self.facilitation.results_reply(row, answers)
-            await edit_reply(bot, row.results_chat, row.results_message, reply)
+            await edit_reply(bot, row.results_chat, row.results_message, reply, lane=LATER)
         except (BadRequest, TelegramError):
             log.info("Could not refresh the results of workshop %s", workshop_id, exc_info=True)
         except Exception:

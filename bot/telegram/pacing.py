@@ -9,10 +9,15 @@ budget whatever their number. The budgets, in the order they are taken:
 
 - per private chat: a short burst, then one a second (Telegram's limit per chat);
 - per group: 20 a minute;
-- bulk (reminders, sent with ``rate_limit_args=BULK``): 70 % of the overall pace, leaving room
-  for interactive replies;
+- bulk (reminders, sent with ``rate_limit_args=BULK``): 70 % of the overall pace;
+- later (what may wait: a summary's chart, live-results edits, ``rate_limit_args=LATER``; and
+  the reminders): 85 % of it;
 - overall: ``rate`` messages a second (28 by default: Telegram allows about 30), taken last so
   that a message goes out in its overall slot.
+
+So interactive use comes first: an interactive send takes an overall slot at once, while what
+may wait queues in its own lane and takes an overall slot only when its lane's turn comes (a
+backlog of reminders or charts never stands in front of the next question).
 
 A 429 (flood wait) holds the overall budget back for everyone, and the send is retried.
 Requests that send nothing to a chat (answering a button, getMe) are not paced.
@@ -32,9 +37,11 @@ from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
 MAX_RETRIES = 5
-BULK = "bulk"  # rate_limit_args of a send that may wait behind interactive ones
+BULK = "bulk"  # rate_limit_args of a reminder: waits behind everything else
+LATER = "later"  # rate_limit_args of a send that may wait behind interactive ones
 RATE = 28.0  # messages a second, overall
 BULK_SHARE = 0.7
+LATER_SHARE = 0.85
 
 
 class Slots(Protocol):
@@ -106,6 +113,7 @@ class Pacing(BaseRateLimiter[int | str]):
         self.slots: Slots = slots or MemorySlots()
         self.rate = rate
         self.bulk_rate = bulk_rate if bulk_rate or rate is None else rate * BULK_SHARE
+        self.later_rate = None if rate is None else rate * LATER_SHARE
         self.chat = (chat_interval, chat_burst)
         self.group = (group_interval, group_burst)
         self.max_retries = max_retries
@@ -116,13 +124,15 @@ class Pacing(BaseRateLimiter[int | str]):
     async def shutdown(self) -> None:
         pass
 
-    async def _wait_turn(self, chat_id: Any, bulk: bool) -> None:
+    async def _wait_turn(self, chat_id: Any, lane: int | str | None) -> None:
         if isinstance(chat_id, int) and chat_id > 0:
             await wait_for_slot(self.slots, f"chat:{chat_id}", *self.chat)
         else:  # a group, or a channel by @username
             await wait_for_slot(self.slots, f"chat:{chat_id}", *self.group)
-        if bulk and self.bulk_rate:
+        if lane == BULK and self.bulk_rate:
             await wait_for_slot(self.slots, "bulk", 1 / self.bulk_rate)
+        if lane in (BULK, LATER) and self.later_rate:
+            await wait_for_slot(self.slots, "later", 1 / self.later_rate)
         if self.rate:
             await wait_for_slot(self.slots, "all", 1 / self.rate)
 
@@ -139,7 +149,7 @@ class Pacing(BaseRateLimiter[int | str]):
         if chat_id is None:
             return await callback(*args, **kwargs)
         retries = rate_limit_args if isinstance(rate_limit_args, int) else self.max_retries
-        await self._wait_turn(chat_id, bulk=rate_limit_args == BULK)
+        await self._wait_turn(chat_id, rate_limit_args)
         for attempt in range(retries + 1):
             try:
                 return await callback(*args, **kwargs)

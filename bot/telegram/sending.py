@@ -20,7 +20,6 @@ from telegram.error import BadRequest
 
 from bot.render import render
 from bot.telegram.callback_data import encode
-from bot.telegram.pacing import BULK
 from flows.messages import Reply
 
 log = logging.getLogger(__name__)
@@ -72,13 +71,14 @@ async def answer(query: CallbackQuery, text: str | None = None) -> None:
 
 
 async def send_reply(
-    bot: Bot, chat_id: int, reply: Reply, token: str = "", *, bulk: bool = False
+    bot: Bot, chat_id: int, reply: Reply, token: str = "", *, lane: str | None = None
 ) -> Message:
     """Send one reply as new message(s): a photo or document, or text split to fit. Returns
-    the last message sent (the one with the buttons). A `bulk` send (a reminder) is paced
-    behind interactive replies (`bot.telegram.pacing`)."""
+    the last message sent (the one with the buttons). A send in a `lane` (`BULK` for a
+    reminder, `LATER` for what may wait) is paced behind interactive replies
+    (`bot.telegram.pacing`)."""
     markup = keyboard(reply, token)
-    pacing: dict[str, Any] = {"rate_limit_args": BULK} if bulk else {}
+    pacing: dict[str, Any] = {"rate_limit_args": lane} if lane else {}
     if reply.attachment is not None:
         data = await asyncio.to_thread(render, reply.attachment)
         file = InputFile(data, filename=reply.attachment.filename)
@@ -101,27 +101,35 @@ async def send_reply(
 
 
 async def edit_reply(
-    bot: Bot, chat_id: int, message_id: int, reply: Reply, token: str = ""
+    bot: Bot,
+    chat_id: int,
+    message_id: int,
+    reply: Reply,
+    token: str = "",
+    *,
+    lane: str | None = None,
 ) -> Message | None:
     """Show `reply` in place of a message; send it new if the message cannot be edited.
     Returns the message now showing the reply's buttons (None if nothing changed)."""
     parts = split_text(escape(reply.text))
     markup = keyboard(reply, token)
+    pacing: dict[str, Any] = {"rate_limit_args": lane} if lane else {}
     try:
         edited = await bot.edit_message_text(
             parts[0],
             chat_id=chat_id,
             message_id=message_id,
             reply_markup=markup if len(parts) == 1 else None,
+            **pacing,
         )
     except BadRequest as exc:
         if "not modified" in str(exc).lower():
             return None
         log.info("Could not edit message %s (%s); sending a new one", message_id, exc)
-        return await send_reply(bot, chat_id, reply, token)
+        return await send_reply(bot, chat_id, reply, token, lane=lane)
     last = edited if isinstance(edited, Message) else None
     for i, part in enumerate(parts[1:], start=2):
         last = await bot.send_message(
-            chat_id, part, reply_markup=markup if i == len(parts) else None
+            chat_id, part, reply_markup=markup if i == len(parts) else None, **pacing
         )
     return last

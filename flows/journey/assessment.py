@@ -260,9 +260,10 @@ class Assessment:
         chart = chart_attachment(self.content, result)
         if result.actions:
             text += "\n\n" + _("Shall I remind you of these actions?")
+        # the text first: it carries the result and the next actions, the chart illustrates it
         return [
-            Reply(_("Readiness per step"), attachment=chart),
             Reply(text, tuple(choices), rows=(*([1] * (len(choices) - 4)), 3, 1)),
+            Reply(_("Readiness per step"), attachment=chart),
         ]
 
     def _sequence(self, conv: ConversationState) -> tuple[Question, ...]:
