@@ -64,7 +64,7 @@ async def conversation_per_event(content: Content, db: Path, rounds: int = 100) 
 
 
 def chart_render(content: Content, repeats: int = 10) -> dict[str, float]:
-    """readiness_png in ms: the first call (imports matplotlib) and the median of the next."""
+    """readiness_png in ms: the first call (loads the fonts) and the median of the next."""
     engine, record = Engine(Router(content)), ConversationState()
     replies = []
     for i, event in enumerate(quick_check_events(random.Random(9))):
