@@ -26,6 +26,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def busiest_second(times: list[float]) -> int:
+    """The most events in any window of one second (not only whole seconds)."""
+    times, most, first = sorted(times), 0, 0
+    for last, moment in enumerate(times):
+        while moment - times[first] >= 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
 class Replica:
     """One bot process serving the webhook on a port of its own."""
 

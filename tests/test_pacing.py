@@ -11,6 +11,7 @@ from telegram.error import RetryAfter
 from bot.storage import Storage
 from bot.storage.budgets import SharedSlots
 from bot.telegram.pacing import BULK, Pacing
+from tests.replicas import busiest_second
 
 
 async def test_per_chat_pacing():
@@ -62,15 +63,6 @@ async def test_bulk_sends_are_paced_behind_interactive_ones():
     assert len(stamps["bulk"]) == 10 and flood["left"] == 0  # the 429 was retried, none lost
     assert max(stamps["bulk"]) - start >= 0.8  # ten at ten a second
     assert stamps["interactive"][0] - start < 0.5  # not queued behind the reminders
-
-
-def busiest_second(times: list[float]) -> int:
-    times, most, first = sorted(times), 0, 0
-    for last, moment in enumerate(times):
-        while moment - times[first] >= 1.0:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
 
 
 async def test_two_replicas_share_one_overall_budget(postgres_database):

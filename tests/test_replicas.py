@@ -13,9 +13,9 @@ import time
 
 import pytest
 
+from bench.reminders import add_due
 from bot.storage import Storage
-from bot.storage.schema import reminders, users
-from tests.replicas import Replica
+from tests.replicas import Replica, busiest_second
 from tests.telegram_harness import chat_view
 
 RATE = 100  # TELEGRAM_MESSAGES_PER_SECOND for the replicas: the reminders test runs faster
@@ -141,37 +141,11 @@ async def test_an_older_update_arriving_after_a_newer_one_is_answered(api, pair)
     assert any("Välkommen till Klusterresan!" in t for t in api.texts(olle.id))
 
 
-def busiest_second(times: list[float]) -> int:
-    """The most calls in any window of one second (not only whole seconds)."""
-    times, most, first = sorted(times), 0, 0
-    for last, moment in enumerate(times):
-        while moment - times[first] >= 1.0:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
-
-
 async def test_due_reminders_are_sent_once_within_the_bots_budget(api, postgres_database, tmp_path):
     chats = list(range(10_000, 10_000 + REMINDERS))
     now = time.time()
     storage = await Storage.open(postgres_database.url)
-    async with storage.engine.begin() as conn:
-        await conn.execute(
-            users.insert(),
-            [
-                {"id": f"tg:{c}", "lang": "sv", "timezone": "Europe/Stockholm", "state": "{}",
-                 "created": now, "updated": now}
-                for c in chats
-            ],
-        )  # fmt: skip
-        await conn.execute(
-            reminders.insert(),
-            [
-                {"user_id": f"tg:{c}", "chat_id": c, "interval_days": 7, "due": now - 60,
-                 "state": "scheduled", "attempts": 0, "created": now - 86400}
-                for c in chats
-            ],
-        )  # fmt: skip
+    await add_due(storage, chats, now)
     await storage.close()
     api.flood_limits(per_chat_per_sec=1, global_per_sec=RATE)
     started = time.time()
