@@ -391,15 +391,29 @@ def readiness_png(data: ReadinessChart) -> bytes:
     else:
         canvas.text((threshold_x - 10, label_y), label, marker.font, THRESHOLD, anchor="rm")
 
-    canvas.line([(plot_left, plot_top), (plot_left, plot_bottom)], AXIS, 2)
-    canvas.line([(plot_left, plot_bottom), (plot_right, plot_bottom)], AXIS, 2)
-    for tick in range(0, 101, 20):
-        x = x_of(tick)
-        canvas.line([(x, plot_bottom), (x, plot_bottom + 8)], AXIS, 2)
-        canvas.text((x, plot_bottom + 14), str(tick), ticks, MUTED, anchor="ma")
+    scale = [(x_of(tick), str(tick)) for tick in range(0, 101, 20)]
+    _axes(canvas, (plot_left, plot_top, plot_right, plot_bottom), scale, ticks, 8, 14)
     middle = (plot_left + plot_right) / 2
     canvas.lines(middle, axis_top + axis.height() / 2, axis.lines[0], axis, "m")
     return canvas.png()
+
+
+def _axes(
+    canvas: Canvas,
+    plot: tuple[float, float, float, float],
+    scale: list[tuple[float, str]],
+    face: ImageFont.FreeTypeFont,
+    tick_length: int,
+    gap: int,
+) -> None:
+    """Both charts' axes: the left and bottom lines of the plot (left, top, right, bottom),
+    and a tick under it at each x of `scale`, labelled `gap` pixels below the line."""
+    left, top, right, bottom = plot
+    canvas.line([(left, top), (left, bottom)], AXIS, 2)
+    canvas.line([(left, bottom), (right, bottom)], AXIS, 2)
+    for x, label in scale:
+        canvas.line([(x, bottom), (x, bottom + tick_length)], AXIS, 2)
+        canvas.text((x, bottom + gap), label, face, MUTED, anchor="ma")
 
 
 def _tick_step(largest: int) -> int:
@@ -462,12 +476,8 @@ def count_png(data: CountChart) -> bytes:
         canvas.text((end + 12, middle), str(value), face, ink, anchor="lm")
         canvas.lines(plot_left - 18, middle, labels.lines[index], labels, "r")
 
-    canvas.line([(plot_left, plot_top), (plot_left, plot_bottom)], AXIS, 2)
-    canvas.line([(plot_left, plot_bottom), (plot_right, plot_bottom)], AXIS, 2)
-    for tick in range(0, top_value + 1, step):
-        x = x_of(tick)
-        canvas.line([(x, plot_bottom), (x, plot_bottom + 9)], AXIS, 2)
-        canvas.text((x, plot_bottom + 16), str(tick), ticks, MUTED, anchor="ma")
+    scale = [(x_of(tick), str(tick)) for tick in range(0, top_value + 1, step)]
+    _axes(canvas, (plot_left, plot_top, plot_right, plot_bottom), scale, ticks, 9, 16)
     middle = (plot_left + plot_right) / 2
     canvas.lines(middle, note_top + note.height() / 2, note.lines[0], note, "m")
     return canvas.png()
