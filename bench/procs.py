@@ -85,14 +85,19 @@ async def start(
 
 async def stop(bot: BotProcess, timeout: float = 20) -> int:
     """SIGTERM and wait; SIGKILL if it does not stop in time. Returns the exit code."""
-    if bot.process.returncode is None:
-        bot.process.send_signal(signal.SIGTERM)
+    return await stop_process(bot.process, timeout)
+
+
+async def stop_process(process: asyncio.subprocess.Process, timeout: float = 20) -> int:
+    """`stop` for any child process (the replica tests' webhook processes too)."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
         try:
-            await asyncio.wait_for(bot.process.wait(), timeout)
+            await asyncio.wait_for(process.wait(), timeout)
         except TimeoutError:
-            bot.process.kill()
-            await bot.process.wait()
-    return bot.process.returncode or 0
+            process.kill()
+            await process.wait()
+    return process.returncode or 0
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import socket
 import sys
 import time
@@ -14,6 +13,7 @@ from typing import Any
 
 import aiohttp
 
+from bench import procs
 from tests.fake_bot_api import FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,14 +114,7 @@ class Replica:
     async def stop(self, timeout: float = 20) -> int:
         """SIGTERM and wait (SIGKILL if it hangs); the exit code."""
         assert self.process is not None
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), timeout)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
-        return self.process.returncode or 0
+        return await procs.stop_process(self.process, timeout)
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
