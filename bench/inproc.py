@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event as sa_event
+
 from bench.workload import ANSWERS, NOW, QUESTIONS
 from bot.events import EventRunner
 from bot.render.charts import readiness_png
@@ -47,18 +49,29 @@ def engine_per_event(content: Content, rounds: int = 300) -> dict[str, float]:
     return {k: statistics.fmean(v) for k, v in times.items()}
 
 
-async def conversation_per_event(content: Content, db: Path, rounds: int = 100) -> float:
-    """EventRunner.handle (router + load and save in SQLite), in µs per event."""
+async def conversation_per_event(content: Content, db: Path, rounds: int = 100) -> dict[str, float]:
+    """EventRunner.handle (router + load and save in SQLite): µs per event, and the database
+    round trips per event (statements, with BEGIN and COMMIT)."""
     storage = await Storage.open(f"sqlite:///{db}")
+    trips = [0]
+
+    def count(*_args: Any) -> None:
+        trips[0] += 1
+
+    for name in ("before_cursor_execute", "begin", "commit"):
+        sa_event.listen(storage.engine.sync_engine, name, count)
     conversations, rng = EventRunner(Router(content), storage), random.Random(8)
     try:
         events = 0
         start = time.perf_counter()
         for n in range(rounds):
             for i, event in enumerate(quick_check_events(rng)):
-                await conversations.handle(f"bench:{n}", event, update_id=i + 1)
+                await conversations.handle(f"bench:{n}", event, update_id=n * 100 + i + 1)
                 events += 1
-        return (time.perf_counter() - start) / events * 1e6
+        return {
+            "us": (time.perf_counter() - start) / events * 1e6,
+            "round_trips": trips[0] / events,
+        }
     finally:
         await storage.close()
 
@@ -142,7 +155,7 @@ async def measure_all(content: Content, folder: Path, rounds: int = 300) -> dict
     `rounds / 30` times (at least twice)."""
     return {
         "engine_us": engine_per_event(content, rounds),
-        "conversation_us": await conversation_per_event(
+        "conversation": await conversation_per_event(
             content, folder / "conv.db", max(rounds // 3, 1)
         ),
         "chart_ms": chart_render(content, max(rounds // 30, 2)),

@@ -418,7 +418,8 @@ def report(out: dict[str, Any]) -> str:
                 ],
                 [
                     "engine + SQLite storage (EventRunner.handle), per event",
-                    f"{out['conversation_us']:.0f} µs",
+                    f"{out['conversation']['us']:.0f} µs, "
+                    f"{out['conversation']['round_trips']:.1f} database round trips",
                 ],
                 [
                     "summary chart render (bot.render.charts.readiness_png)",

@@ -94,12 +94,10 @@ class EventRunner:
         now = self.clock()
         async with self.storage.transaction() as conn:
             storage = self.storage.bound(conn)
-            if update_id is not None and not await storage.claim_update(update_id, now):
-                record = await storage.load(user_id, lang)
-                conv = record.conversation
-                return Handled([], position_token(conv), conv.lang, "duplicate")
-            record = await storage.load(user_id, lang, lock=True)
+            claimed, record = await storage.open_event(user_id, lang, update_id, now)
             conv = record.conversation
+            if not claimed:
+                return Handled([], position_token(conv), conv.lang, "duplicate")
             if event.kind == "choice" and self.router.is_stale(conv, event.value, token):
                 return Handled([], position_token(conv), conv.lang, "stale")
             turn = Turn(

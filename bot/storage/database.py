@@ -39,6 +39,23 @@ from flows.turn import Completed
 
 WEEK = 7 * 86400
 
+# The claim of an update and the lock on its user's row, in one statement (PostgreSQL runs a
+# data-modifying WITH once, whatever the outer query reads). The lateral join keeps one row
+# when the user has none yet; FOR UPDATE waits for another replica's event of the same user
+# and then reads its result.
+_CLAIM_AND_LOCK = sa.text(
+    """
+    WITH claim AS (
+        INSERT INTO processed_updates (update_id, handled) VALUES (:update_id, :now)
+        ON CONFLICT (update_id) DO NOTHING
+        RETURNING update_id
+    )
+    SELECT EXISTS (SELECT 1 FROM claim) AS claimed, u.state, u.timezone
+    FROM (SELECT 1) AS one
+    LEFT JOIN LATERAL (SELECT state, timezone FROM users WHERE id = :id FOR UPDATE) AS u ON true
+    """
+)
+
 
 def default_url() -> str:
     folder = Path(user_data_dir("cluster-journey", appauthor=False))
@@ -140,10 +157,39 @@ class Storage:
         """The user's record (a new one if they have none). `lock` holds their row until the
         transaction ends (PostgreSQL: FOR UPDATE; SQLite has one writer at a time anyway), so
         two events of one user on two replicas run one after the other."""
-        query = sa.select(users).where(users.c.id == user_id)
+        query = sa.select(users.c.state, users.c.timezone).where(users.c.id == user_id)
         async with self.transaction() as conn:
             row = (await conn.execute(query.with_for_update() if lock else query)).first()
-        if row is None:
+        return self._record(user_id, lang, row)
+
+    async def open_event(
+        self, user_id: str, lang: str, update_id: int | None, now: float
+    ) -> tuple[bool, UserRecord]:
+        """The start of an event: claim its Telegram update and load the user's row, locked.
+        Returns False for an update handled before (Telegram delivers again what was not
+        confirmed), with the record as it stands. On PostgreSQL this is one statement, so an
+        event costs one round trip before its flows run."""
+        if update_id is None:
+            return True, await self.load(user_id, lang, lock=True)
+        async with self.transaction() as conn:
+            if conn.dialect.name == "postgresql":
+                row = (
+                    await conn.execute(
+                        _CLAIM_AND_LOCK, {"update_id": update_id, "now": now, "id": user_id}
+                    )
+                ).one()
+                claimed, record = row.claimed, self._record(user_id, lang, row)
+            else:
+                claimed = await self.claim_update(update_id, now)
+                record = await self.load(user_id, lang, lock=True)
+            if update_id % 1000 == 0:  # now and then, forget the old ones
+                await conn.execute(
+                    processed_updates.delete().where(processed_updates.c.handled < now - WEEK)
+                )
+        return claimed, record
+
+    def _record(self, user_id: str, lang: str, row: Any) -> UserRecord:
+        if row is None or row.state is None:
             return UserRecord(
                 user_id, ConversationState(lang=lang), self.default_timezone, exists=False
             )
@@ -151,9 +197,9 @@ class Storage:
         return UserRecord(user_id, state, row.timezone, exists=True)
 
     async def claim_update(self, update_id: int, now: float) -> bool:
-        """Record that this Telegram update is being handled; False if it was handled before
-        (Telegram delivers again what was not confirmed). Ids are kept for a week, far past
-        Telegram's redelivery (it keeps updates 24 hours); their order means nothing."""
+        """Record that this Telegram update is being handled; False if it was handled before.
+        Ids are kept for a week, far past Telegram's redelivery (it keeps updates 24 hours);
+        their order means nothing."""
         async with self.transaction() as conn:
             dialect = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
             inserted = await conn.execute(
@@ -161,10 +207,6 @@ class Storage:
                 .values(update_id=update_id, handled=now)
                 .on_conflict_do_nothing(index_elements=["update_id"])
             )
-            if update_id % 1000 == 0:  # now and then, forget the old ones
-                await conn.execute(
-                    processed_updates.delete().where(processed_updates.c.handled < now - WEEK)
-                )
         return bool(inserted.rowcount)
 
     async def save(self, record: UserRecord, completed: Completed | None = None) -> None:
