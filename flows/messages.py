@@ -73,7 +73,95 @@ class Table:
     delimiter: str = ","
 
 
-Drawing = ReadinessChart | CountChart | QrCode | Table
+@dataclass(frozen=True)
+class Link:
+    """A name and where it points ("" when there is nothing to link to)."""
+
+    text: str
+    url: str = ""
+
+
+PlanState = Literal["open", "overdue", "done", "dropped"]
+
+
+@dataclass(frozen=True)
+class PlanAction:
+    """One next action as the action plan shows it."""
+
+    text: str
+    why: str  # why it matters
+    tools: tuple[Link, ...]  # the step's tools that help with it
+    template: str  # the title of the template the action names, "" if none
+    owner: str  # who owns it, as the user wrote it; "" when nobody does yet
+    due: str  # the month it is due in words ("mars 2027"); "" when not set
+    state: PlanState
+    state_label: str  # the state in words ("Open", "Overdue", "Done", "Not relevant")
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One step of the journey in the plan: its readiness and, if any, its actions."""
+
+    number: int
+    title: str
+    readiness: str  # in words or as a percentage, as precise as the check was: "Partly", "70 %"
+    ready: bool
+    current: bool  # the step the cluster is at
+    held_back: tuple[str, ...]  # "question — answer" for each answer that held the step back
+    actions: tuple[PlanAction, ...]
+
+
+@dataclass(frozen=True)
+class PlanLabels:
+    """The document's fixed words in the reader's language."""
+
+    readiness: str  # section: readiness per step
+    step: str  # table header
+    readiness_column: str  # table header
+    held_back: str  # "What held it back"
+    actions: str  # section: next actions by step
+    why: str
+    tools: str
+    template: str
+    owner: str
+    due: str
+    state: str
+    nobody: str  # an empty owner or due month
+    no_actions: str  # when there is nothing left to do
+    ready_when: str  # section: ready for the next step when …
+    unsure: str  # section: "not sure" answers to settle with colleagues
+    change: str  # section: change since the previous assessment
+    page: str  # "Page {page} of {pages}"
+
+
+@dataclass(frozen=True)
+class ActionPlan:
+    """The action plan of one completed assessment, every text already in the reader's
+    language; the adapters lay it out as a PDF or Markdown (`bot/render/`)."""
+
+    lang: str  # "sv" or "en": hyphenation, quotes and dates are the renderer's to get right
+    title: str
+    cluster: str  # the cluster's name; "" when the user gave none
+    meta: str  # the date and the kind of check: "2 december 2026 · Snabbkoll"
+    position: str  # where the cluster stands: step, title and phase
+    chart: ReadinessChart
+    steps: tuple[PlanStep, ...]  # all ten, step 1 first
+    ready_when: str  # what "ready for the next step" means at the current step ("" at the end)
+    unsure: tuple[str, ...]  # the questions answered "not sure"
+    change: str  # the change since the previous assessment; "" for the first
+    footer: str  # under every page, before the page number
+    labels: PlanLabels
+
+
+@dataclass(frozen=True)
+class PlanDocument:
+    """The action plan as a file: a PDF, or Markdown for pasting into other documents."""
+
+    plan: ActionPlan
+    kind: Literal["pdf", "markdown"]
+
+
+Drawing = ReadinessChart | CountChart | QrCode | Table | PlanDocument
 
 
 @dataclass(frozen=True)
@@ -85,7 +173,7 @@ class Attachment:
 
     @property
     def is_image(self) -> bool:
-        return not isinstance(self.content, Table)
+        return not isinstance(self.content, Table | PlanDocument)
 
 
 @dataclass(frozen=True)
