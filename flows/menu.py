@@ -16,6 +16,7 @@ def menu_choices(conv: ConversationState, in_progress: bool) -> tuple[Choice, ..
     choices = [Choice("menu:assess", first), Choice("menu:steps", _("Browse the ten steps"))]
     if conv.last is not None:
         choices.append(Choice("menu:summary", _("My latest summary")))
+        choices.append(Choice("menu:plan", _("My action plan")))
     choices += [
         Choice("menu:glossary", _("Glossary")),
         Choice("menu:workshop", _("Workshops")),
@@ -58,6 +59,7 @@ def help_reply() -> Reply:
                 _("What I can do:"),
                 _("/assess – start or continue the self-assessment"),
                 _("/summary – your latest readiness summary"),
+                _("/plan – your action plan as PDF and Markdown, with owners and dates"),
                 _("/steps – browse the ten steps of the journey"),
                 _("/glossary – look up a term"),
                 _("/workshop – create or join a workshop"),

@@ -38,6 +38,18 @@ class ReminderInfo:
     due: float
 
 
+@dataclass(frozen=True)
+class AssessmentInfo:
+    """A completed assessment, as stored: its answers (question id → answer id) and scores."""
+
+    id: int
+    mode: str
+    completed: float
+    answers: dict[str, str]
+    percents: tuple[int | None, ...]
+    position: int | None
+
+
 class Store(Protocol):
     """The stored things a conversation reads and changes beyond its own record."""
 
@@ -67,6 +79,12 @@ class Store(Protocol):
     async def resume_reminder(self, user_id: str, now: float, zone: str) -> float | None: ...
     async def stop_reminder(self, user_id: str) -> bool: ...
     async def snooze_reminder(self, user_id: str, now: float, zone: str) -> float | None: ...
+    async def move_reminder(
+        self, user_id: str, old_zone: str, new_zone: str, now: float
+    ) -> float | None: ...
+
+    # completed assessments, oldest first
+    async def assessments(self, user_id: str) -> list[AssessmentInfo]: ...
 
     # the user's data
     async def erase_user(self, user_id: str) -> dict[str, int]: ...

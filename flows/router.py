@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from flows import menu, privacy
+from flows.actionplan.dialogue import NAME_FLOW, OWNER_FLOW, Plans
 from flows.content_model import Content
 from flows.guide import Guide, glossary_prompt
 from flows.i18n import _, use_language
@@ -33,6 +34,7 @@ TextRoute = Callable[[Turn, str], Awaitable[bool]]  # (turn, text) → understoo
 POSITIONAL = frozenset({"ans", "nav", "mode"})
 # The main menu's buttons stand for commands.
 MENU = {"assess": "assess", "steps": "steps", "glossary": "glossary", "summary": "summary",
+        "plan": "plan",
         "workshop": "workshop", "language": "language", "help": "help",
         "home": "start"}  # fmt: skip
 
@@ -55,8 +57,9 @@ class Router:
         self.participation = Participation(content, self.assessment)
         self.facilitation = Facilitation(content, self.participation)
         self.reminders = Reminders(content, self.assessment)
-        a, g, p, f, r = (self.assessment, self.guide, self.participation, self.facilitation,
-                         self.reminders)  # fmt: skip
+        self.plans = Plans(content)
+        a, g, p, f, r, pl = (self.assessment, self.guide, self.participation, self.facilitation,
+                             self.reminders, self.plans)  # fmt: skip
         self.routes = Routes(
             choices={
                 "ans": a.answer_choice,
@@ -72,12 +75,15 @@ class Router:
                 "wsf": f.choice,
                 "rem": r.choice,
                 "act": r.action_choice,
+                "plan": pl.plan_choice,
+                "own": pl.own_choice,
                 "privacy": privacy.privacy_choice,
             },
             commands={
                 "start": self._start_command,
                 "assess": a.assess_command,
                 "summary": a.summary_command,
+                "plan": pl.plan_command,
                 "steps": g.steps_command,
                 "glossary": g.glossary_command,
                 "workshop": f.workshop_command,
@@ -101,6 +107,8 @@ class Router:
                 "workshop-title": f.title_text,
                 "workshop-join": p.join_text,
                 TZ_FLOW: r.timezone_text,
+                NAME_FLOW: pl.name_text,
+                OWNER_FLOW: pl.owner_text,
             },
         )
 

@@ -27,6 +27,12 @@ class ConversationState:
     prior_position: int | None = None
     prior_completed: float | None = None
     done: list[str] = field(default_factory=list)  # question ids whose action is done
+    dropped: list[str] = field(default_factory=list)  # … whose action is not relevant to them
+    owners: dict[str, str] = field(default_factory=dict)  # question id → who owns its action
+    due: dict[str, str] = field(default_factory=dict)  # question id → month due, "YYYY-MM"
+    cluster: str | None = None  # the cluster's name for the plan; "" skipped, None never asked
+    editing: str | None = None  # the action whose owner is being typed, or the plan waiting
+    # for the cluster's name ("plan:pdf")
     workshop: dict[str, Any] | None = None  # the workshop being answered: id, title, stage
 
     def to_dict(self) -> dict[str, Any]:

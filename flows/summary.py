@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from babel.dates import format_date
@@ -35,8 +36,10 @@ def summary_text(
     comparison: Comparison | None = None,
     previous_at: float | None = None,
     done: int = 0,
+    notes: Mapping[str, str] | None = None,
 ) -> str:
-    """The summary in the current language, at most MAX_SUMMARY characters."""
+    """The summary in the current language, at most MAX_SUMMARY characters. Each action names
+    its step; `notes` (question id → "(step 3 · Anna · March 2027)") says what the user set."""
     lang = current_language()
     title = (
         _("Your readiness summary (quick check)")
@@ -46,11 +49,11 @@ def summary_text(
     lines = [title, ""]
     for score in result.steps:
         step = content.step(score.number)
-        percent = "  –" if score.percent is None else _percent(score.percent, 3)
+        percent = "  –" if score.percent is None else percent_text(score.percent, 3)
         lines.append(f"{bar(score.percent)} {percent}  {score.number}. {step.short.get(lang)}")
     if result.funding is not None:
         lines.append(
-            f"{bar(result.funding)} {_percent(result.funding, 3)}  " + _("Funding (all steps)")
+            f"{bar(result.funding)} {percent_text(result.funding, 3)}  " + _("Funding (all steps)")
         )
     lines.append("")
     if result.position is not None:
@@ -76,13 +79,16 @@ def summary_text(
             ).format(count=result.unsure)
         )
     if comparison is not None:
-        lines.extend(["", _comparison_text(content, comparison, previous_at, lang)])
+        lines.extend(["", comparison_text(content, comparison, previous_at, lang)])
     if done:
         lines.append(_("Actions ticked off since this assessment: {count}.").format(count=done))
     if result.actions:
         lines.extend(["", _("Next actions:")])
+        notes = notes or {}
         lines.extend(
-            f"{i}. {a.question.action.get(lang)}" for i, a in enumerate(result.actions, start=1)
+            f"{i}. {a.question.action.get(lang)} "
+            + notes.get(a.question.id, "(" + _("step {number}").format(number=a.step) + ")")
+            for i, a in enumerate(result.actions, start=1)
         )
     if result.tools:
         lines.extend(
@@ -100,7 +106,7 @@ def summary_text(
     return text
 
 
-def _comparison_text(
+def comparison_text(
     content: Content, comparison: Comparison, previous_at: float | None, lang: str
 ) -> str:
     since = _date(previous_at, lang) if previous_at else "–"
@@ -119,7 +125,7 @@ def _comparison_text(
     return " ".join(parts)
 
 
-def _percent(value: int, width: int = 0) -> str:
+def percent_text(value: int, width: int = 0) -> str:
     """A percentage as the language writes it: "70%" in English, "70 %" in Swedish."""
     return _("{percent}%").format(percent=f"{value:>{width}}" if width else value)
 

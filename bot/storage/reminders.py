@@ -9,7 +9,7 @@ leaves a ``claimed`` row that `requeue_stale` puts back: a reminder is never los
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -191,6 +191,31 @@ async def snooze(
             )
         ).rowcount
     return due if changed else None
+
+
+async def move_to_zone(
+    storage: Storage, user_id: str, old_zone: str, new_zone: str, now: When
+) -> float | None:
+    """Keep the pending reminder (a snooze too) on the day the user was told, at 09:30 in
+    their new time zone (or the next weekday slot if that has passed). Returns its due time,
+    or None if they have none scheduled or paused."""
+    async with storage.transaction() as conn:
+        row = (
+            await conn.execute(
+                sa.select(reminders.c.id, reminders.c.due)
+                .where(reminders.c.user_id == user_id, reminders.c.state.in_((SCHEDULED, PAUSED)))
+                .order_by(reminders.c.id.desc())
+                .limit(1)
+            )
+        ).first()
+        if row is None:
+            return None
+        told = datetime.fromtimestamp(float(row.due), UTC).astimezone(zone(old_zone)).date()
+        target = zone(new_zone)
+        start_of_day = datetime.combine(told, time(0, 0), tzinfo=target)
+        due = next_send_time(max(start_of_day, _aware(now)), 0, target).timestamp()
+        await conn.execute(reminders.update().where(reminders.c.id == row.id).values(due=due))
+    return due
 
 
 async def claim_due(storage: Storage, now: When, limit: int) -> list[Row]:

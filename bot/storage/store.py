@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.storage import reminders, workshops
 from bot.storage.database import Storage, UserRecord
-from flows.ports import ReminderInfo, WorkshopInfo
+from flows.ports import AssessmentInfo, ReminderInfo, WorkshopInfo
 from flows.workshop.answers import ParticipantAnswers
 
 
@@ -91,6 +91,26 @@ class DatabaseStore:
 
     async def snooze_reminder(self, user_id: str, now: float, zone: str) -> float | None:
         return await reminders.snooze(self.storage, user_id, now, zone_name=zone)
+
+    async def move_reminder(
+        self, user_id: str, old_zone: str, new_zone: str, now: float
+    ) -> float | None:
+        return await reminders.move_to_zone(self.storage, user_id, old_zone, new_zone, now)
+
+    # --- completed assessments --------------------------------------------------------------
+
+    async def assessments(self, user_id: str) -> list[AssessmentInfo]:
+        return [
+            AssessmentInfo(
+                row["id"],
+                row["mode"],
+                row["completed"],
+                {qid: value[0] for qid, value in row["answers"].items()},
+                tuple(row["percents"]),
+                row["position"],
+            )
+            for row in await self.storage.assessments_of(user_id)
+        ]
 
     # --- the user's data --------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ COMMANDS = (
     ("start", N_("Welcome and main menu")),
     ("assess", N_("Start or continue the self-assessment")),
     ("summary", N_("Your latest readiness summary")),
+    ("plan", N_("Your action plan (PDF and Markdown)")),
     ("steps", N_("Browse the ten steps of the journey")),
     ("glossary", N_("Look up a term")),
     ("language", N_("Svenska / English")),

@@ -8,6 +8,7 @@ message it was pressed on (see `TelegramAdapter._deliver`); everything else send
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -213,7 +214,8 @@ class TelegramAdapter:
         with use_language(conv.lang):
             reply = self.events.router.reminders.reminder_reply(
                 conv,
-                (conv.workshop or {}).get("step"),
+                time.time(),
+                record.timezone,
                 _("Reminder: time to move your international work on."),
             )
         await send_reply(bot, row.chat_id, reply, position_token(conv), lane=BULK)

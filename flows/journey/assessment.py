@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zlib
 
+from flows.actionplan.ownership import describe, forget_met, this_month
 from flows.content_model import Content, Question
 from flows.i18n import _, current_language
 from flows.journey.diagnostic import FULL, MODE, PAUSED, QUICK, RECHECK, SUMMARY, Diagnostic
@@ -14,6 +15,11 @@ from flows.scoring import Result, compare, score
 from flows.state import ConversationState
 from flows.summary import chart_attachment, summary_text
 from flows.turn import Completed, Turn
+
+
+def _closed(conv: ConversationState) -> frozenset[str]:
+    """Actions the user no longer needs to see: done, or not relevant to them."""
+    return frozenset(conv.done) | frozenset(conv.dropped)
 
 
 def position_token(conv: ConversationState) -> str:
@@ -200,18 +206,19 @@ class Assessment:
             mode = conv.last_mode or QUICK
         else:
             conv.done = []
+        forget_met(conv, answers, self.content)
         if conv.last is not None:
             previous = score(self.content, conv.last)
             conv.prior, conv.prior_position = list(previous.percents), previous.position
             conv.prior_completed = conv.last_completed
-        result = score(self.content, answers, frozenset(conv.done))
+        result = score(self.content, answers, _closed(conv))
         turn.completed = Completed(
             conv.mode, timed, conv.started, now, result.percents, result.position
         )
         conv.last, conv.last_mode, conv.last_completed = answers, mode, now
         conv.answers, conv.index, conv.started, conv.flow = {}, 0, None, "menu"
         conv.mode = None
-        turn.say(*self.summary_replies(conv, result))
+        turn.say(*self.summary_replies(turn, result))
 
     def latest_summary(self, turn: Turn) -> None:
         conv = turn.conversation
@@ -223,10 +230,12 @@ class Assessment:
                 )
             )
             return
-        result = score(self.content, conv.last, frozenset(conv.done))
-        turn.say(*self.summary_replies(conv, result))
+        result = score(self.content, conv.last, _closed(conv))
+        turn.say(*self.summary_replies(turn, result))
 
-    def summary_replies(self, conv: ConversationState, result: Result) -> list[Reply]:
+    def summary_replies(self, turn: Turn, result: Result) -> list[Reply]:
+        conv = turn.conversation
+        month = this_month(turn.now, turn.timezone)
         comparison = None
         if conv.prior is not None:
             comparison = compare(result, conv.prior, conv.prior_position)
@@ -237,6 +246,7 @@ class Assessment:
             comparison,
             conv.prior_completed,
             done=len(conv.done),
+            notes={a.question.id: describe(conv, a, month) for a in result.actions},
         )
         choices: list[Choice] = []
         for action in result.actions:  # an action that names a template offers it
@@ -251,7 +261,11 @@ class Assessment:
                     _("Guidance for step {number}").format(number=result.position),
                 )
             )
+        plan = [Choice("plan:pdf", _("Action plan (PDF)")), Choice("plan:md", _("Markdown"))]
+        if result.actions:
+            plan.append(Choice("own:list", _("Owners and dates")))
         choices += [
+            *plan,
             Choice("rem:7", _("In a week")),
             Choice("rem:14", _("In two weeks")),
             Choice("rem:30", _("In a month")),
@@ -262,7 +276,11 @@ class Assessment:
             text += "\n\n" + _("Shall I remind you of these actions?")
         # the text first: it carries the result and the next actions, the chart illustrates it
         return [
-            Reply(text, tuple(choices), rows=(*([1] * (len(choices) - 4)), 3, 1)),
+            Reply(
+                text,
+                tuple(choices),
+                rows=(*([1] * (len(choices) - 4 - len(plan))), 2, *([1] * (len(plan) - 2)), 3, 1),
+            ),
             Reply(_("Readiness per step"), attachment=chart),
         ]
 

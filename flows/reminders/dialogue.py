@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from flows.actionplan.ownership import month_label, reminder_order, this_month
 from flows.content_model import Content
 from flows.i18n import _, current_language
 from flows.journey.assessment import Assessment
@@ -143,54 +144,71 @@ class Reminders:
         except ZoneInfoNotFoundError:
             turn.say(Reply(_("I don't know that time zone. Write it like Europe/Stockholm.")))
             return True
-        turn.timezone = name
+        old, turn.timezone = turn.timezone, name
         turn.conversation.flow = "menu"
+        # the pending reminder (a snooze too) stays on the day the user was told, at 09:30 in
+        # the new zone
+        await turn.store.move_reminder(turn.user_id, old, name, turn.now)
         row = await turn.store.reminder(turn.user_id)
-        chat_id = turn.channel.reminder_chat
-        if row is not None and not row.paused and chat_id is not None:
-            await turn.store.schedule_reminder(
-                turn.user_id, chat_id, row.interval_days, turn.now, name
-            )
-            row = await turn.store.reminder(turn.user_id)
         turn.say(Reply(_("Time zone set to {zone}.").format(zone=name)), self._status(turn, row))
         return True
 
     # --- the buttons of a reminder ----------------------------------------------------------
 
+    @staticmethod
+    def _note(conv: ConversationState, action: Action, step: int, month: str) -> str:
+        """An action's step when it is not the reminder's, and when it is due."""
+        notes = [] if action.step == step else [_("step {number}").format(number=action.step)]
+        due = conv.due.get(action.question.id)
+        if due is not None:
+            words = month_label(due, current_language())
+            if due < month:
+                notes.append(_("overdue: due {month}").format(month=words))
+            elif due == month:
+                notes.append(_("due this month"))
+            else:
+                notes.append(_("due {month}").format(month=words))
+        return f" ({', '.join(notes)})" if notes else ""
+
     async def action_choice(self, turn: Turn, value: str) -> bool:
         """Mark an action done, or re-check one step's questions."""
         conv = turn.conversation
         kind, _sep, target = value.partition(":")
-        if (
-            kind == "done"
-            and conv.last is not None
-            and target in conv.last
-            and self.content.question(target) is not None
-        ):
+        if kind == "done" and any(a.question.id == target for a in self._actions(conv)[1]):
             if target not in conv.done:
                 conv.done.append(target)
-            turn.say(self.reminder_reply(conv))
+            turn.say(self.reminder_reply(conv, turn.now, turn.timezone))
             return True
         number = self.content.step_number(target) if kind == "recheck" else None
         if number is not None:
             return self.assessment.recheck(turn, number)
         return False
 
-    def reminder_reply(
-        self, conv: ConversationState, workshop_step: int | None = None, intro: str = ""
-    ) -> Reply:
-        """The open next actions with buttons to tick them off and to re-check the step."""
-        lang = current_language()
-        done = frozenset(conv.done)
+    def _actions(self, conv: ConversationState) -> tuple[int | None, tuple[Action, ...]]:
+        """The step a reminder speaks of and its open actions: from the latest assessment, or
+        for a workshop participant without one, from the step they chose in the workshop."""
+        closed = frozenset(conv.done) | set(conv.dropped)
         if conv.last is not None:
-            result = score(self.content, conv.last, done)
-            step, actions = result.position, result.actions
-        elif workshop_step is not None:  # a workshop participant without an assessment yet
-            step = workshop_step
-            actions = tuple(
-                Action(step, q) for q in self.content.step(step).questions if q.id not in done
-            )[:MAX_ACTIONS]
-        else:
+            result = score(self.content, conv.last, closed)
+            return result.position, result.actions
+        step = (conv.workshop or {}).get("step")
+        if isinstance(step, int) and self.content.step_number(str(step)) is not None:
+            questions = self.content.step(step).questions
+            return step, tuple(Action(step, q) for q in questions if q.id not in closed)[
+                :MAX_ACTIONS
+            ]
+        return None, ()
+
+    def reminder_reply(
+        self, conv: ConversationState, now: float, timezone: str, intro: str = ""
+    ) -> Reply:
+        """The open next actions, overdue and due ones first, with buttons to tick them off and
+        to re-check the step."""
+        lang = current_language()
+        step, actions = self._actions(conv)
+        month = this_month(now, timezone)
+        actions = reminder_order(actions, conv, month)
+        if step is None and conv.last is None:
             text = _("You have no next actions yet: start with the self-assessment.")
             return Reply(
                 f"{intro}\n\n{text}" if intro else text,
@@ -210,7 +228,8 @@ class Reminders:
                 _("Your next actions (step {number}: {title}):").format(number=step, title=title)
             )
             lines.extend(
-                f"{i}. {a.question.action.get(lang)}" for i, a in enumerate(actions, start=1)
+                f"{i}. {a.question.action.get(lang)}{self._note(conv, a, step, month)}"
+                for i, a in enumerate(actions, start=1)
             )
             lines.append("")
             lines.append(_("Tick off what you have done:"))

@@ -1,0 +1,215 @@
+"""The action plan of one completed assessment, as data for a document (`ActionPlan`): where
+the cluster stands, each step's readiness and what held it back, the actions by step with
+their owners, the "not sure" answers to settle, and the change since the assessment before.
+Pure: every text in the current language; `bot/render/` lays it out as PDF or Markdown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from babel.dates import format_date
+
+from flows.actionplan.ownership import month_label, plan_actions, state_of, state_word
+from flows.content_model import Content, Question, Step
+from flows.i18n import _, current_language
+from flows.journey.diagnostic import QUICK, RECHECK
+from flows.messages import (
+    ActionPlan,
+    Link,
+    PlanAction,
+    PlanLabels,
+    PlanStep,
+    ReadinessChart,
+)
+from flows.scoring import UNSURE, Action, Result, compare, score
+from flows.state import ConversationState
+from flows.summary import chart_attachment, comparison_text, percent_text
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """A completed assessment as the plan needs it."""
+
+    answers: dict[str, str]
+    mode: str  # quick, full, or recheck<step>
+    completed: float
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The assessment before it, as far as the change since needs it."""
+
+    percents: tuple[int | None, ...]
+    position: int | None
+    completed: float
+
+
+def day(timestamp: float, lang: str) -> str:
+    """A date in words: "2 december 2026" / "2 December 2026"."""
+    when = datetime.fromtimestamp(timestamp, UTC).date()
+    return format_date(when, "d MMMM y", locale="sv" if lang == "sv" else "en_GB")
+
+
+def check_name(mode: str) -> str:
+    """The kind of check, as a plan or a list of assessments names it."""
+    if mode.startswith(RECHECK):
+        return _("re-check of step {number}").format(number=mode.removeprefix(RECHECK))
+    return _("quick check") if mode == QUICK else _("full check")
+
+
+def file_name(completed: float, kind: str) -> str:
+    """handlingsplan-2026-12-02.pdf / action-plan-2026-12-02.md, in the reader's language."""
+    stem = _("action-plan")
+    when = datetime.fromtimestamp(completed, UTC).strftime("%Y-%m-%d")
+    return f"{stem}-{when}.{'pdf' if kind == 'pdf' else 'md'}"
+
+
+def build_plan(
+    content: Content,
+    assessed: Assessed,
+    previous: Previous | None,
+    conv: ConversationState,
+    month: str,
+) -> ActionPlan:
+    """The plan of `assessed`, with the owners and states in `conv` as they stand in `month`
+    ("YYYY-MM", the user's current month) and the change since `previous`."""
+    lang = current_language()
+    result = score(content, assessed.answers, frozenset(conv.done) | set(conv.dropped))
+    actions = plan_actions(content, assessed.answers, result.position, conv)
+    steps = tuple(
+        _step(content, step, result, assessed, [a for a in actions if a.step == step.number],
+              conv, month)
+        for step in content.steps
+    )  # fmt: skip
+    change = ""
+    if previous is not None:
+        change = comparison_text(
+            content, compare(result, previous.percents, previous.position), previous.completed, lang
+        )
+    return ActionPlan(
+        lang=lang,
+        title=_("Action plan for international cooperation"),
+        cluster=conv.cluster or "",
+        meta=f"{day(assessed.completed, lang)} · {check_name(assessed.mode)}",
+        position=_position(content, result),
+        chart=_chart(content, result),
+        steps=steps,
+        ready_when=(
+            _("Ready for the next step when: {condition}").format(
+                condition=content.step(result.position).ready_when.get(lang)
+            )
+            if result.position is not None
+            else ""
+        ),
+        unsure=tuple(
+            content.question(qid).text.get(lang)  # type: ignore[union-attr]
+            for qid, answer in assessed.answers.items()
+            if answer == UNSURE and content.question(qid) is not None
+        ),
+        change=change,
+        footer=_("Cluster Journey · the TACTICS ten-step journey"),
+        labels=_labels(),
+    )
+
+
+def _chart(content: Content, result: Result) -> ReadinessChart:
+    chart = chart_attachment(content, result).content
+    assert isinstance(chart, ReadinessChart)
+    return chart
+
+
+def _position(content: Content, result: Result) -> str:
+    lang = current_language()
+    if result.position is None:
+        return _(
+            "Every step is above the readiness threshold: keep your networks alive and start "
+            "the journey again with new goals."
+        )
+    step = content.step(result.position)
+    return _("You are at step {number} of {total}: {title} ({phase}).").format(
+        number=step.number,
+        total=len(content.steps),
+        title=step.title.get(lang),
+        phase=content.phase(step.phase).title.get(lang),
+    )
+
+
+def _step(
+    content: Content,
+    step: Step,
+    result: Result,
+    assessed: Assessed,
+    actions: list[Action],
+    conv: ConversationState,
+    month: str,
+) -> PlanStep:
+    lang = current_language()
+    scored = result.steps[step.number - 1]
+    held_back = []
+    for q in step.questions:
+        answer = content.answer(assessed.answers.get(q.id, ""))
+        if answer is not None and answer.score < 100:
+            held_back.append(f"{q.text.get(lang)} — {answer.label.get(lang)}")
+    return PlanStep(
+        number=step.number,
+        title=step.title.get(lang),
+        readiness=_readiness(content, step, scored.percent, assessed),
+        ready=scored.ready,
+        current=result.position == step.number,
+        held_back=tuple(held_back),
+        actions=tuple(_action(content, step, a.question, conv, month) for a in actions),
+    )
+
+
+def _readiness(content: Content, step: Step, percent: int | None, assessed: Assessed) -> str:
+    """As precise as the check: the one answer in words for a quick check, else percent."""
+    if percent is None:
+        return "–"
+    if assessed.mode == QUICK:
+        answered = [content.answer(assessed.answers.get(q.id, "")) for q in step.questions]
+        words = [a.label.get(current_language()) for a in answered if a is not None]
+        if len(words) == 1:
+            return words[0]
+    return percent_text(percent)
+
+
+def _action(
+    content: Content, step: Step, question: Question, conv: ConversationState, month: str
+) -> PlanAction:
+    lang = current_language()
+    template = content.template(question.template)
+    state = state_of(conv, question.id, month)
+    due = conv.due.get(question.id)
+    return PlanAction(
+        text=question.action.get(lang),
+        why=question.why.get(lang),
+        tools=tuple(Link(t.name.get(lang), "" if t.composed else t.source) for t in step.tools),
+        template=template.title.get(lang) if template is not None else "",
+        owner=conv.owners.get(question.id, ""),
+        due=month_label(due, lang) if due else "",
+        state=state,
+        state_label=state_word(state),
+    )
+
+
+def _labels() -> PlanLabels:
+    return PlanLabels(
+        readiness=_("Readiness per step"),
+        step=_("Step"),
+        readiness_column=_("Readiness"),
+        held_back=_("Held back by"),
+        actions=_("Next actions by step"),
+        why=_("Why it matters"),
+        tools=_("Tools"),
+        template=_("Template"),
+        owner=_("Owner"),
+        due=_("Due"),
+        state=_("Status"),
+        nobody=_("not set"),
+        no_actions=_("No open actions: every answer is a yes."),
+        ready_when=_("Ready for the next step"),
+        unsure=_("Questions to settle with colleagues (answered “not sure”)"),
+        change=_("Change since the previous assessment"),
+        page=_("Page {page} of {pages}"),
+    )

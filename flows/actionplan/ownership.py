@@ -1,0 +1,135 @@
+"""Who owns an action and by when, and the state that follows: open, overdue, done or not
+relevant. Actions are known by their question's id; the state lives in the user's record, so
+it survives a new assessment for as long as the question stays unmet. Pure."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from babel.dates import format_date
+
+from flows.content_model import Content
+from flows.i18n import _, current_language
+from flows.messages import PlanState
+from flows.reminders.timing import zone
+from flows.scoring import Action, next_actions
+from flows.state import ConversationState
+
+MAX_OWNER = 60  # characters: a name and a role, "Anna Berg / styrelsen"
+MONTHS_AHEAD = 6  # due months offered as buttons, this month first
+
+
+def this_month(now: float, zone_name: str) -> str:
+    """The current month in the user's zone, "YYYY-MM"."""
+    return datetime.fromtimestamp(now, UTC).astimezone(zone(zone_name)).strftime("%Y-%m")
+
+
+def months_from(month: str, count: int = MONTHS_AHEAD) -> list[str]:
+    year, number = (int(part) for part in month.split("-"))
+    out = []
+    for _month in range(count):
+        out.append(f"{year:04d}-{number:02d}")
+        year, number = (year + 1, 1) if number == 12 else (year, number + 1)
+    return out
+
+
+def is_month(text: str) -> bool:
+    year, sep, number = text.partition("-")
+    return bool(sep) and year.isdigit() and len(year) == 4 and number in _MONTHS
+
+
+_MONTHS = {f"{n:02d}" for n in range(1, 13)}
+
+
+def month_label(month: str, lang: str, short: bool = False) -> str:
+    """A month in words: "mars 2027" / "March 2027" (short, for buttons: "Mar 2027")."""
+    year, number = (int(part) for part in month.split("-"))
+    pattern = "LLL y" if short else "LLLL y"
+    return format_date(date(year, number, 1), pattern, locale="sv" if lang == "sv" else "en")
+
+
+def state_of(conv: ConversationState, question_id: str, month: str) -> PlanState:
+    if question_id in conv.done:
+        return "done"
+    if question_id in conv.dropped:
+        return "dropped"
+    due = conv.due.get(question_id)
+    return "overdue" if due is not None and due < month else "open"
+
+
+def open_actions(
+    content: Content, answers: dict[str, str], position: int | None, conv: ConversationState
+) -> tuple[Action, ...]:
+    """The next actions still to do: neither done nor dropped, at most five."""
+    return next_actions(content, answers, position, frozenset(conv.done) | set(conv.dropped))
+
+
+def plan_actions(
+    content: Content, answers: dict[str, str], position: int | None, conv: ConversationState
+) -> tuple[Action, ...]:
+    """The plan's actions in journey order: the open ones and, so the board sees them, those
+    done or dropped whose questions this assessment left unmet."""
+    closed = [
+        Action(number, q)
+        for number in range(1, len(content.steps) + 1)
+        for q in content.step(number).questions
+        if (q.id in conv.done or q.id in conv.dropped) and _unmet(content, answers, q.id)
+    ]
+    actions = {a.question.id: a for a in (*open_actions(content, answers, position, conv), *closed)}
+    return tuple(sorted(actions.values(), key=lambda a: (a.step, _index(content, a))))
+
+
+def reminder_order(
+    actions: tuple[Action, ...], conv: ConversationState, month: str
+) -> tuple[Action, ...]:
+    """Overdue actions first, then those due this month, then the rest as they came."""
+
+    def rank(action: Action) -> int:
+        due = conv.due.get(action.question.id)
+        if due is None:
+            return 2
+        return 0 if due < month else 1 if due == month else 2
+
+    return tuple(sorted(actions, key=rank))
+
+
+def forget_met(conv: ConversationState, answers: dict[str, str], content: Content) -> None:
+    """After a new assessment: what is now met needs no owner, date or note any more."""
+    for question_id in list(conv.owners) + list(conv.due) + list(conv.dropped):
+        if not _unmet(content, answers, question_id):
+            conv.owners.pop(question_id, None)
+            conv.due.pop(question_id, None)
+            if question_id in conv.dropped:
+                conv.dropped.remove(question_id)
+
+
+def _unmet(content: Content, answers: dict[str, str], question_id: str) -> bool:
+    answer = content.answer(answers.get(question_id, ""))
+    return answer is not None and answer.score < 100
+
+
+def _index(content: Content, action: Action) -> int:
+    return [q.id for q in content.step(action.step).questions].index(action.question.id)
+
+
+def describe(conv: ConversationState, action: Action, month: str) -> str:
+    """An action's step and what the user set, for lists: "(step 3 · Anna · March 2027)"."""
+    question_id = action.question.id
+    parts = [_("step {number}").format(number=action.step)]
+    if question_id in conv.owners:
+        parts.append(conv.owners[question_id])
+    if question_id in conv.due:
+        parts.append(month_label(conv.due[question_id], current_language()))
+    state = state_of(conv, question_id, month)
+    if state != "open":
+        parts.append(state_word(state))
+    return "(" + " · ".join(parts) + ")"
+
+
+def state_word(state: PlanState) -> str:
+    return {
+        "open": _("open"),
+        "overdue": _("overdue"),
+        "done": _("done"),
+        "dropped": _("not relevant"),
+    }[state]
