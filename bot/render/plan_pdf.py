@@ -17,11 +17,14 @@ for the current step), and every page numbered in its footer.
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
+from fpdf.fonts import TTFFont
 from PIL import Image, ImageChops
 
 from bot.render.charts import BOLD, CURRENT, CURRENT_ROW, REGULAR, readiness_png
@@ -98,6 +101,32 @@ class Line:
     height: float
 
 
+MISSING = "□"  # in place of a character the font has no glyph for (an emoji, Chinese)
+_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_SPACES = re.compile(r"[\t\v\f]")  # no-break spaces stay: "70 %" must not break
+
+
+def printable(text: str, glyphs: frozenset[int]) -> str:
+    """`text` as the font can show it: composed (NFC), tabs as spaces, invisible characters
+    left out, and each run of characters the font lacks as one □, so that a name with an
+    emoji keeps a visible trace of it instead of silently losing it."""
+    text = unicodedata.normalize("NFC", _SPACES.sub(" ", _BREAKS.sub("\n", text)))
+    out: list[str] = []
+    for char in text:
+        category = unicodedata.category(char)
+        if char == "\n":
+            out.append(char)
+        elif category in ("Cc", "Cf") or 0xFE00 <= ord(char) <= 0xFE0F:
+            continue  # controls, joiners, variation selectors: nothing to see
+        elif ord(char) in glyphs:
+            out.append(char)
+        elif category in ("Mn", "Sk"):
+            continue  # a mark or modifier (a skin tone) the font lacks, on what it lacks
+        elif not out or out[-1] != MISSING:
+            out.append(MISSING)
+    return "".join(out)
+
+
 def _leading(size: float) -> float:
     return size * PT * LEADING
 
@@ -110,6 +139,8 @@ class PlanPDF(FPDF):
         self.plan = plan
         self.add_font(FAMILY, "", REGULAR)
         self.add_font(FAMILY, "B", BOLD)
+        faces = [face for face in self.fonts.values() if isinstance(face, TTFFont)]
+        self.glyphs = frozenset.intersection(*(frozenset(face.cmap) for face in faces))
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(False, BOTTOM)  # every break is ours, between whole lines
         self.c_margin = 0  # cells start exactly at their x
@@ -144,7 +175,8 @@ class PlanPDF(FPDF):
         self.set_xy(MARGIN, top + 1.5)
         self.cell(number_width, _leading(FOOT), number)
         self.set_xy(MARGIN + number_width + 8, top + 1.5)
-        self.multi_cell(self.epw - number_width - 8, _leading(FOOT), self.plan.footer, align="R")
+        footer = printable(self.plan.footer, self.glyphs)
+        self.multi_cell(self.epw - number_width - 8, _leading(FOOT), footer, align="R")
 
     # measuring and drawing blocks
 
@@ -170,13 +202,13 @@ class PlanPDF(FPDF):
         return out
 
     def _wrap(self, cell: Cell) -> list[str]:
-        if not cell.text.strip():
+        if not printable(cell.text, self.glyphs).strip():
             return []
         self._font(cell)
         result = self.multi_cell(
             cell.w,
             _leading(cell.size),
-            cell.text,
+            printable(cell.text, self.glyphs),
             align="L",
             dry_run=True,
             output=MethodReturnValue.LINES,
