@@ -1,16 +1,20 @@
-"""Drawing and writing what the flows describe: charts, QR codes, CSV files. Every channel
-renders attachments here, off the event loop (`render` is CPU work)."""
+"""Drawing and writing what the flows describe: charts, QR codes, CSV files, the action plan as
+PDF or Markdown. Every channel renders attachments here, off the event loop (`render` is CPU
+work)."""
 
 from __future__ import annotations
 
 from bot.render.charts import count_png, readiness_png
+from bot.render.plan_markdown import plan_markdown
+from bot.render.plan_pdf import plan_pdf
 from bot.render.qr import qr_png
 from bot.render.tables import csv_bytes
-from flows.messages import Attachment, CountChart, QrCode, ReadinessChart, Table
+from flows.messages import Attachment, CountChart, PlanDocument, QrCode, ReadinessChart, Table
 
 
 def render(attachment: Attachment) -> bytes:
-    """The file's bytes: a PNG for pictures, a CSV file for tables."""
+    """The file's bytes: a PNG for pictures, a CSV file for tables, a PDF or Markdown file
+    for the action plan."""
     content = attachment.content
     if isinstance(content, ReadinessChart):
         return readiness_png(content)
@@ -20,4 +24,6 @@ def render(attachment: Attachment) -> bytes:
         return qr_png(content.text)
     if isinstance(content, Table):
         return csv_bytes(content)
+    if isinstance(content, PlanDocument):
+        return plan_pdf(content.plan) if content.kind == "pdf" else plan_markdown(content.plan)
     raise TypeError(f"cannot render {type(content).__name__}")
