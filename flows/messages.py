@@ -35,7 +35,7 @@ class Choice:
 @dataclass(frozen=True)
 class ReadinessChart:
     """Readiness per step as bars, step 1 first: the threshold marked, the current step
-    highlighted."""
+    highlighted, the "not sure" share apart from the bar, a key under it."""
 
     title: str
     labels: tuple[str, ...]  # one per step, in the user's language
@@ -45,6 +45,12 @@ class ReadinessChart:
     threshold_label: str
     axis_label: str
     value_format: str = "{percent}%"  # a bar's label, as the language writes percentages
+    subtitle: str = ""  # the date and the kind of check
+    values: tuple[str, ...] = ()  # each bar's label ("Partly", "57 %"); () = value_format
+    unsure: tuple[int, ...] = ()  # per step, the points answered "not sure", drawn apart
+    scale: tuple[tuple[int, str], ...] = ()  # the axis ticks (percent, label); () = 0–100
+    key: tuple[tuple[str, str], ...] = ()  # (role, label); roles: current, ready, not_ready,
+    # unsure
 
 
 @dataclass(frozen=True)
@@ -174,6 +180,10 @@ class Attachment:
     @property
     def is_image(self) -> bool:
         return not isinstance(self.content, Table | PlanDocument)
+
+
+KEEP_TAG = "keep"  # Reply.tag of a message worth keeping (a summary): its buttons send new
+# messages instead of replacing it
 
 
 @dataclass(frozen=True)

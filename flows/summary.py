@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 from babel.dates import format_date
 
-from flows.content_model import Content
+from flows.content_model import Content, Step
 from flows.i18n import _, current_language
 from flows.messages import Attachment, ReadinessChart
-from flows.scoring import Comparison, Result
+from flows.scoring import UNSURE, Comparison, Result
 
 MAX_SUMMARY = 1500
 BAR_WIDTH = 10
@@ -130,9 +130,54 @@ def percent_text(value: int, width: int = 0) -> str:
     return _("{percent}%").format(percent=f"{value:>{width}}" if width else value)
 
 
-def chart_attachment(content: Content, result: Result) -> Attachment:
-    """The readiness chart, described in the current language; the adapter draws it."""
+def step_value(
+    content: Content, step: Step, percent: int | None, answers: Mapping[str, str]
+) -> str:
+    """A step's readiness as precise as its answers: the answer in words where one question was
+    answered (the quick check), a percentage where several were, "–" where none was."""
+    if percent is None:
+        return "–"
+    given = [content.answer(answers.get(q.id, "")) for q in step.questions]
+    words = [a.label.get(current_language()) for a in given if a is not None]
+    return words[0] if len(words) == 1 else percent_text(percent)
+
+
+def chart_attachment(
+    content: Content,
+    result: Result,
+    answers: Mapping[str, str] | None = None,
+    subtitle: str = "",
+) -> Attachment:
+    """The readiness chart, described in the current language; the adapter draws it. With the
+    `answers` it explains itself: each bar's value as precise as the check (a quick check's
+    steps read "Partly", not "50 %", on an axis of No/Partly/Yes), the "not sure" share apart
+    from "no", and a key; `subtitle` carries the date and the kind of check."""
     lang = current_language()
+    answers = answers or {}
+    values = tuple(
+        step_value(content, content.step(s.number), s.percent, answers) for s in result.steps
+    )
+    one_answer = all(
+        sum(q.id in answers for q in step.questions) <= 1 for step in content.steps
+    ) and bool(answers)
+    if one_answer:  # the quick check: three possible values per step, shown as words
+        scale = tuple(
+            (a.score, a.label.get(lang))
+            for a in sorted(content.answers, key=lambda a: a.score)
+            if a.id != UNSURE
+        )
+        axis = _("Answer to each step's key question")
+    else:
+        scale = tuple((tick, str(tick)) for tick in range(0, 101, 20))
+        axis = _("Readiness (%)")
+    unsure = tuple(round(100 * s.unsure / s.answered) if s.answered else 0 for s in result.steps)
+    key = [
+        ("current", _("The step to work on now")),
+        ("ready", _("Ready")),
+        ("not_ready", _("Not yet ready")),
+    ]
+    if any(unsure):
+        key.append(("unsure", _("“Not sure”: still open")))
     chart = ReadinessChart(
         title=_("Readiness per step"),
         labels=tuple(f"{s.number}. {s.short.get(lang)}" for s in content.steps),
@@ -140,7 +185,12 @@ def chart_attachment(content: Content, result: Result) -> Attachment:
         threshold=content.threshold,
         current=result.position,
         threshold_label=_("ready from {percent}%").format(percent=content.threshold),
-        axis_label=_("Readiness (%)"),
+        axis_label=axis,
         value_format=_("{percent}%"),
+        subtitle=subtitle,
+        values=values,
+        unsure=unsure,
+        scale=scale,
+        key=tuple(key),
     )
     return Attachment("readiness.png", chart)

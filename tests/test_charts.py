@@ -88,7 +88,7 @@ def test_the_real_charts_are_pngs_of_the_expected_size(content, lang):
         chart = chart_attachment(content, score(content, {})).content
         room = [ParticipantAnswers(step=s) for s in (1, 2, 2, 7, None)]
         workshop = count_chart(content, aggregate(content, room), "Where they are")
-    assert picture(readiness_png(chart)).size == (1000, 1000)
+    assert picture(readiness_png(chart)).size == (1000, 1120)
     assert picture(count_png(workshop)).size == (1440, 1080)
 
 
@@ -128,7 +128,8 @@ def test_the_threshold_line_is_drawn_at_its_percentage(threshold):
     image = picture(readiness_png(readiness(percents=percents, current=None, threshold=threshold)))
     green = box(image, GREEN)
     assert green is not None
-    zero, hundred = green[0], green[2] - 1  # step 1's bar runs from 0 to 100 %
+    # step 1's bar runs from 0 to 100 %; the axis line covers its first two columns
+    zero, hundred = green[0] - 2, green[2] - 1
     mask = where(image, THRESHOLD)
     columns = [mask.crop((x, 0, x + 1, image.height)).histogram()[255] for x in range(image.width)]
     tallest = max(columns)
@@ -233,7 +234,7 @@ def test_long_texts_wrap_or_shrink_inside_the_readiness_chart():
     inked = inked_box(image)
     assert inked is not None
     left, top, right, bottom = inked
-    assert left >= 16 and top >= 16 and right <= 1000 - 16 and bottom <= 1000 - 16
+    assert left >= 16 and top >= 16 and right <= image.width - 16 and bottom <= image.height - 16
 
 
 def test_long_texts_wrap_or_shrink_inside_the_count_chart():
@@ -308,3 +309,65 @@ def test_nothing_the_bot_runs_imports_matplotlib():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
+
+
+PURPLE = (0x7B, 0x5E, 0xA7)  # the stripes of "not sure"
+ANSWERS = ("yes", "partly", "no", "yes", "unsure", "partly", "yes", "no", "yes", "yes")
+
+
+def quick_chart(content, lang: str, answers=ANSWERS) -> ReadinessChart:
+    given = {s.key_question.id: a for s, a in zip(content.steps, answers, strict=True)}
+    with use_language(lang):
+        chart = chart_attachment(content, score(content, given), given, "2 December 2026").content
+    assert isinstance(chart, ReadinessChart)
+    return chart
+
+
+@pytest.mark.parametrize(
+    ("lang", "words", "ticks"),
+    [
+        ("sv", ("Ja", "Delvis", "Nej", "Ja", "Vet inte"), ("Nej", "Delvis", "Ja")),
+        ("en", ("Yes", "Partly", "No", "Yes", "Not sure"), ("No", "Partly", "Yes")),
+    ],
+)
+def test_a_quick_check_chart_reads_in_answers_not_in_false_percentages(content, lang, words, ticks):
+    chart = quick_chart(content, lang)
+    assert chart.values[:5] == words
+    assert tuple(label for _, label in chart.scale) == ticks
+    assert not any("%" in value for value in chart.values)
+    assert chart.unsure == (0, 0, 0, 0, 100, 0, 0, 0, 0, 0)
+    assert [role for role, _ in chart.key] == ["current", "ready", "not_ready", "unsure"]
+
+
+def test_a_full_check_chart_keeps_percentages_and_the_unsure_share(content):
+    answers = {q.id: "yes" for step in content.steps for q in step.questions}
+    first = content.steps[0].questions
+    answers[first[0].id] = "unsure"
+    with use_language("en"):
+        chart = chart_attachment(content, score(content, answers), answers).content
+    assert isinstance(chart, ReadinessChart)
+    assert chart.values[1] == "100%"
+    assert chart.unsure[0] == round(100 / len(first))
+    assert chart.values[0] == f"{100 - chart.unsure[0]}%"
+    assert [label for _, label in chart.scale] == ["0", "20", "40", "60", "80", "100"]
+
+
+def test_not_sure_is_drawn_apart_from_no_with_a_key(content):
+    """The step answered "not sure" carries purple stripes across its row, the step answered
+    "no" none; the key under the axis shows the stripes too. Without any "not sure" answer
+    there are no stripes anywhere."""
+    image = picture(readiness_png(quick_chart(content, "en")))
+    green = box(image, GREEN)
+    assert green is not None
+    purple = where(image, PURPLE)
+    rows = []
+    for y in range(image.height):
+        if purple.crop((green[0], y, image.width, y + 1)).histogram()[255] > 100:
+            rows.append(y)  # a row of stripes across the plot
+    assert rows, "no striped bar"
+    plot_bottom = max(rows)
+    key = purple.crop((0, plot_bottom + 60, image.width, image.height)).getbbox()
+    assert key is not None, "the key has no striped swatch"
+
+    unsure_free = picture(readiness_png(quick_chart(content, "en", ("no",) * 10)))
+    assert amount(unsure_free, PURPLE) == 0

@@ -23,6 +23,7 @@ from bot.storage.reminders import (
     claim_due,
     disable_for_user,
     mark_sent,
+    move_to_zone,
     pause,
     requeue_stale,
     resume,
@@ -298,6 +299,25 @@ async def test_snooze(storage):
     assert (await active(storage, "tg:1")).state == "scheduled"
     await add_users(storage, 2)
     assert await snooze(storage, "tg:2", clock.dt) is None
+
+
+async def test_a_new_time_zone_keeps_a_snoozed_reminder_on_its_day(storage):
+    """Snoozed to Tuesday 22 December, then the user moves to New York: the reminder stays on
+    22 December, at 09:30 in New York, instead of a full interval from now."""
+    await add_users(storage, 1)
+    clock = Clock(local(2026, 12, 15, 10, 0))
+    await schedule(storage, "tg:1", 1, 14, clock.dt)
+    await snooze(storage, "tg:1", clock.dt)
+    clock.set(local(2026, 12, 16, 12, 0))
+    due = await move_to_zone(storage, "tg:1", "Europe/Stockholm", "America/New_York", clock.dt)
+    new_york = datetime(2026, 12, 22, 9, 30, tzinfo=ZoneInfo("America/New_York"))
+    assert due == new_york.timestamp() == (await row_of(storage, 1)).due
+    # the told day has already passed in the new zone: the next weekday slot from now
+    clock.set(datetime(2026, 12, 22, 20, 0, tzinfo=ZoneInfo("America/New_York")))
+    due = await move_to_zone(storage, "tg:1", "America/New_York", "Asia/Tokyo", clock.dt)
+    assert due == datetime(2026, 12, 24, 9, 30, tzinfo=ZoneInfo("Asia/Tokyo")).timestamp()
+    await add_users(storage, 2)
+    assert await move_to_zone(storage, "tg:2", "Europe/Stockholm", "Asia/Tokyo", clock.dt) is None
 
 
 async def test_claims_are_disjoint_across_connections(database, storage):

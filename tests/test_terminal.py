@@ -225,3 +225,26 @@ def test_main_menu_leads_to_workshops_and_help(tmp_path, lang, workshop, help_):
     assert "/workshop join" in out
     out = chat(tmp_path, [str(menu[help_])], "--lang", lang)
     assert "/assess" in out and "/quit" in out
+
+
+@pytest.mark.parametrize(
+    ("lang", "skip", "pdf", "position"),
+    [
+        ("en", "No name", "action-plan", "You are at step 1 of 10"),
+        ("sv", "Inget namn", "handlingsplan", "Ni är på steg 1 av 10"),
+    ],
+)
+def test_plan_in_the_terminal_writes_a_pdf_and_a_markdown_file(tmp_path, lang, skip, pdf, position):
+    from pypdf import PdfReader
+
+    answers = ["3", "2", "1", "1", "3", "2", "1", "4", "1", "1"]
+    out = chat(tmp_path, ["1", "1", *answers, "/plan", "1"], "--lang", lang)
+    assert skip in out
+    paths = re.findall(r": (?:saved to|sparad i) (\S+\.(?:pdf|md))", out)
+    assert [Path(p).suffix for p in paths] == [".pdf", ".md"]
+    assert all(Path(p).name.startswith(f"local-{pdf}-") for p in paths)
+    reader = PdfReader(paths[0])
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    assert position in text
+    markdown = Path(paths[1]).read_text(encoding="utf-8")
+    assert position in markdown and markdown.count("\n|") >= 10  # the readiness table

@@ -28,6 +28,8 @@ BOLD = FONTS / "DejaVuSans-Bold.ttf"
 CURRENT = "#e07a1f"  # the step to work on now (readiness) / the most chosen steps (workshop)
 READY = "#2e7d5b"  # at or above the threshold
 NOT_READY = "#9db4c8"
+UNSURE = "#7b5ea7"  # "not sure": stripes on a light band, apart from the bar
+UNSURE_LIGHT = "#ece6f4"
 OTHER = "#3f7cac"  # the workshop's other steps
 CURRENT_ROW = "#fcecdd"  # a light band behind the current step's row
 INK = "#222222"
@@ -37,7 +39,7 @@ AXIS = "#555555"
 THRESHOLD = "#333333"
 BACKGROUND = "#ffffff"
 
-READINESS_SIZE = (1000, 1000)
+READINESS_SIZE = (1000, 1120)
 COUNT_SIZE = (1440, 1080)
 ELLIPSIS = "…"
 HYPHEN = "-"
@@ -159,6 +161,8 @@ FLAT = (
     CURRENT,
     READY,
     NOT_READY,
+    UNSURE,
+    UNSURE_LIGHT,
     OTHER,
     CURRENT_ROW,
     INK,
@@ -238,6 +242,19 @@ class Canvas:
     def line(self, points: list[tuple[float, float]], colour: str, width: int) -> None:
         self.draw.line(points, fill=INDEX[colour], width=width)
 
+    def hatched(self, box: tuple[float, float, float, float], colour: str, paper: str) -> None:
+        """A band of `paper` with 45° stripes of `colour`, outlined: a share not yet known."""
+        left, top, right, bottom = box
+        self.rectangle(box, paper)
+        height, spacing = bottom - top, 14
+        start = left - height
+        while start < right:
+            x0, x1 = max(left, start), min(right, start + height)
+            if x1 > x0:
+                self.line([(x0, bottom - (x0 - start)), (x1, bottom - (x1 - start))], colour, 3)
+            start += spacing
+        self.draw.rectangle(box, outline=INDEX[colour], width=2)
+
     def dashed_vline(self, x: float, top: float, bottom: float, colour: str, width: int) -> None:
         dash, gap = 12, 8
         y = top
@@ -314,6 +331,17 @@ def readiness_png(data: ReadinessChart) -> bytes:
 
     title = fit((data.title,), inner, 40, 26, bold=True, max_lines=2)
     canvas.lines(margin, margin + title.height() / 2, title.lines[0], title, "l")
+    head = margin + title.height()
+    if data.subtitle:
+        subtitle = fit((data.subtitle,), inner, 26, 18)
+        canvas.lines(margin, head + 6 + subtitle.height() / 2, subtitle.lines[0], subtitle, "l",
+                     MUTED)  # fmt: skip
+        head += 6 + subtitle.height()
+    values = data.values or tuple(
+        "–" if p is None else data.value_format.format(percent=p) for p in data.percents
+    )
+    unsure = data.unsure or (0,) * len(data.percents)
+    scale = data.scale or tuple((tick, str(tick)) for tick in range(0, 101, 20))
 
     # measured in bold, the current step's weight, so that every label fits either way
     labels = fit(tuple(data.labels), round(inner * 0.42), 28, 18, bold=True, max_lines=2)
@@ -322,7 +350,7 @@ def readiness_png(data: ReadinessChart) -> bytes:
     value_face = font(26)
     value_bold = font(26, bold=True)
     plot_left = margin + math.ceil(label_width) + 22
-    widest = value_bold.getlength(data.value_format.format(percent=100))  # "100 %" in Swedish
+    widest = max(value_bold.getlength(v) for v in (*values, "100 %"))  # "Vet inte", "100 %"
     plot_right = width - margin - math.ceil(widest) - 16
     plot_width = plot_right - plot_left
 
@@ -336,8 +364,10 @@ def readiness_png(data: ReadinessChart) -> bytes:
     axis = fit((data.axis_label,), plot_width, 26, 18, max_lines=2)
     ticks = font(22)
     marker_height = _line_height(24)
-    plot_top = margin + title.height() + 26 + marker_height + 8
-    axis_top = height - margin - axis.height()
+    plot_top = head + 26 + marker_height + 8
+    key_rows = _key_rows(data.key, inner)
+    key_top = height - margin - len(key_rows) * KEY_ROW
+    axis_top = key_top - (18 if key_rows else 0) - axis.height()
     plot_bottom = axis_top - 14 - _line_height(22) - 14
 
     count = max(len(data.labels), 1)
@@ -347,9 +377,10 @@ def readiness_png(data: ReadinessChart) -> bytes:
     if data.current is not None and 1 <= data.current <= len(data.labels):
         top = plot_top + (data.current - 1) * row
         canvas.band((margin - 12, top + 2, width - margin + 12, top + row - 2), CURRENT_ROW, 10)
-    for tick in range(20, 101, 20):
-        x = x_of(tick)
-        canvas.line([(x, plot_top), (x, plot_bottom)], GRID, 2)
+    for tick, _label in scale:
+        if tick > 0:
+            x = x_of(tick)
+            canvas.line([(x, plot_top), (x, plot_bottom)], GRID, 2)
 
     colours = _colours(data.percents, data.threshold, data.current)
     ends = []
@@ -360,15 +391,20 @@ def readiness_png(data: ReadinessChart) -> bytes:
             end = max(end, plot_left + 10)  # a stub, so the current step shows at 0 % too
         if end > plot_left:
             canvas.rectangle((plot_left, middle - bar / 2, end, middle + bar / 2), colour)
+        if unsure[index]:  # what "not sure" leaves open, after what is known
+            start = x_of(percent or 0)
+            stop = x_of((percent or 0) + unsure[index])
+            canvas.hatched((start, middle - bar / 2, stop, middle + bar / 2), UNSURE, UNSURE_LIGHT)
+            end = max(end, stop)
         ends.append(end)
     canvas.dashed_vline(threshold_x, plot_top - marker_height - 4, plot_bottom, THRESHOLD, 3)
 
-    for index, (percent, end) in enumerate(zip(data.percents, ends, strict=True)):
+    for index, end in enumerate(ends):
         middle = plot_top + (index + 0.5) * row
         current = index + 1 == data.current
         paper = CURRENT_ROW if current else BACKGROUND
         face = value_bold if current else value_face
-        text = "–" if percent is None else data.value_format.format(percent=percent)
+        text = values[index]
         box = canvas.text_box((end + 10, middle), text, face, "lm")
         # the value stays readable where it crosses the threshold line
         canvas.rectangle((box[0] - 4, box[1] - 4, box[2] + 4, box[3] + 4), paper)
@@ -391,11 +427,48 @@ def readiness_png(data: ReadinessChart) -> bytes:
     else:
         canvas.text((threshold_x - 10, label_y), label, marker.font, THRESHOLD, anchor="rm")
 
-    scale = [(x_of(tick), str(tick)) for tick in range(0, 101, 20)]
-    _axes(canvas, (plot_left, plot_top, plot_right, plot_bottom), scale, ticks, 8, 14)
+    ticks_at = [(x_of(tick), label) for tick, label in scale]
+    _axes(canvas, (plot_left, plot_top, plot_right, plot_bottom), ticks_at, ticks, 8, 14)
     middle = (plot_left + plot_right) / 2
     canvas.lines(middle, axis_top + axis.height() / 2, axis.lines[0], axis, "m")
+    _draw_key(canvas, key_rows, margin, key_top)
     return canvas.png()
+
+
+KEY_ROW = 40  # the height of one row of the key
+KEY_SWATCH = 26
+KEY_FONT = 22
+KEY_COLOURS = {"current": CURRENT, "ready": READY, "not_ready": NOT_READY}
+
+
+def _key_rows(key: Sequence[tuple[str, str]], width: int) -> list[list[tuple[str, str]]]:
+    """The key's entries in rows that fit `width`: swatch, label, then a gap."""
+    face = font(KEY_FONT)
+    rows: list[list[tuple[str, str]]] = []
+    used: float = width + 1
+    for role, label in key:
+        size = KEY_SWATCH + 10 + face.getlength(label) + 30
+        if used + size > width and (not rows or rows[-1]):
+            rows.append([])
+            used = 0
+        rows[-1].append((role, label))
+        used += size
+    return rows
+
+
+def _draw_key(canvas: Canvas, rows: list[list[tuple[str, str]]], left: int, top: int) -> None:
+    face = font(KEY_FONT)
+    for number, row in enumerate(rows):
+        middle = top + (number + 0.5) * KEY_ROW
+        x: float = left
+        for role, label in row:
+            box = (x, middle - KEY_SWATCH / 2, x + KEY_SWATCH, middle + KEY_SWATCH / 2)
+            if role == "unsure":
+                canvas.hatched(box, UNSURE, UNSURE_LIGHT)
+            else:
+                canvas.rectangle(box, KEY_COLOURS.get(role, NOT_READY))
+            canvas.text((x + KEY_SWATCH + 10, middle), label, face, INK, anchor="lm")
+            x += KEY_SWATCH + 10 + face.getlength(label) + 30
 
 
 def _axes(

@@ -500,7 +500,7 @@ def plan_pdf(plan: ActionPlan) -> bytes:
         pdf.keep([block])
     # the section's heading names the chart, so the picture goes without its own title
     pdf.keep([_heading(labels.readiness, width)])
-    chart = _trimmed(readiness_png(replace(plan.chart, title="")))
+    chart = _trimmed(readiness_png(replace(plan.chart, title="", subtitle="")))
     pdf.image_centred(chart, CHART_WIDTH, plan.chart.title)
 
     header = _table_header(labels.step, labels.readiness_column, width)

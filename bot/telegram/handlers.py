@@ -153,7 +153,9 @@ class TelegramAdapter:
             with use_language(handled.lang):
                 await answer(query, _("That button is no longer active."))
             return
-        await self._deliver(context.bot, message.chat_id, handled, query, message)
+        await self._deliver(
+            context.bot, message.chat_id, handled, query, None if data.keep else message
+        )
 
     # --- delivering replies -----------------------------------------------------------------
 
@@ -166,10 +168,11 @@ class TelegramAdapter:
         message: Message | None = None,
     ) -> None:
         """Send the replies. After a button press, short notices become the press's toast and
-        the next reply replaces the pressed message, so old buttons disappear and the chat stays
-        short; attachments (charts, QR codes, exports) always come as new messages."""
+        the next reply replaces the pressed message (`message`; None for a message to keep, such
+        as a summary), so old buttons disappear and the chat stays short; attachments (charts,
+        QR codes, exports) always come as new messages."""
         replies = list(handled.replies)
-        if query is not None and message is not None:
+        if query is not None:
             toast = []
             while (
                 len(replies) > 1
@@ -179,12 +182,17 @@ class TelegramAdapter:
             ):
                 toast.append(replies.pop(0).text)
             await answer(query, " ".join(toast)[:MAX_TOAST] or None)
-            if replies and replies[0].attachment is None and not handled.completed:
+            if (
+                message is not None
+                and replies
+                and replies[0].attachment is None
+                and not handled.completed
+            ):
                 shown = await edit_reply(
                     bot, chat_id, message.message_id, replies[0], handled.token
                 )
                 await self._after_sent(replies.pop(0), shown or message, handled.lang)
-            elif handled.completed:  # the summary follows: close the last question
+            elif message is not None and handled.completed:  # close the last question
                 with use_language(handled.lang):
                     closing = Reply(
                         _("Thank you, that was the last question. Your summary follows.")

@@ -20,7 +20,7 @@ from telegram.error import BadRequest
 
 from bot.render import render
 from bot.telegram.callback_data import encode
-from flows.messages import Reply
+from flows.messages import KEEP_TAG, Reply
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE = 4096
@@ -53,9 +53,13 @@ def escape(text: str) -> str:
 def keyboard(reply: Reply, token: str) -> InlineKeyboardMarkup | None:
     if not reply.choices:
         return None
+    keep = reply.tag == KEEP_TAG
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(c.label[:64], callback_data=encode(token, c.id)) for c in row]
+            [
+                InlineKeyboardButton(c.label[:64], callback_data=encode(token, c.id, keep))
+                for c in row
+            ]
             for row in reply.choice_rows()
         ]
     )

@@ -24,7 +24,7 @@ from flows.messages import (
 )
 from flows.scoring import UNSURE, Action, Result, compare, score
 from flows.state import ConversationState
-from flows.summary import chart_attachment, comparison_text, percent_text
+from flows.summary import chart_attachment, comparison_text, step_value
 
 
 @dataclass(frozen=True)
@@ -87,13 +87,14 @@ def build_plan(
         change = comparison_text(
             content, compare(result, previous.percents, previous.position), previous.completed, lang
         )
+    meta = f"{day(assessed.completed, lang)} · {check_name(assessed.mode)}"
     return ActionPlan(
         lang=lang,
         title=_("Action plan for international cooperation"),
         cluster=conv.cluster or "",
-        meta=f"{day(assessed.completed, lang)} · {check_name(assessed.mode)}",
+        meta=meta,
         position=_position(content, result),
-        chart=_chart(content, result),
+        chart=_chart(content, result, assessed.answers, meta),
         steps=steps,
         ready_when=(
             _("Ready for the next step when: {condition}").format(
@@ -113,8 +114,10 @@ def build_plan(
     )
 
 
-def _chart(content: Content, result: Result) -> ReadinessChart:
-    chart = chart_attachment(content, result).content
+def _chart(
+    content: Content, result: Result, answers: dict[str, str], subtitle: str
+) -> ReadinessChart:
+    chart = chart_attachment(content, result, answers, subtitle).content
     assert isinstance(chart, ReadinessChart)
     return chart
 
@@ -154,24 +157,12 @@ def _step(
     return PlanStep(
         number=step.number,
         title=step.title.get(lang),
-        readiness=_readiness(content, step, scored.percent, assessed),
+        readiness=step_value(content, step, scored.percent, assessed.answers),
         ready=scored.ready,
         current=result.position == step.number,
         held_back=tuple(held_back),
         actions=tuple(_action(content, step, a.question, conv, month) for a in actions),
     )
-
-
-def _readiness(content: Content, step: Step, percent: int | None, assessed: Assessed) -> str:
-    """As precise as the check: the one answer in words for a quick check, else percent."""
-    if percent is None:
-        return "–"
-    if assessed.mode == QUICK:
-        answered = [content.answer(assessed.answers.get(q.id, "")) for q in step.questions]
-        words = [a.label.get(current_language()) for a in answered if a is not None]
-        if len(words) == 1:
-            return words[0]
-    return percent_text(percent)
 
 
 def _action(

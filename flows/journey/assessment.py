@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import zlib
 
+from flows.actionplan.document import check_name, day
 from flows.actionplan.ownership import describe, forget_met, this_month
 from flows.content_model import Content, Question
 from flows.i18n import _, current_language
 from flows.journey.diagnostic import FULL, MODE, PAUSED, QUICK, RECHECK, SUMMARY, Diagnostic
-from flows.messages import Choice, Reply
+from flows.messages import KEEP_TAG, Choice, Reply
 from flows.scoring import Result, compare, score
 from flows.state import ConversationState
 from flows.summary import chart_attachment, summary_text
@@ -271,7 +272,11 @@ class Assessment:
             Choice("rem:30", _("In a month")),
         ]
         choices.append(Choice("menu:assess", _("New self-assessment")))
-        chart = chart_attachment(self.content, result)
+        subtitle = ""
+        if conv.last is not None and conv.last_completed is not None:
+            lang = current_language()
+            subtitle = f"{day(conv.last_completed, lang)} · {check_name(conv.last_mode or QUICK)}"
+        chart = chart_attachment(self.content, result, conv.last or {}, subtitle)
         if result.actions:
             text += "\n\n" + _("Shall I remind you of these actions?")
         # the text first: it carries the result and the next actions, the chart illustrates it
@@ -280,6 +285,7 @@ class Assessment:
                 text,
                 tuple(choices),
                 rows=(*([1] * (len(choices) - 4 - len(plan))), 2, *([1] * (len(plan) - 2)), 3, 1),
+                tag=KEEP_TAG,  # a press on it sends new messages: the summary stays in the chat
             ),
             Reply(_("Readiness per step"), attachment=chart),
         ]
