@@ -74,7 +74,7 @@ def open_storage(settings: Settings) -> Storage | None:
 
 async def prepare_database(storage: Storage) -> bool:
     """Create or upgrade the schema; False after one line saying why it cannot be used."""
-    from bot.storage.migrate import SchemaError
+    from bot.storage.revision import SchemaError
 
     where = storage.engine.url.render_as_string(hide_password=True)
     try:

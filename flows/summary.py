@@ -37,9 +37,12 @@ def summary_text(
     previous_at: float | None = None,
     done: int = 0,
     notes: Mapping[str, str] | None = None,
+    answers: Mapping[str, str] | None = None,
 ) -> str:
     """The summary in the current language, at most MAX_SUMMARY characters. Each action names
-    its step; `notes` (question id → "(step 3 · Anna · March 2027)") says what the user set."""
+    its step; `notes` (question id → "(step 3 · Anna · March 2027)") says what the user set.
+    With the `answers`, a step of one answered question (the quick check) shows that answer
+    in words ("Partly"), not a percentage more precise than it is."""
     lang = current_language()
     title = (
         _("Your readiness summary (quick check)")
@@ -47,10 +50,20 @@ def summary_text(
         else _("Your readiness summary (full check)")
     )
     lines = [title, ""]
-    for score in result.steps:
+    if answers and in_words(content, answers):  # the quick check: one answer per step
+        values = [
+            step_value(content, content.step(score.number), score.percent, answers)
+            for score in result.steps
+        ]
+        values = [value.ljust(max(len(v) for v in values)) for value in values]
+    else:
+        values = [
+            "  –" if score.percent is None else percent_text(score.percent, 3)
+            for score in result.steps
+        ]
+    for score, value in zip(result.steps, values, strict=True):
         step = content.step(score.number)
-        percent = "  –" if score.percent is None else percent_text(score.percent, 3)
-        lines.append(f"{bar(score.percent)} {percent}  {score.number}. {step.short.get(lang)}")
+        lines.append(f"{bar(score.percent)} {value}  {score.number}. {step.short.get(lang)}")
     if result.funding is not None:
         lines.append(
             f"{bar(result.funding)} {percent_text(result.funding, 3)}  " + _("Funding (all steps)")
@@ -130,6 +143,14 @@ def percent_text(value: int, width: int = 0) -> str:
     return _("{percent}%").format(percent=f"{value:>{width}}" if width else value)
 
 
+def in_words(content: Content, answers: Mapping[str, str]) -> bool:
+    """True for a quick check: no step has more than one answer, so each step's readiness is
+    one of three answers and reads better in words than as 0, 50 or 100 %."""
+    return bool(answers) and all(
+        sum(q.id in answers for q in step.questions) <= 1 for step in content.steps
+    )
+
+
 def step_value(
     content: Content, step: Step, percent: int | None, answers: Mapping[str, str]
 ) -> str:
@@ -157,10 +178,9 @@ def chart_attachment(
     values = tuple(
         step_value(content, content.step(s.number), s.percent, answers) for s in result.steps
     )
-    one_answer = all(
-        sum(q.id in answers for q in step.questions) <= 1 for step in content.steps
-    ) and bool(answers)
-    if one_answer:  # the quick check: three possible values per step, shown as words
+    if in_words(
+        content, answers
+    ):  # the quick check: three possible values per step, shown as words
         scale = tuple(
             (a.score, a.label.get(lang))
             for a in sorted(content.answers, key=lambda a: a.score)

@@ -41,8 +41,15 @@ async def test_plan_with_an_owner_through_telegram(api, bot, content):
     assert "(steg 2)" in summary and "(steg 3)" in summary
 
     # an owner and a month for the first action, with a few taps
+    summary_id = next(
+        r["message_id"]
+        for r in reversed(api.sent(anna.id))
+        if "Att göra härnäst" in (r.get("plain_text") or "")
+    )
     await press(api, anna, "Ansvariga och datum")
     assert "Välj en för att ge den en ansvarig" in last_text(api, anna)
+    kept = next(r for r in api.sent(anna.id) if r["message_id"] == summary_id)
+    assert kept["plain_text"] == summary  # the summary stays; the list comes as a new message
     await press(api, anna, "1")
     await press(api, anna, "Ange ansvarig")
     await say(api, anna, "Åsa Öberg / styrelsen")

@@ -68,3 +68,30 @@ def test_a_database_of_a_newer_version_is_refused_in_one_line(tmp_path):
         "insert into alembic_version values ('9999');",
     )
     assert "schema version 9999" in line and "newer version" in line
+
+
+def test_head_is_known_without_alembic_and_start_up_loads_only_what_it_needs(tmp_path):
+    """revision.HEAD is the newest script; a bot starting on a database at it loads neither
+    Alembic, nor the web server (polling), nor the PDF library, nor matplotlib."""
+    import subprocess
+    import sys
+
+    from bot.storage.revision import HEAD
+
+    assert migrate.head() == HEAD
+    url = f"sqlite:///{tmp_path / 'db'}"
+    with sa.create_engine(url).begin() as connection:
+        migrate.upgrade(connection)
+    code = (
+        "import asyncio, sys, bot.cli, bot.telegram.app, bot.terminal, bot.render\n"
+        "from bot.storage import Storage\n"
+        f"storage = asyncio.run(Storage.open({url!r}))\n"
+        "loaded = [m for m in ('alembic', 'uvicorn', 'starlette', 'fpdf', 'matplotlib')\n"
+        "          if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr

@@ -42,11 +42,14 @@ async def quick_check(api, user, answers: list[str]) -> None:
 async def test_reminder_after_summary_and_its_buttons(api, bot, content, database):
     ulla = api.user(301, "Ulla", "sv")
     await quick_check(api, ulla, ["Ja", "Nej", "Nej", "Ja", "Ja", "Ja", "Ja", "Ja", "Ja", "Ja"])
-    summary_id = next(r["message_id"] for r in reversed(api.sent(ulla.id)) if r.get("reply_markup"))
+    summary = next(r for r in reversed(api.sent(ulla.id)) if r.get("reply_markup"))
+    before = summary["plain_text"]
     await press(api, ulla, "Om två veckor")
-    # in place of the summary, above its chart
-    confirmation = next(r["plain_text"] for r in api.sent(ulla.id) if r["message_id"] == summary_id)
+    # a new message: the summary stays in the chat as it was, to scroll back to
+    confirmation = last_text(api, ulla)
     assert confirmation.startswith("Jag påminner dig") and "varannan vecka" in confirmation
+    kept = next(r for r in api.sent(ulla.id) if r["message_id"] == summary["message_id"])
+    assert kept["plain_text"] == before and "Att göra härnäst" in before
     [(user_id, days, due, state)] = reminder_rows(database)
     assert (user_id, days, state) == ("tg:301", 14, "scheduled")
     local = datetime.fromtimestamp(due, UTC).astimezone(STOCKHOLM)

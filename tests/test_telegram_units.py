@@ -41,6 +41,16 @@ def test_forged_callback_data_is_rejected(forged):
     assert decode(forged) is None
 
 
+def test_buttons_of_a_message_to_keep_say_so():
+    """A summary's buttons carry `k.`: the press is answered with new messages, no edit."""
+    data = encode("a1b2c3", "plan:pdf", keep=True)
+    assert data == "k.a1b2c3.plan:pdf"
+    parsed = decode(data)
+    assert parsed is not None and parsed.keep and parsed.choice == "plan:pdf"
+    plain = decode(encode("a1b2c3", "plan:pdf"))
+    assert plain is not None and not plain.keep
+
+
 def test_encode_refuses_what_does_not_fit():
     with pytest.raises(ValueError):
         encode("abc", "x" * 70)

@@ -5,8 +5,6 @@ work)."""
 from __future__ import annotations
 
 from bot.render.charts import count_png, readiness_png
-from bot.render.plan_markdown import plan_markdown
-from bot.render.plan_pdf import plan_pdf
 from bot.render.qr import qr_png
 from bot.render.tables import csv_bytes
 from flows.messages import Attachment, CountChart, PlanDocument, QrCode, ReadinessChart, Table
@@ -24,6 +22,12 @@ def render(attachment: Attachment) -> bytes:
         return qr_png(content.text)
     if isinstance(content, Table):
         return csv_bytes(content)
-    if isinstance(content, PlanDocument):
-        return plan_pdf(content.plan) if content.kind == "pdf" else plan_markdown(content.plan)
+    if isinstance(content, PlanDocument):  # imported when first asked for: fpdf2 takes 0.3 s
+        if content.kind == "pdf":
+            from bot.render.plan_pdf import plan_pdf
+
+            return plan_pdf(content.plan)
+        from bot.render.plan_markdown import plan_markdown
+
+        return plan_markdown(content.plan)
     raise TypeError(f"cannot render {type(content).__name__}")

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.storage import migrate
+from bot.storage.revision import HEAD, at_head
 from bot.storage.schema import (
     assessments,
     join_attempts,
@@ -133,7 +133,13 @@ class Storage:
 
     async def prepare(self) -> str:
         """Create or upgrade the schema (`bot.storage.migrate`); returns its revision. Raises
-        SchemaError for a database this version does not know."""
+        SchemaError for a database this version does not know. A database already at the
+        newest revision is recognised without loading Alembic."""
+        async with self.engine.begin() as conn:
+            if await conn.run_sync(at_head):
+                return HEAD
+        from bot.storage import migrate  # Alembic: only when there is something to do
+
         async with self.engine.begin() as conn:
             return await conn.run_sync(migrate.upgrade)
 

@@ -19,13 +19,12 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from bot.storage.revision import SchemaError
+
 SCRIPTS = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001"
 LOCK_KEY = 0x434A_0001  # pg_advisory_xact_lock key: "CJ", schema upgrades
-
-
-class SchemaError(Exception):
-    """The database's schema is one this version cannot run on or upgrade."""
+__all__ = ["SchemaError", "current", "head", "upgrade"]
 
 
 def _config(connection: sa.Connection) -> Config:

@@ -13,7 +13,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-import uvicorn
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
@@ -28,7 +27,6 @@ from bot.storage.budgets import SharedSlots
 from bot.telegram.handlers import TelegramAdapter
 from bot.telegram.ordering import PerUserUpdateProcessor
 from bot.telegram.pacing import MemorySlots, Pacing, Slots
-from bot.web import asgi
 from flows.content_model import Content
 from flows.i18n import N_, _, use_language
 from flows.router import Router
@@ -129,19 +127,23 @@ class Webhook:
     path: str
 
 
-class _Server(uvicorn.Server):
-    """uvicorn, leaving SIGINT/SIGTERM to `serve_webhook` (uvicorn would raise them again
-    once it stops, before the Application has shut down)."""
-
-    def capture_signals(self) -> Any:
-        return nullcontext()
-
-
 async def serve_webhook(
     application: Application[Any, Any, Any, Any, Any, Any], storage: Storage, webhook: Webhook
 ) -> None:
     """What PTB's run_webhook does, on the bot's own ASGI server: start the Application, tell
-    Telegram the URL, serve until SIGINT/SIGTERM, then stop in order."""
+    Telegram the URL, serve until SIGINT/SIGTERM, then stop in order. uvicorn and Starlette
+    are imported here: polling never needs them, and start-up is faster without."""
+    import uvicorn
+
+    from bot.web import asgi
+
+    class _Server(uvicorn.Server):
+        """uvicorn, leaving SIGINT/SIGTERM to this function (uvicorn would raise them again
+        once it stops, before the Application has shut down)."""
+
+        def capture_signals(self) -> Any:
+            return nullcontext()
+
     config = uvicorn.Config(
         asgi.build(application, storage, webhook.path, webhook.secret_token),
         log_config=None,

@@ -248,6 +248,7 @@ class Assessment:
             conv.prior_completed,
             done=len(conv.done),
             notes={a.question.id: describe(conv, a, month) for a in result.actions},
+            answers=conv.last,
         )
         choices: list[Choice] = []
         for action in result.actions:  # an action that names a template offers it
