@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import shutil
 import sqlite3
 import statistics
@@ -188,6 +189,27 @@ async def startup_times(opts: Options, db: Path) -> list[float]:
     return times
 
 
+async def first_summaries(opts: Options, count: int = 5) -> list[float]:
+    """Last tap → summary text on a quiet machine, as a new install sees it: the shipped bot
+    on an empty database with empty data and cache folders (no font or other cache made yet);
+    `count` users one after the other, the first being the very first summary."""
+    fresh = Path(tempfile.mkdtemp(prefix="fresh-", dir=opts.workdir))
+    env = {
+        "DATABASE_URL": f"sqlite:///{fresh / 'journey.db'}",
+        "HOME": str(fresh),
+        "XDG_DATA_HOME": str(fresh / "data"),
+        "XDG_CACHE_HOME": str(fresh / "cache"),
+    }
+    rng = random.Random(7)
+    async with ObservedApi() as api:
+        bot = await procs.start(api, SHIPPED, opts.workdir, "fresh", env)
+        rec = users.Recorder(opts.timeout)
+        for user_id in range(1, count + 1):
+            await users.quick_check(api, rec, users.new_user(api, user_id), rng)
+        await procs.stop(bot)
+    return [s.latency for s in rec.samples if s.kind == "final"]
+
+
 def copy_db(template: Path, target: Path) -> Path:
     shutil.copy(template, target)
     return target
@@ -260,6 +282,7 @@ async def benchmark(opts: Options) -> dict[str, Any]:
         db = copy_db(template, opts.workdir / db_name) if db_name else None
         out[key] = await run_bot(label, args, opts, count, db)
     out["startup_s"] = await startup_times(opts, copy_db(template, opts.workdir / "start.db"))
+    out["first_summaries_s"] = await first_summaries(opts)
     out.update(await inproc.measure_all(content, opts.workdir, opts.rounds))
     return out
 
@@ -401,6 +424,7 @@ def report(out: dict[str, Any]) -> str:
     per_assessment = ours["db_bytes"] / max(ours["assessments"], 1) / 1024
     marginal = (ours["db_bytes"] - out["stored_db_bytes"]) / max(ours["users"], 1) / 1024
     startup = out["startup_s"]
+    first = out.get("first_summaries_s", [])
     parts.append(
         table(
             ["figure", "value"],
@@ -410,6 +434,13 @@ def report(out: dict[str, Any]) -> str:
                     f"median {statistics.median(startup):.2f} s of "
                     f"{', '.join(f'{t:.2f}' for t in startup)}"
                     if startup
+                    else "not measured",
+                ],
+                [
+                    "last tap → summary text, quiet, fresh install (first summary; then)",
+                    f"{first[0] * 1e3:.0f} ms; median of the next "
+                    f"{statistics.median(first[1:]) * 1e3:.0f} ms"
+                    if len(first) > 1
                     else "not measured",
                 ],
                 [
