@@ -34,6 +34,7 @@ from bench.workload import ANSWERS, QUESTIONS, write_sample
 from flows.content_loader import load_content
 
 SHIPPED = ["-m", "bot.cli", "run"]
+READING_S = 3.0  # a person reading the last question before the last tap
 RELAXED = ["-m", "bench.serve"]
 
 
@@ -192,7 +193,9 @@ async def startup_times(opts: Options, db: Path) -> list[float]:
 async def first_summaries(opts: Options, count: int = 5) -> list[float]:
     """Last tap → summary text on a quiet machine, as a new install sees it: the shipped bot
     on an empty database with empty data and cache folders (no font or other cache made yet);
-    `count` users one after the other, the first being the very first summary."""
+    `count` users one after the other, the first being the very first summary. Each reads
+    the last question for READING_S before tapping, as a person does: without that pause the
+    per-chat budget (3 at once, then 1/s) of a user tapping non-stop would be measured."""
     fresh = Path(tempfile.mkdtemp(prefix="fresh-", dir=opts.workdir))
     env = {
         "DATABASE_URL": f"sqlite:///{fresh / 'journey.db'}",
@@ -205,7 +208,10 @@ async def first_summaries(opts: Options, count: int = 5) -> list[float]:
         bot = await procs.start(api, SHIPPED, opts.workdir, "fresh", env)
         rec = users.Recorder(opts.timeout)
         for user_id in range(1, count + 1):
-            await users.quick_check(api, rec, users.new_user(api, user_id), rng)
+            user = users.new_user(api, user_id)
+            await users.quick_check(api, rec, user, rng, answers=QUESTIONS - 1)
+            await asyncio.sleep(READING_S)  # reads the last question, then taps
+            await rec.press(api, user, f"ans:{rng.choice(ANSWERS)}", "final")
         await procs.stop(bot)
     return [s.latency for s in rec.samples if s.kind == "final"]
 
