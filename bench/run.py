@@ -51,6 +51,7 @@ class Options:
     answers: int
     rounds: int
     startups: int
+    fresh: int
     timeout: float
     check_markup: bool
     workdir: Path
@@ -190,10 +191,10 @@ async def startup_times(opts: Options, db: Path) -> list[float]:
     return times
 
 
-async def first_summaries(opts: Options, count: int = 5) -> list[float]:
+async def first_summaries(opts: Options) -> list[float]:
     """Last tap → summary text on a quiet machine, as a new install sees it: the shipped bot
     on an empty database with empty data and cache folders (no font or other cache made yet);
-    `count` users one after the other, the first being the very first summary. Each reads
+    `opts.fresh` users one after the other, the first being the very first summary. Each reads
     the last question for READING_S before tapping, as a person does: without that pause the
     per-chat budget (3 at once, then 1/s) of a user tapping non-stop would be measured."""
     fresh = Path(tempfile.mkdtemp(prefix="fresh-", dir=opts.workdir))
@@ -207,7 +208,7 @@ async def first_summaries(opts: Options, count: int = 5) -> list[float]:
     async with ObservedApi() as api:
         bot = await procs.start(api, SHIPPED, opts.workdir, "fresh", env)
         rec = users.Recorder(opts.timeout)
-        for user_id in range(1, count + 1):
+        for user_id in range(1, opts.fresh + 1):
             user = users.new_user(api, user_id)
             await users.quick_check(api, rec, user, rng, answers=QUESTIONS - 1)
             await asyncio.sleep(READING_S)  # reads the last question, then taps
@@ -288,7 +289,7 @@ async def benchmark(opts: Options) -> dict[str, Any]:
         db = copy_db(template, opts.workdir / db_name) if db_name else None
         out[key] = await run_bot(label, args, opts, count, db)
     out["startup_s"] = await startup_times(opts, copy_db(template, opts.workdir / "start.db"))
-    out["first_summaries_s"] = await first_summaries(opts)
+    out["first_summaries_s"] = await first_summaries(opts) if opts.fresh else []
     out.update(await inproc.measure_all(content, opts.workdir, opts.rounds))
     return out
 
@@ -444,9 +445,15 @@ def report(out: dict[str, Any]) -> str:
                 ],
                 [
                     "last tap → summary text, quiet, fresh install (first summary; then)",
-                    f"{first[0] * 1e3:.0f} ms; median of the next "
-                    f"{statistics.median(first[1:]) * 1e3:.0f} ms"
-                    if len(first) > 1
+                    (
+                        f"{first[0] * 1e3:.0f} ms"
+                        + (
+                            f"; median of the next {statistics.median(first[1:]) * 1e3:.0f} ms"
+                            if len(first) > 1
+                            else ""
+                        )
+                    )
+                    if first
                     else "not measured",
                 ],
                 [
@@ -539,6 +546,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="start-ups of `cluster-journey run` to time (default 3)",
     )
     parser.add_argument(
+        "--fresh",
+        type=int,
+        default=5,
+        help="users timed from the last tap to the summary text on a fresh install (default 5)",
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         default=1800.0,
@@ -580,6 +593,7 @@ def main(argv: list[str] | None = None) -> int:
             args.answers,
             args.rounds,
             args.startups,
+            args.fresh,
             args.timeout,
             not args.no_markup_check,
             workdir.resolve(),
