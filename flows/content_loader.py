@@ -40,6 +40,7 @@ from flows.content_model import (
 
 MAX_TEXT = 3500  # one Telegram message (4096) with room for headings and buttons
 STEP_COUNT = 10
+MAX_QUESTION_ID = 36
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 URL_PATTERN = re.compile(r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?(/[^\s<>\"]*)?$")
 MAX_PHRASE = 60
@@ -408,8 +409,15 @@ def _check_step(
 def _check_questions(
     reader: _Reader, questions: Sequence[Question], question_ids: dict[str, str]
 ) -> None:
-    """Question ids are unique across all steps and funding; exactly one key question each."""
+    """Question ids are unique across all steps and funding, short enough to travel in a
+    button ("k.<token>.own:due:<id>:2027-01", at most 64 bytes); one key question each."""
     reader.unique_ids(questions, "questions", question_ids)
+    for i, question in enumerate(questions):
+        if len(question.id) > MAX_QUESTION_ID:
+            reader.problem(
+                f"questions[{i}].id",
+                f"is {len(question.id)} characters, at most {MAX_QUESTION_ID} fit in a button",
+            )
     keys = sum(q.key for q in questions)
     if keys != 1:
         reader.problem("questions", f"needs exactly one question with key: true, has {keys}")

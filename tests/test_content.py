@@ -92,6 +92,17 @@ def test_question_ids_unique_across_steps(content_copy, content):
     ), problems
 
 
+def test_a_question_id_too_long_for_a_button_is_refused(content_copy, content):
+    """An action's card carries the question id in its buttons (at most 64 bytes)."""
+    question = content.step(2).questions[1].id
+    long = "a-question-id-far-too-long-for-buttons"
+    _edit(content_copy / "steps" / "02-readiness.yaml", f"id: {question}\n", f"id: {long}\n")
+    problems = _problems(content_copy)
+    assert any(
+        "steps/02-readiness.yaml: questions[1].id" in p and "fit in a button" in p for p in problems
+    ), problems
+
+
 def test_malformed_yaml(content_copy):
     path = content_copy / "workshop.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\n  broken: [unclosed\n", encoding="utf-8")
