@@ -40,6 +40,7 @@ def bot_env(api: ObservedApi, extra: dict[str, str] | None = None) -> dict[str, 
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_API_BASE_URL": api.base_url,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "CLUSTER_JOURNEY_WEB_PORT": "0",  # the web pages on a free port: runs never collide
     }
     return {**env, **(extra or {})}
 

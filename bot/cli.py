@@ -1,4 +1,5 @@
-"""The `cluster-journey` command: content check, terminal chat and the Telegram bot."""
+"""The `cluster-journey` command: content check, terminal chat, the Telegram bot and its web
+pages."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import logging
 import socket
 import sys
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,6 +20,8 @@ from bot.storage import Storage
 from flows.content_loader import ContentError, check_content, load_content, summary_line
 from flows.content_model import Content
 from flows.i18n import check_catalogs
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def content_check(directory: Path | None) -> int:
@@ -129,18 +133,19 @@ async def chat(user: str, lang: str | None) -> int:
     try:
         if not await prepare_database(storage):
             return 2
-        events = EventRunner(Router(content), storage)
+        from bot.web.access import PageLinks
+
+        pages = PageLinks(settings.page_base_url)  # served by `cluster-journey web`
+        events = EventRunner(Router(content), storage, pages=pages)
         return await TerminalChat(events, user, lang).run()
     finally:
         await storage.close()
 
 
 def run_bot(args: argparse.Namespace) -> int:
-    from bot.telegram.app import Webhook, run
+    from bot.telegram.app import Webhook, WebServer, run
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     for noisy in ("httpx", "transitions", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     settings = load_settings()
@@ -153,16 +158,63 @@ def run_bot(args: argparse.Namespace) -> int:
         return 2
     webhook = None
     if args.webhook_url:
-        webhook = Webhook(
-            args.webhook_url,
-            listen_socket(args.webhook_url, args.webhook_path, args.listen, args.port),
-            args.secret_token,
-            args.webhook_path,
+        check_webhook_path(args.webhook_url, args.webhook_path)
+        webhook = Webhook(args.webhook_url, args.secret_token, args.webhook_path)
+        # the pages are served beside the webhook, at the address Telegram calls
+        url = urlsplit(args.webhook_url)
+        public = settings.public_url or f"{url.scheme}://{url.netloc}"
+        settings = replace(settings, public_url=public, web_listen=args.listen, web_port=args.port)
+    else:
+        settings = replace(
+            settings,
+            web_listen=args.web_listen or settings.web_listen,
+            web_port=settings.web_port if args.web_port is None else args.web_port,
         )
+    web = WebServer(bind(settings.web_listen, settings.web_port))
+    if not args.webhook_url:  # port 0: the free port the system chose, in the links too
+        settings = replace(settings, web_port=web.sock.getsockname()[1])
     content = load_checked_content(settings)
     if content is None or not asyncio.run(check_database(settings)):
         return 2
-    return run(settings, content, webhook)
+    return run(settings, content, web, webhook)
+
+
+def web_pages(args: argparse.Namespace) -> int:
+    """`cluster-journey web`: the projector pages alone, against the database (no token)."""
+    settings = load_settings()
+    settings = replace(
+        settings,
+        web_listen=args.listen or settings.web_listen,
+        web_port=settings.web_port if args.port is None else args.port,
+    )
+    sock = bind(settings.web_listen, settings.web_port)
+    settings = replace(settings, web_port=sock.getsockname()[1])
+    content = load_checked_content(settings)
+    if content is None or not asyncio.run(check_database(settings)):
+        return 2
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    print(
+        f"Serving the workshops' projector pages on {settings.page_base_url} "
+        "(open a page's link from the bot; Ctrl+C stops).",
+        flush=True,
+    )
+    asyncio.run(serve_pages(settings, content, sock))
+    return 0
+
+
+async def serve_pages(settings: Settings, content: Content, sock: socket.socket) -> None:
+    from bot.web import asgi
+    from bot.web.pages import Pages
+    from bot.web.server import make_server, stop_on_signals
+
+    storage = Storage.create(settings.database_url, settings.timezone)
+    try:
+        stopping = asyncio.Event()
+        server = make_server(asgi.build(storage, Pages(storage, content, stopping=stopping)))
+        stop_on_signals(server, stopping)
+        await server.serve(sockets=[sock])
+    finally:
+        await storage.close()
 
 
 def _version() -> str:
@@ -215,12 +267,34 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--listen", default="0.0.0.0", help="webhook listen address")
     run_parser.add_argument("--port", type=int, default=8443, help="webhook port")
     run_parser.add_argument(
+        "--web-listen",
+        default=None,
+        help="polling: where the web pages are served (default CLUSTER_JOURNEY_WEB_LISTEN "
+        "or 127.0.0.1; by webhook they are served with the webhook)",
+    )
+    run_parser.add_argument(
+        "--web-port",
+        type=int,
+        default=None,
+        help="polling: the web pages' port (default CLUSTER_JOURNEY_WEB_PORT or 8080)",
+    )
+    run_parser.add_argument(
         "--webhook-path",
         default="telegram",
         help="path part of the webhook URL the server answers on",
     )
     run_parser.add_argument(
         "--secret-token", default=None, help="secret Telegram must send with every webhook call"
+    )
+
+    web_parser = commands.add_parser(
+        "web", help="the workshops' projector pages alone, against the database (no token)"
+    )
+    web_parser.add_argument(
+        "--listen", default=None, help="address (default CLUSTER_JOURNEY_WEB_LISTEN or 127.0.0.1)"
+    )
+    web_parser.add_argument(
+        "--port", type=int, default=None, help="port (default CLUSTER_JOURNEY_WEB_PORT or 8080)"
     )
     return parser
 
@@ -232,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
             return content_check(args.content)
         if args.command == "run":
             return run_bot(args)
+        if args.command == "web":
+            return web_pages(args)
         if args.command == "db":
             return asyncio.run(db_upgrade())
         if args.command == "chat":
@@ -244,15 +320,18 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def listen_socket(url: str, path: str, listen: str, port: int) -> socket.socket:
-    """The webhook server's socket, bound to `listen:port`, once it is clear that Telegram will
-    call (`url`) the path it answers on (`path`)."""
+def check_webhook_path(url: str, path: str) -> None:
+    """Telegram will call `url`: it must end with the path the server answers on."""
     url_path = urlsplit(url).path.rstrip("/")
     if not url_path.endswith("/" + path.strip("/")):
         raise SettingsError(
             f"--webhook-url {url} does not end with --webhook-path {path!r}: Telegram would "
             "call a path the bot does not answer on"
         )
+
+
+def bind(listen: str, port: int) -> socket.socket:
+    """The web server's socket, bound before anything starts: a port in use is one line."""
     family = socket.AF_INET6 if ":" in listen else socket.AF_INET
     sock = socket.socket(family)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

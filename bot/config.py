@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_TIMEZONE = "Europe/Stockholm"
+WEB_PORT = "CLUSTER_JOURNEY_WEB_PORT"
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,18 @@ class Settings:
     timezone: str
     content_dir: Path | None
     messages_per_second: float = 28.0  # the bot's overall pace (Telegram allows about 30)
+    public_url: str | None = None  # where people reach the web pages, e.g. https://bot.example.se
+    web_listen: str = "127.0.0.1"  # where the web pages are served (polling and `web`)
+    web_port: int = 8080
+
+    @property
+    def page_base_url(self) -> str:
+        """The base of the links to the web pages: the public URL, else this machine's
+        server (fine for a facilitator trying it on their own computer)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.web_listen in ("0.0.0.0", "::", "") else self.web_listen
+        return f"http://{'[' + host + ']' if ':' in host else host}:{self.web_port}"
 
 
 class SettingsError(Exception):
@@ -40,6 +54,9 @@ def load_settings() -> Settings:
     load_dotenv(Path.cwd() / ".env", override=False)
     content_dir = os.environ.get("CLUSTER_JOURNEY_CONTENT_DIR")
     rate = os.environ.get("TELEGRAM_MESSAGES_PER_SECOND") or "28"
+    public_url = os.environ.get("CLUSTER_JOURNEY_PUBLIC_URL") or None
+    if public_url is not None:
+        check_public_url(public_url)
     settings = Settings(
         token=os.environ.get("TELEGRAM_BOT_TOKEN") or None,
         api_base_url=os.environ.get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL,
@@ -47,9 +64,29 @@ def load_settings() -> Settings:
         timezone=os.environ.get("CLUSTER_JOURNEY_TIMEZONE") or DEFAULT_TIMEZONE,
         content_dir=Path(content_dir) if content_dir else None,
         messages_per_second=_positive(rate, "TELEGRAM_MESSAGES_PER_SECOND"),
+        public_url=public_url,
+        web_listen=os.environ.get("CLUSTER_JOURNEY_WEB_LISTEN") or "127.0.0.1",
+        web_port=port(
+            os.environ.get("CLUSTER_JOURNEY_WEB_PORT") or "8080", "CLUSTER_JOURNEY_WEB_PORT"
+        ),
     )
     check_timezone(settings.timezone)
     return settings
+
+
+def check_public_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise SettingsError(
+            f"CLUSTER_JOURNEY_PUBLIC_URL={url!r} is not a web address; write it like "
+            "https://klusterresan.example.se"
+        )
+
+
+def port(value: str, name: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= 65535:
+        raise SettingsError(f"{name}={value!r} is not a port number (0–65535)")
+    return int(value)
 
 
 def _positive(value: str, name: str) -> float:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from bot.storage.database import Storage, UserRecord
 from bot.storage.store import DatabaseStore
+from bot.web.access import PageLinks
 from flows.journey.assessment import position_token
 from flows.messages import Event, Reply
 from flows.ports import Channel
@@ -55,10 +56,12 @@ class EventRunner:
         router: Router,
         storage: Storage,
         clock: Callable[[], float] = time.time,
+        pages: PageLinks | None = None,
     ) -> None:
         self.router = router
         self.storage = storage
         self.clock = clock
+        self.pages = pages  # links to the projector pages (None: no web server)
 
     async def handle(
         self,
@@ -101,7 +104,12 @@ class EventRunner:
             if event.kind == "choice" and self.router.is_stale(conv, event.value, token):
                 return Handled([], position_token(conv), conv.lang, "stale")
             turn = Turn(
-                user_id, conv, record.timezone, now, DatabaseStore(storage, record), channel
+                user_id,
+                conv,
+                record.timezone,
+                now,
+                DatabaseStore(storage, record, self.pages),
+                channel,
             )
             await self.router.handle(turn, event)
             if not turn.erased and not (turn.read_only and not record.exists):

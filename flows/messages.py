@@ -30,6 +30,7 @@ class Choice:
 
     id: str
     label: str
+    keep: bool = False  # pressing it sends new messages and leaves its message as it is
 
 
 @dataclass(frozen=True)

@@ -77,3 +77,55 @@ def pytest_terminal_summary(terminalreporter) -> None:
                 f"{NO_POSTGRES}: {len(skipped)} PostgreSQL tests skipped, the storage suites "
                 "ran on SQLite only (.ci/run starts a throw-away PostgreSQL for them)."
             )
+    browserless = [
+        r for r in terminalreporter.stats.get("skipped", []) if NO_BROWSER in str(r.longrepr)
+    ]
+    if browserless:
+        terminalreporter.write_line(
+            f"Browser: {len(browserless)} browser tests skipped, {NO_BROWSER}."
+        )
+
+
+CHROMIUM = "/usr/bin/chromium"
+NO_BROWSER = "no browser: install Debian's chromium (.ci/run does) for the browser tests"
+# as root and on a closed network: no sandbox, and none of Chromium's own connections
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+async def browser():
+    """Headless Chromium driven by Playwright; the test is skipped where there is none."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(NO_BROWSER)
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def web_bot(api, content, database):
+    """The bot polling the local server, and its projector pages served on 127.0.0.1 from a
+    second connection to the same database (as another replica would)."""
+    from bot.storage import Storage
+    from tests.telegram_harness import RunningBot
+    from tests.web_harness import WebPages
+
+    storage = Storage.create(database.url)
+    web = WebPages(storage, content)
+    running = await RunningBot(api, content, database.url, public_url=web.base_url).start()
+    await web.start()
+    yield running, web
+    await web.stop()
+    await running.stop()
+    await storage.close()

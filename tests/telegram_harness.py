@@ -18,7 +18,13 @@ from tests.fake_bot_api import FakeBotApi
 class RunningBot:
     """The bot process stand-in: the real Application, polling the fake server over HTTP."""
 
-    def __init__(self, api: FakeBotApi, content: Content, database: Path | str) -> None:
+    def __init__(
+        self,
+        api: FakeBotApi,
+        content: Content,
+        database: Path | str,
+        public_url: str | None = None,  # where the projector pages are served
+    ) -> None:
         self.api = api
         self.settings = Settings(
             token=api.token,
@@ -26,6 +32,7 @@ class RunningBot:
             database_url=database if isinstance(database, str) else f"sqlite:///{database}",
             timezone="Europe/Stockholm",
             content_dir=None,
+            public_url=public_url,
         )
         self.storage = Storage.create(self.settings.database_url)
         self.app = build_application(

@@ -25,6 +25,7 @@ async def start_process(api: FakeBotApi, token: str, db: Path) -> asyncio.subpro
         "TELEGRAM_BOT_TOKEN": token,
         "TELEGRAM_API_BASE_URL": api.base_url,
         "DATABASE_URL": f"sqlite:///{db}",
+        "CLUSTER_JOURNEY_WEB_PORT": "0",  # any free port for the web pages
     }
     return await asyncio.create_subprocess_exec(
         sys.executable,

@@ -19,3 +19,15 @@ def qr_png(url: str) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def qr_svg(url: str) -> str:
+    """The same QR code as an SVG element, sharp at any size (the projector page)."""
+    import qrcode
+    from qrcode.image.svg import SvgPathImage  # type: ignore[import-untyped]
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code.add_data(url)
+    code.make(fit=True)
+    svg: str = code.make_image(image_factory=SvgPathImage).to_string(encoding="unicode")
+    return svg

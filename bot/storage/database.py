@@ -33,6 +33,7 @@ from bot.storage.schema import (
     reminders,
     users,
     workshop_answers,
+    workshops,
 )
 from flows.state import ConversationState
 from flows.turn import Completed
@@ -277,6 +278,18 @@ class Storage:
             gone_reminders = (
                 await conn.execute(reminders.delete().where(reminders.c.user_id == user_id))
             ).rowcount
+            # the workshops that showed their words catch up (pages, results messages)
+            await conn.execute(
+                workshops.update()
+                .where(
+                    workshops.c.id.in_(
+                        sa.select(workshop_answers.c.workshop_id).where(
+                            workshop_answers.c.participant == user_id
+                        )
+                    )
+                )
+                .values(revision=workshops.c.revision + 1)
+            )
             anonymised = (
                 await conn.execute(
                     workshop_answers.update()

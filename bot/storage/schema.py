@@ -78,6 +78,12 @@ workshops = sa.Table(
     sa.Column("results_chat", sa.BigInteger, nullable=True),
     sa.Column("results_message", sa.BigInteger, nullable=True),
     sa.Column("results_lang", sa.String(8), nullable=True),
+    # counted up by every change of the workshop or its answers; the results message and the
+    # projector page compare it with what they show (`results_revision`: the message's)
+    sa.Column("revision", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("results_revision", sa.Integer, nullable=False, server_default="0"),
+    # the projector page's link is signed over (id, generation): a new link revokes the old
+    sa.Column("link_generation", sa.Integer, nullable=False, server_default="1"),
 )
 
 workshop_facilitators = sa.Table(
@@ -131,6 +137,15 @@ processed_updates = sa.Table(
     sa.Column("update_id", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("handled", sa.Float, nullable=False),
     sa.Index("processed_updates_handled", "handled"),
+)
+
+app_values = sa.Table(
+    "app_values",
+    metadata,
+    # the installation's own values, shared by the replicas: "web_secret" (signs page links),
+    # "bot_username" (join links on pages served without the bot)
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
 )
 
 send_budgets = sa.Table(

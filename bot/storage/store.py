@@ -6,16 +6,22 @@ A reminder row refers to the user's row, so that is written first when the user 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.storage import reminders, workshops
 from bot.storage.database import Storage, UserRecord
 from flows.ports import AssessmentInfo, ReminderInfo, WorkshopInfo
 from flows.workshop.answers import ParticipantAnswers
 
+if TYPE_CHECKING:
+    from bot.web.access import PageLinks
+
 
 class DatabaseStore:
-    def __init__(self, storage: Storage, user: UserRecord) -> None:
+    def __init__(self, storage: Storage, user: UserRecord, pages: PageLinks | None = None) -> None:
         self.storage = storage
         self.user = user
+        self.pages = pages
 
     async def _ensure_user(self) -> None:
         if not self.user.exists:
@@ -46,6 +52,14 @@ class DatabaseStore:
 
     async def set_closed(self, workshop_id: int, closed: bool) -> None:
         await workshops.set_closed(self.storage, workshop_id, closed)
+
+    async def new_page_link(self, workshop_id: int) -> None:
+        await workshops.new_link(self.storage, workshop_id)
+
+    async def page_link(self, workshop: WorkshopInfo) -> str | None:
+        if self.pages is None:
+            return None
+        return await self.pages.workshop_page(workshop, self.storage)
 
     async def answers(self, workshop_id: int) -> list[ParticipantAnswers]:
         return await workshops.all_answers(self.storage, workshop_id)

@@ -30,6 +30,18 @@ def _row(row: Any) -> WorkshopInfo | None:
         row.results_chat,
         row.results_message,
         row.results_lang,
+        row.revision,
+        row.results_revision,
+        row.link_generation,
+    )
+
+
+def _bump(workshop_id: Any) -> Any:
+    """The statement that records a change of the workshop (its pages and message catch up)."""
+    return (
+        workshops.update()
+        .where(workshops.c.id == workshop_id)
+        .values(revision=workshops.c.revision + 1)
     )
 
 
@@ -123,19 +135,60 @@ async def of_facilitator(storage: Storage, user_id: str) -> list[WorkshopInfo]:
 async def set_closed(storage: Storage, workshop_id: int, closed: bool) -> None:
     async with storage.transaction() as conn:
         await conn.execute(
-            workshops.update().where(workshops.c.id == workshop_id).values(closed=closed)
+            workshops.update()
+            .where(workshops.c.id == workshop_id)
+            .values(closed=closed, revision=workshops.c.revision + 1)
         )
 
 
-async def set_results_message(
-    storage: Storage, workshop_id: int, chat_id: int, message_id: int, lang: str
-) -> None:
+async def new_link(storage: Storage, workshop_id: int) -> None:
+    """Revoke the projector page's link: the next one is signed over a new generation."""
     async with storage.transaction() as conn:
         await conn.execute(
             workshops.update()
             .where(workshops.c.id == workshop_id)
-            .values(results_chat=chat_id, results_message=message_id, results_lang=lang)
+            .values(
+                link_generation=workshops.c.link_generation + 1,
+                revision=workshops.c.revision + 1,
+            )
         )
+
+
+async def set_results_message(
+    storage: Storage, workshop_id: int, chat_id: int, message_id: int, lang: str, revision: int
+) -> None:
+    """The message now showing the live results, and the revision it shows."""
+    async with storage.transaction() as conn:
+        await conn.execute(
+            workshops.update()
+            .where(workshops.c.id == workshop_id)
+            .values(
+                results_chat=chat_id,
+                results_message=message_id,
+                results_lang=lang,
+                results_revision=revision,
+            )
+        )
+
+
+async def mark_shown(storage: Storage, workshop_id: int, revision: int) -> None:
+    async with storage.transaction() as conn:
+        await conn.execute(
+            workshops.update()
+            .where(workshops.c.id == workshop_id)
+            .values(results_revision=revision)
+        )
+
+
+async def unshown(storage: Storage) -> list[int]:
+    """Workshops whose results message is behind their answers (e.g. a refresh that a restart
+    or a stopped replica did not get to)."""
+    query = sa.select(workshops.c.id).where(
+        workshops.c.results_message.is_not(None),
+        workshops.c.revision > workshops.c.results_revision,
+    )
+    async with storage.transaction() as conn:
+        return [row.id for row in (await conn.execute(query)).all()]
 
 
 def _answers(row: Any) -> ParticipantAnswers:
@@ -178,6 +231,7 @@ async def save_answer(
         "updated": now,
     }
     async with storage.transaction() as conn:
+        await conn.execute(_bump(workshop_id))
         updated = await conn.execute(
             workshop_answers.update()
             .where(

@@ -1,15 +1,13 @@
 """Wiring the Telegram bot: one Application with its rate limiter, update processor, command
-menus and handlers; `run` serves it by long polling, or by webhook on the bot's web server
-(`bot.web`, which answers `/healthz` too)."""
+menus and handlers; `run` serves it by long polling or by webhook, with the bot's web server
+(`bot.web`: the projector pages, `/healthz`, the webhook) beside it."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import socket
 import sys
-from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,11 +20,12 @@ from telegram.ext import Defaults as PtbDefaults
 from bot.config import Settings
 from bot.events import EventRunner
 from bot.reminders import ReminderDispatcher
-from bot.storage import Storage
+from bot.storage import Storage, values
 from bot.storage.budgets import SharedSlots
 from bot.telegram.handlers import TelegramAdapter
 from bot.telegram.ordering import PerUserUpdateProcessor
 from bot.telegram.pacing import MemorySlots, Pacing, Slots
+from bot.web.access import PageLinks
 from flows.content_model import Content
 from flows.i18n import N_, _, use_language
 from flows.router import Router
@@ -79,17 +78,22 @@ def build_application(
     own pacing (faster per chat) and builder (HTTP settings)."""
     assert settings.token
     pacing = pacing or Pacing(slots_for(storage), rate=settings.messages_per_second)
-    adapter = TelegramAdapter(EventRunner(Router(content), storage), pacing.slots)
+    pages = PageLinks(settings.page_base_url)
+    adapter = TelegramAdapter(EventRunner(Router(content), storage, pages=pages), pacing.slots)
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await storage.prepare()
         await register_commands(application)
+        # pages served without the bot (`cluster-journey web`) still draw the join QR code
+        await values.put(storage, values.BOT_USERNAME, application.bot.username)
         dispatcher = ReminderDispatcher(
             storage, lambda row: adapter.send_reminder(application.bot, row)
         )
 
         async def send_due_reminders(_context: Any) -> None:
             await dispatcher.tick()
+            # results messages left behind by a restart or a stopped replica catch up
+            await adapter.live_results.catch_up(application.bot)
 
         assert application.job_queue is not None
         # reminders that fell due while the bot was down go out right after start
@@ -98,6 +102,7 @@ def build_application(
         )
 
     async def post_shutdown(_application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await adapter.live_results.close()  # what they did not show, the next start shows
         await storage.close()
 
     application = (
@@ -122,48 +127,61 @@ def build_application(
 @dataclass(frozen=True)
 class Webhook:
     url: str
-    sock: socket.socket  # bound to the listen address and port (`bot.cli` checked both)
     secret_token: str | None
     path: str
 
 
-async def serve_webhook(
-    application: Application[Any, Any, Any, Any, Any, Any], storage: Storage, webhook: Webhook
+@dataclass(frozen=True)
+class WebServer:
+    """Where the bot's web server listens: the projector pages, `/healthz`, and the webhook
+    when there is one (`bot.cli` bound the socket)."""
+
+    sock: socket.socket
+
+
+async def serve(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    storage: Storage,
+    content: Content,
+    web: WebServer,
+    webhook: Webhook | None = None,
 ) -> None:
-    """What PTB's run_webhook does, on the bot's own ASGI server: start the Application, tell
-    Telegram the URL, serve until SIGINT/SIGTERM, then stop in order. uvicorn and Starlette
-    are imported here: polling never needs them, and start-up is faster without."""
-    import uvicorn
-
-    from bot.web import asgi
-
-    class _Server(uvicorn.Server):
-        """uvicorn, leaving SIGINT/SIGTERM to this function (uvicorn would raise them again
-        once it stops, before the Application has shut down)."""
-
-        def capture_signals(self) -> Any:
-            return nullcontext()
-
-    config = uvicorn.Config(
-        asgi.build(application, storage, webhook.path, webhook.secret_token),
-        log_config=None,
-        access_log=False,
-        lifespan="off",
-    )
-    server = _Server(config)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+    """What PTB's run_polling/run_webhook do, with the bot's own web server beside: start the
+    Application, poll or tell Telegram the webhook URL, serve until SIGINT/SIGTERM, then stop
+    in order. uvicorn, Starlette and the pages are imported once the bot answers (start-up is
+    faster without them)."""
     await application.initialize()
     try:
         if application.post_init is not None:
             await application.post_init(application)
-        await application.bot.set_webhook(
-            webhook.url, allowed_updates=ALLOWED_UPDATES, secret_token=webhook.secret_token
-        )
+        if webhook is None:
+            assert application.updater is not None
+            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        else:
+            await application.bot.set_webhook(
+                webhook.url, allowed_updates=ALLOWED_UPDATES, secret_token=webhook.secret_token
+            )
         await application.start()
-        await server.serve(sockets=[webhook.sock])
+
+        from bot.web import asgi
+        from bot.web.pages import Pages
+        from bot.web.server import make_server, stop_on_signals
+
+        stopping = asyncio.Event()
+
+        async def username() -> str | None:
+            name: str | None = application.bot.username
+            return name
+
+        pages = Pages(storage, content, username, stopping)
+        route = (webhook.path, webhook.secret_token) if webhook is not None else None
+        server = make_server(asgi.build(storage, pages, application, route))
+        stop_on_signals(server, stopping)
+        log.info("Web pages served on %s", _where(web.sock))
+        await server.serve(sockets=[web.sock])
     finally:
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
         if application.running:
             await application.stop()
         await application.shutdown()
@@ -171,15 +189,19 @@ async def serve_webhook(
             await application.post_shutdown(application)
 
 
-def run(settings: Settings, content: Content, webhook: Webhook | None = None) -> int:
+def _where(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"{host}:{port}"
+
+
+def run(
+    settings: Settings, content: Content, web: WebServer, webhook: Webhook | None = None
+) -> int:
     """Serve the bot until SIGINT/SIGTERM; a clear error and non-zero exit on a bad token."""
     storage = Storage.create(settings.database_url, settings.timezone)
     application = build_application(settings, content, storage)
     try:
-        if webhook is None:
-            application.run_polling(allowed_updates=ALLOWED_UPDATES)
-        else:
-            asyncio.run(serve_webhook(application, storage, webhook))
+        asyncio.run(serve(application, storage, content, web, webhook))
     except InvalidToken:
         print(
             "Telegram rejected the token in TELEGRAM_BOT_TOKEN. Check it with @BotFather.",

@@ -31,7 +31,7 @@ from bot.telegram.sending import answer, edit_reply, escape, send_reply
 from flows.i18n import _, normalise_language, use_language
 from flows.journey.assessment import position_token
 from flows.messages import Event, ReadinessChart, Reply, parse_command
-from flows.workshop.facilitator import RESULTS_TAG
+from flows.workshop.facilitator import results_tag
 
 log = logging.getLogger(__name__)
 MAX_TOAST = 200
@@ -191,7 +191,7 @@ class TelegramAdapter:
                 shown = await edit_reply(
                     bot, chat_id, message.message_id, replies[0], handled.token
                 )
-                await self._after_sent(replies.pop(0), shown or message, handled.lang)
+                await self._after_sent(bot, replies.pop(0), shown or message, handled.lang)
             elif message is not None and handled.completed:  # close the last question
                 with use_language(handled.lang):
                     closing = Reply(
@@ -200,19 +200,23 @@ class TelegramAdapter:
                 await edit_reply(bot, chat_id, message.message_id, closing)
         for reply in replies:
             sent = await send_reply(bot, chat_id, reply, handled.token, lane=lane_of(reply))
-            await self._after_sent(reply, sent, handled.lang)
+            await self._after_sent(bot, reply, sent, handled.lang)
         if handled.changed_workshop is not None:
             self.live_results.changed(bot, handled.changed_workshop)
 
-    async def _after_sent(self, reply: Reply, message: Message, lang: str) -> None:
-        if reply.tag.startswith(RESULTS_TAG):  # this message now shows the live results
+    async def _after_sent(self, bot: Bot, reply: Reply, message: Message, lang: str) -> None:
+        shows = results_tag(reply.tag)
+        if shows is not None:  # this message now shows the live results, at this revision
+            workshop_id, revision = shows
             await workshops.set_results_message(
                 self.events.storage,
-                int(reply.tag.removeprefix(RESULTS_TAG)),
+                workshop_id,
                 message.chat_id,
                 message.message_id,
                 lang,
+                revision,
             )
+            self.live_results.changed(bot, workshop_id)  # an answer since is shown next
 
     async def send_reminder(self, bot: Bot, row: Any) -> None:
         """Deliver one due reminder (called by the reminder job); Telegram errors propagate so

@@ -1,14 +1,20 @@
 """Keeps each workshop's results message up to date while answers arrive: at most one edit per
 workshop every few seconds for the bot as a whole (a budget of `bot.telegram.pacing`, shared by
-the replicas), never lost, never piled up."""
+the replicas), one edit per change, never lost, never piled up.
+
+Every change counts the workshop's revision up in the same transaction as the change; the
+message records the revision it shows. A refresh edits only a message that is behind, so a
+press that already showed the change is not followed by a second edit, and what a restart or a
+stopped replica did not show is found by `catch_up` (at start and every reminder round)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from telegram import Bot
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 
 from bot.storage import Storage, workshops
 from bot.telegram.pacing import LATER, Slots, wait_for_slot
@@ -34,6 +40,11 @@ class LiveResults:
         if workshop_id not in self._pending:
             self._pending[workshop_id] = asyncio.create_task(self._refresh(bot, workshop_id))
 
+    async def catch_up(self, bot: Bot) -> None:
+        """Refresh every results message that is behind its workshop."""
+        for workshop_id in await workshops.unshown(self.storage):
+            self.changed(bot, workshop_id)
+
     async def _refresh(self, bot: Bot, workshop_id: int) -> None:
         try:
             # the workshop's next edit slot, whichever replica takes it; what changes while
@@ -41,20 +52,45 @@ class LiveResults:
             await wait_for_slot(self.slots, f"results:{workshop_id}", self.interval)
         finally:
             self._pending.pop(workshop_id, None)  # later changes schedule another refresh
+        row = None
         try:
             row = await workshops.by_id(self.storage, workshop_id)
             if row is None or row.results_chat is None or row.results_message is None:
                 return
-            with use_language(row.results_lang or "en"):
+            if row.revision <= row.results_revision:
+                return  # shown already (by the press that made the change, or another replica)
+            lang = row.results_lang or "en"
+            with use_language(lang):
                 answers = await workshops.all_answers(self.storage, workshop_id)
                 reply = self.facilitation.results_reply(row, answers)
-            await edit_reply(bot, row.results_chat, row.results_message, reply, lane=LATER)
-        except (BadRequest, TelegramError):
+            shown = await edit_reply(bot, row.results_chat, row.results_message, reply, lane=LATER)
+            if shown is not None and shown.message_id != row.results_message:  # sent anew
+                await workshops.set_results_message(
+                    self.storage, workshop_id, shown.chat_id, shown.message_id, lang, row.revision
+                )
+            else:
+                await workshops.mark_shown(self.storage, workshop_id, row.revision)
+        except NetworkError:  # Telegram out of reach: `catch_up` tries again
+            log.info("Could not reach Telegram to refresh workshop %s", workshop_id)
+        except (BadRequest, TelegramError):  # the message is gone or the chat blocked the bot
             log.info("Could not refresh the results of workshop %s", workshop_id, exc_info=True)
+            if row is not None:
+                await workshops.mark_shown(self.storage, workshop_id, row.revision)
         except Exception:
             log.exception("Refreshing the results of workshop %s failed", workshop_id)
 
     async def wait_idle(self) -> None:
-        """Let pending refreshes finish (tests, shutdown)."""
+        """Let pending refreshes finish (tests)."""
         while self._pending:
             await asyncio.gather(*list(self._pending.values()), return_exceptions=True)
+
+    async def close(self) -> None:
+        """At shutdown: stop the waiting refreshes (their changes stay recorded as not shown,
+        for the next start) instead of leaving them to be destroyed with the event loop."""
+        tasks = list(self._pending.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._pending.clear()

@@ -57,7 +57,9 @@ def keyboard(reply: Reply, token: str) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(c.label[:64], callback_data=encode(token, c.id, keep))
+                InlineKeyboardButton(
+                    c.label[:64], callback_data=encode(token, c.id, keep or c.keep)
+                )
                 for c in row
             ]
             for row in reply.choice_rows()

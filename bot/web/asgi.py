@@ -1,8 +1,8 @@
-"""The routes of the bot's ASGI application, after python-telegram-bot's custom-webhook
-pattern: a webhook call is checked (secret token, JSON) and handled by the Application, and only
-then answered, so an update Telegram was told "200" about has been committed (a replica that
-dies mid-way leaves it to Telegram to deliver again); `/healthz` says whether this replica can
-serve."""
+"""The routes of the bot's ASGI application: the Telegram webhook (after python-telegram-bot's
+custom-webhook pattern: a call is checked (secret token, JSON) and handled by the Application,
+and only then answered, so an update Telegram was told "200" about has been committed; a replica
+that dies mid-way leaves it to Telegram to deliver again), `/healthz` (whether this replica can
+serve) and the workshops' projector pages (`bot.web.pages`)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from telegram import Bot, Update
 from telegram.ext import Application
 
 from bot.storage import Storage
+from bot.web.pages import Pages
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -29,15 +30,18 @@ BOT_API_FRESH = 10.0  # seconds a good answer from the Bot API is trusted (probe
 
 
 class Health:
-    """200 when the database and the Bot API answer, 503 (saying which did not) otherwise."""
+    """200 when the database and the Bot API answer, 503 (saying which did not) otherwise; the
+    pages served without the bot (`cluster-journey web`) need only the database."""
 
-    def __init__(self, bot: Bot, storage: Storage) -> None:
+    def __init__(self, bot: Bot | None, storage: Storage) -> None:
         self.bot, self.storage = bot, storage
         self._bot_api_ok_at = float("-inf")
 
     async def respond(self, _request: Request) -> Response:
         checks = {"database": await self._check(self.storage.ping())}
-        if time.monotonic() - self._bot_api_ok_at < BOT_API_FRESH:
+        if self.bot is None:
+            pass
+        elif time.monotonic() - self._bot_api_ok_at < BOT_API_FRESH:
             checks["bot_api"] = "ok"
         else:
             checks["bot_api"] = await self._check(self.bot.get_me())
@@ -58,12 +62,11 @@ class Health:
         return "ok"
 
 
-def build(
+def webhook_route(
     application: Application[Any, Any, Any, Any, Any, Any],
-    storage: Storage,
     webhook_path: str,
     secret_token: str | None,
-) -> Starlette:
+) -> Route:
     async def telegram(request: Request) -> Response:
         sent = request.headers.get(SECRET_HEADER, "")
         if secret_token and not hmac.compare_digest(sent.encode(), secret_token.encode()):
@@ -79,9 +82,21 @@ def build(
         )
         return Response()
 
-    return Starlette(
-        routes=[
-            Route("/" + webhook_path.strip("/"), telegram, methods=["POST"]),
-            Route("/healthz", Health(application.bot, storage).respond, methods=["GET"]),
-        ]
-    )
+    return Route("/" + webhook_path.strip("/"), telegram, methods=["POST"])
+
+
+def build(
+    storage: Storage,
+    pages: Pages,
+    application: Application[Any, Any, Any, Any, Any, Any] | None = None,
+    webhook: tuple[str, str | None] | None = None,
+) -> Starlette:
+    """The application: health and pages always; the webhook (path, secret token) when the
+    bot is served by webhook."""
+    routes: list[Any] = []
+    if application is not None and webhook is not None:
+        routes.append(webhook_route(application, *webhook))
+    bot = application.bot if application is not None else None
+    routes.append(Route("/healthz", Health(bot, storage).respond, methods=["GET"]))
+    routes += pages.routes()
+    return Starlette(routes=routes)

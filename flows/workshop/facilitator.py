@@ -8,7 +8,6 @@ terminal, where the code and `/start` commands stand in for them).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from flows.content_model import Content
 from flows.i18n import _, current_language
@@ -23,7 +22,19 @@ from flows.workshop.results import aggregate, count_chart, results_text
 
 MAX_TITLE = 120
 RESULTS_TAG = "ws-results:"  # Reply.tag of a results message: the adapter keeps it up to date
-ACTIONS = ("open", "chart", "csv", "close", "reopen", "invite", "qr")
+ACTIONS = ("open", "chart", "csv", "close", "reopen", "invite", "qr", "page", "newlink")
+
+
+def _back(workshop: WorkshopInfo) -> Choice:
+    return Choice(f"wsf:open:{workshop.id}", _("Back to the results"))
+
+
+def results_tag(tag: str) -> tuple[int, int] | None:
+    """(workshop id, revision) of a results message's tag, else None."""
+    if not tag.startswith(RESULTS_TAG):
+        return None
+    workshop_id, _sep, revision = tag.removeprefix(RESULTS_TAG).partition(":")
+    return int(workshop_id), int(revision)
 
 
 def _join_prompt() -> Reply:
@@ -124,7 +135,7 @@ class Facilitation:
         conv.flow = "menu"
         if action in ("close", "reopen"):
             await store.set_closed(workshop.id, action == "close")
-            workshop = replace(workshop, closed=action == "close")
+            workshop = await store.workshop(workshop.id) or workshop  # its new revision
             turn.say(
                 Reply(
                     _("The workshop is closed: no more answers, and the results stay.")
@@ -143,6 +154,13 @@ class Facilitation:
             turn.say(*self._join_replies(turn, workshop))
         elif action == "invite":
             turn.say(self._invite(turn, workshop))
+        elif action == "newlink":
+            await store.new_page_link(workshop.id)
+            workshop = await store.workshop(workshop.id) or workshop
+            turn.changed_workshop = workshop.id
+            turn.say(await self._page(store, workshop, renewed=True))
+        elif action == "page":
+            turn.say(await self._page(store, workshop))
         return True
 
     async def title_text(self, turn: Turn, text: str) -> bool:
@@ -174,7 +192,7 @@ class Facilitation:
                 )
             )
         lines.append(_("Or send the bot: /workshop join {code}").format(code=workshop.code))
-        return [Reply("\n".join(lines)), *replies]
+        return [Reply("\n".join(lines), (_back(workshop),)), *replies]
 
     def _invite(self, turn: Turn, workshop: WorkshopInfo) -> Reply:
         payload = f"{INVITE_PREFIX}{workshop.invite}"
@@ -184,7 +202,34 @@ class Facilitation:
                 "Send this to your co-facilitator. Whoever opens it can see the results, export "
                 "them and close the workshop:"
             )
-            + f"\n{where}"
+            + f"\n{where}",
+            (_back(workshop),),
+        )
+
+    async def _page(self, store: Store, workshop: WorkshopInfo, renewed: bool = False) -> Reply:
+        """The projector page's link, with a button that revokes it by making a new one."""
+        link = await store.page_link(workshop)
+        if link is None:
+            return Reply(_("The projector page needs the bot's web server, which is not set up."))
+        lines = [
+            _("The old link no longer works. The new one:")
+            if renewed
+            else _("Projector page for “{title}”:").format(title=workshop.title),
+            link,
+            "",
+            _(
+                "Open it on the computer connected to the projector. It shows the join code and "
+                "QR code, and the answers as they arrive, without names."
+            ),
+            _(
+                "Anyone with the link can watch it. “New link” stops the old one, and closing "
+                "the workshop closes the page too. Co-facilitators get the same link."
+            ),
+        ]
+        return Reply(
+            "\n".join(lines),
+            (Choice(f"wsf:newlink:{workshop.id}", _("New link")), _back(workshop)),
+            rows=(2,),
         )
 
     async def _list(self, turn: Turn) -> Reply:
@@ -214,15 +259,18 @@ class Facilitation:
             if workshop.closed
             else Choice(f"wsf:close:{workshop.id}", _("Close"))
         )
+        # the buttons that send something new leave the results where they are
         choices = (
             Choice(f"wsf:open:{workshop.id}", _("Refresh")),
-            Choice(f"wsf:chart:{workshop.id}", _("Chart")),
-            Choice(f"wsf:csv:{workshop.id}", _("Export CSV")),
+            Choice(f"wsf:chart:{workshop.id}", _("Chart"), keep=True),
+            Choice(f"wsf:csv:{workshop.id}", _("Export CSV"), keep=True),
             toggle,
-            Choice(f"wsf:qr:{workshop.id}", _("Join link and QR")),
-            Choice(f"wsf:invite:{workshop.id}", _("Add a co-facilitator")),
+            Choice(f"wsf:page:{workshop.id}", _("Projector page"), keep=True),
+            Choice(f"wsf:qr:{workshop.id}", _("Join link and QR"), keep=True),
+            Choice(f"wsf:invite:{workshop.id}", _("Add a co-facilitator"), keep=True),
         )
-        return Reply(text, choices, rows=(3, 1, 2), tag=f"{RESULTS_TAG}{workshop.id}")
+        tag = f"{RESULTS_TAG}{workshop.id}:{workshop.revision}"
+        return Reply(text, choices, rows=(3, 2, 2), tag=tag)
 
     async def _chart(self, store: Store, workshop: WorkshopInfo) -> Reply:
         results = aggregate(self.content, await store.answers(workshop.id))

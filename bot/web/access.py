@@ -1,0 +1,61 @@
+"""Who may see a workshop's projector page: whoever holds its link. The link carries a token
+signed with the installation's secret over (workshop, link generation), so it cannot be guessed
+or altered; a new link (a new generation) revokes the old one, and a closed workshop's page is
+not served (the page already open shows "closed").
+
+One place builds the links (for the bot's buttons) and checks them (for the web server)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+
+from bot.storage import Storage, values
+from flows.ports import WorkshopInfo
+
+PAGE_PATH = "/w/"  # + token: the projector page
+_TOKEN = re.compile(r"^([1-9][0-9]{0,9})\.([1-9][0-9]{0,5})\.([A-Za-z0-9_-]{22})$")
+
+
+def sign(secret: bytes, workshop_id: int, generation: int) -> str:
+    mac = hmac.new(secret, f"workshop-page:{workshop_id}:{generation}".encode(), hashlib.sha256)
+    tag = base64.urlsafe_b64encode(mac.digest()[:16]).decode().rstrip("=")
+    return f"{workshop_id}.{generation}.{tag}"
+
+
+def parse(secret: bytes, token: str) -> tuple[int, int] | None:
+    """(workshop id, generation) of a well-signed token, else None; the workshop still has to
+    be found at that generation."""
+    match = _TOKEN.match(token)
+    if match is None:
+        return None
+    workshop_id, generation = int(match.group(1)), int(match.group(2))
+    if not hmac.compare_digest(sign(secret, workshop_id, generation), token):
+        return None
+    return workshop_id, generation
+
+
+def valid_for(workshop: WorkshopInfo | None, generation: int) -> bool:
+    """A page link works for an open workshop at the link's generation."""
+    return workshop is not None and not workshop.closed and workshop.link_generation == generation
+
+
+@dataclass
+class PageLinks:
+    """Links to the projector pages, under the web server's public base URL."""
+
+    base_url: str  # e.g. https://klusterresan.example.se, or http://127.0.0.1:8080
+    _secret: bytes | None = None
+
+    async def secret(self, storage: Storage) -> bytes:
+        """The signing secret, read once (on the caller's connection: an event's, too)."""
+        if self._secret is None:
+            self._secret = await values.web_secret(storage)
+        return self._secret
+
+    async def workshop_page(self, workshop: WorkshopInfo, storage: Storage) -> str:
+        token = sign(await self.secret(storage), workshop.id, workshop.link_generation)
+        return self.base_url.rstrip("/") + PAGE_PATH + token

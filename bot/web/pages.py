@@ -1,0 +1,203 @@
+"""The workshop's projector page: served to whoever holds its signed link (`bot.web.access`),
+updated by itself through Server-Sent Events within about a second of an answer, whichever
+replica took the answer (each open page asks the database for the workshop's revision once a
+second: one indexed row), in the facilitator's language with a switch to the other.
+
+A wrong, revoked or closed link gets a plain 404, for the page, its updates and its CSV alike."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.render.qr import qr_svg
+from bot.render.tables import csv_bytes
+from bot.storage import Storage, values, workshops
+from bot.telegram.links import join_link
+from bot.web import access
+from flows.content_model import Content
+from flows.i18n import UI_LANGS, use_language
+from flows.ports import WorkshopInfo
+from flows.workshop.export import export_table
+from flows.workshop.projector import ProjectorView, projector_view
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+POLL = 1.0  # seconds between an open page's looks at its workshop's revision
+KEEPALIVE = 15.0  # seconds between comments that keep proxies from closing a quiet stream
+ASSET_VERSION = "1"  # in the static files' URLs: a new version is fetched, not a cached one
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",  # the token is in the URL: never pass it on
+    "X-Robots-Tag": "noindex, nofollow",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": (
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "frame-ancestors 'none'"
+    ),
+}
+NOT_FOUND = PlainTextResponse("Not Found", status_code=404)
+
+
+def _sse(event: str, data: str) -> str:
+    lines = data.splitlines() or [""]
+    return f"event: {event}\n" + "".join(f"data: {line}\n" for line in lines) + "\n"
+
+
+class Pages:
+    """The routes of the projector pages, on the storage the bot uses."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        content: Content,
+        bot_username: Callable[[], Awaitable[str | None]] | None = None,
+        stopping: asyncio.Event | None = None,
+        poll: float = POLL,
+    ) -> None:
+        self.storage = storage
+        self.content = content
+        self._bot_username = bot_username
+        self.stopping = stopping or asyncio.Event()  # set when the server shuts down
+        self.poll = poll
+        self.templates = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            auto_reload=False,
+        )
+        self._links = access.PageLinks("")  # only its secret: the links are the bot's to give
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route(access.PAGE_PATH + "{token}", self.page, methods=["GET"]),
+            Route(access.PAGE_PATH + "{token}/events", self.events, methods=["GET"]),
+            Route(access.PAGE_PATH + "{token}/export.csv", self.export, methods=["GET"]),
+            Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        ]
+
+    # --- access -----------------------------------------------------------------------------
+
+    async def _workshop(self, token: str) -> tuple[WorkshopInfo, int] | None:
+        """The workshop a link opens, with the link's generation; None for a bad link."""
+        parsed = access.parse(await self._links.secret(self.storage), token)
+        if parsed is None:
+            return None
+        workshop = await workshops.by_id(self.storage, parsed[0])
+        if workshop is None or not access.valid_for(workshop, parsed[1]):
+            return None
+        return workshop, parsed[1]
+
+    @staticmethod
+    def _lang(request: Request, workshop: WorkshopInfo) -> str:
+        asked = request.query_params.get("lang", "")
+        return asked if asked in UI_LANGS else (workshop.results_lang or "en")
+
+    async def bot_username(self) -> str | None:
+        if self._bot_username is not None:
+            name = await self._bot_username()
+            if name:
+                return name
+        return await values.get(self.storage, values.BOT_USERNAME)
+
+    # --- routes -----------------------------------------------------------------------------
+
+    async def page(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        found = await self._workshop(token)
+        if found is None:
+            return NOT_FOUND
+        workshop, _generation = found
+        lang = self._lang(request, workshop)
+        other = next(code for code in UI_LANGS if code != lang)
+        bot_name = await self.bot_username()
+        base = access.PAGE_PATH + token
+        with use_language(lang):
+            html = self.templates.get_template("projector.html").render(
+                view=await self._view(workshop),
+                revision=workshop.revision,
+                brand="Klusterresan" if lang == "sv" else "Cluster Journey",
+                bot_name=bot_name,
+                qr_svg=qr_svg(join_link(bot_name, workshop.code)) if bot_name else "",
+                events_url=f"{base}/events?"
+                + urlencode({"lang": lang, "since": workshop.revision}),
+                export_url=f"{base}/export.csv?" + urlencode({"lang": lang}),
+                other_lang=other,
+                other_lang_url=f"{base}?" + urlencode({"lang": other}),
+                asset_version=ASSET_VERSION,
+            )
+        return HTMLResponse(html, headers=SECURITY_HEADERS)
+
+    async def events(self, request: Request) -> Response:
+        found = await self._workshop(request.path_params["token"])
+        if found is None:
+            return NOT_FOUND
+        workshop, generation = found
+        lang = self._lang(request, workshop)
+        since = request.query_params.get("since", "")
+        shown = int(since) if since.isdigit() else None
+        headers = {**SECURITY_HEADERS, "X-Accel-Buffering": "no"}
+        return StreamingResponse(
+            self._stream(workshop.id, generation, lang, shown),
+            media_type="text/event-stream",
+            headers=headers,
+        )
+
+    async def _stream(
+        self, workshop_id: int, generation: int, lang: str, shown: int | None
+    ) -> AsyncIterator[str]:
+        """The changing part of the page, whole, each time the workshop's revision moves; ends
+        with "closed" (the final results stay on the wall) or "gone" (a new link was made)."""
+        quiet = 0.0
+        yield "retry: 2000\n\n"  # reconnect within two seconds after a restart
+        while not self.stopping.is_set():
+            workshop = await workshops.by_id(self.storage, workshop_id)
+            if workshop is None or workshop.link_generation != generation:
+                yield _sse("gone", "")
+                return
+            if workshop.revision != shown:
+                with use_language(lang):
+                    fragment = self.templates.get_template("live.html").render(
+                        view=await self._view(workshop), revision=workshop.revision
+                    )
+                yield _sse("results", fragment)
+                shown, quiet = workshop.revision, 0.0
+            if workshop.closed:
+                yield _sse("closed", "")
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), self.poll)
+            quiet += self.poll
+            if quiet >= KEEPALIVE:
+                yield ": keep-alive\n\n"
+                quiet = 0.0
+
+    async def export(self, request: Request) -> Response:
+        found = await self._workshop(request.path_params["token"])
+        if found is None:
+            return NOT_FOUND
+        workshop, _generation = found
+        lang = self._lang(request, workshop)
+        answers = await workshops.all_answers(self.storage, workshop.id)
+        table = export_table(self.content, workshop.title, answers, lang)
+        return Response(
+            csv_bytes(table),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                **SECURITY_HEADERS,
+                "Content-Disposition": f'attachment; filename="workshop-{workshop.code}.csv"',
+            },
+        )
+
+    async def _view(self, workshop: WorkshopInfo) -> ProjectorView:
+        answers = await workshops.all_answers(self.storage, workshop.id)
+        return projector_view(self.content, workshop.title, workshop.code, workshop.closed, answers)
