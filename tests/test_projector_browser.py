@@ -45,9 +45,7 @@ async def answer(api, content, user, code: str, lang: str, step: int, challenge:
 
 async def fits(page) -> bool:
     """Nothing sticks out sideways (no horizontal scrolling)."""
-    return await page.evaluate(
-        "document.documentElement.scrollWidth <= window.innerWidth + 1"
-    )
+    return await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 async def test_the_projector_page_live_in_sv_and_en(api, web_bot, browser, content):

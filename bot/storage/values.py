@@ -45,8 +45,6 @@ async def web_secret(storage: Storage) -> bytes:
             .on_conflict_do_nothing(index_elements=["name"])
         )
         found = (
-            await conn.execute(
-                sa.select(app_values.c.value).where(app_values.c.name == WEB_SECRET)
-            )
+            await conn.execute(sa.select(app_values.c.value).where(app_values.c.name == WEB_SECRET))
         ).scalar_one()
     return bytes.fromhex(found)
