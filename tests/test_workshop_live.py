@@ -66,9 +66,7 @@ async def test_one_edit_per_press_on_the_results(api, bot, content):
     assert len(edits_of(api, fac.id, live["message_id"])) - before == 1
 
 
-async def test_an_answer_just_before_a_restart_reaches_the_results(
-    api, content, database, caplog
-):
+async def test_an_answer_just_before_a_restart_reaches_the_results(api, content, database, caplog):
     first = await RunningBot(api, content, database.url).start()
     fac = api.user(3, "Cecilia", "en")
     await create_workshop(api, fac, "Halland, 1 June")
