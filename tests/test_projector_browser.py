@@ -124,6 +124,7 @@ async def test_the_projector_page_live_in_sv_and_en(api, web_bot, browser, conte
     await press(api, fac, sv("Close"))
     await page.wait_for_selector(".is-closed", timeout=3000)
     assert "Closed" in await page.inner_text(".badge")
+    assert not await page.locator(".qr svg").is_visible()  # nobody is invited to join
     assert "Svårt att hitta partner i Tyskland" in await page.inner_text("body")
     await page.screenshot(path=str(SCREENSHOTS / "projector-en-closed.png"))
     again = await context.new_page()

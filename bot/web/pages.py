@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 POLL = 1.0  # seconds between an open page's looks at its workshop's revision
 KEEPALIVE = 15.0  # seconds between comments that keep proxies from closing a quiet stream
-ASSET_VERSION = "1"  # in the static files' URLs: a new version is fetched, not a cached one
+ASSET_VERSION = "4"  # in the static files' URLs: a new version is fetched, not a cached one
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",  # the token is in the URL: never pass it on
