@@ -1,8 +1,10 @@
 """The terminal chat: the same conversations as the bot, in a shell (and with piped input).
 
-Choices are numbered; the user answers with a number, a choice's text or a command. Charts and
-exports are written to files whose paths are printed. A terminal has no links and no reminders
-(`PLAIN` channel): the flows say so.
+Choices are numbered; the user answers with a number, a choice's text or a command. While a
+reply asks for free text (`Reply.expects_text`, e.g. a workshop challenge), whatever is typed is
+that text, even "1" or "Done": Enter alone presses the first button, "#2", "#3" … the others.
+Charts and exports are written to files whose paths are printed. A terminal has no links and no
+reminders (`PLAIN` channel): the flows say so.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from flows.menu import HELP_TAG
 from flows.messages import Choice, Event, Reply, parse_command
 
 MAX_LINE = 4096
+PRESS = "#"  # "#2" presses button 2, also while a reply waits for free text
 
 
 class TerminalChat:
@@ -42,6 +45,7 @@ class TerminalChat:
         self.stdout = stdout
         self.files = files or Path(user_data_dir("cluster-journey", appauthor=False)) / "charts"
         self.choices: list[Choice] = []
+        self.expects_text = False  # the latest reply asks for free text
         self.lang = lang or "en"
 
     def say(self, text: str = "") -> None:
@@ -79,6 +83,10 @@ class TerminalChat:
         if command is not None:
             await self.send(command)
             return True
+        if self.expects_text:
+            return await self.receive_text(text)
+        if text.startswith(PRESS) and text[1:].isdigit():  # "#2" works at every question
+            text = text[1:]
         if text.isdigit() and self.choices:
             number = int(text)
             if not 1 <= number <= len(self.choices):
@@ -103,6 +111,18 @@ class TerminalChat:
         await self.send(Event("choice", chosen.id) if chosen else Event("text", text))
         return True
 
+    async def receive_text(self, text: str) -> bool:
+        """A line while the bot waits for free text: the text itself, so a challenge may read
+        "1" or "Done"; Enter alone presses the first button, "#N" button N."""
+        number = text.removeprefix(PRESS)
+        if not text and self.choices:
+            await self.send(Event("choice", self.choices[0].id))
+        elif text.startswith(PRESS) and number.isdigit() and 1 <= int(number) <= len(self.choices):
+            await self.send(Event("choice", self.choices[int(number) - 1].id))
+        else:
+            await self.send(Event("text", text))
+        return True
+
     async def send(self, event: Event) -> None:
         handled = await self.events.handle(self.user_id, event, PLAIN, lang=self.lang)
         self.lang = handled.lang
@@ -117,17 +137,33 @@ class TerminalChat:
             safe_user = re.sub(r"[^A-Za-z0-9_-]", "_", self.user)
             path = self.files / f"{safe_user}-{reply.attachment.filename}"
             path.write_bytes(data)
+            if reply.text.strip():  # the caption on its own line, whatever it ends with
+                self.say(reply.text)
             with use_language(self.lang):
-                self.say(_("{caption}: saved to {path}").format(caption=reply.text, path=path))
+                self.say(_("Saved to {path}").format(path=path))
             return
         self.say(reply.text)
         if reply.tag == HELP_TAG:  # the terminal's own command
             with use_language(self.lang):
                 self.say(_("/quit – end the chat (your answers are kept)"))
+                self.say(
+                    _(
+                        "When I ask you to write something, whatever you type is the answer: "
+                        "Enter alone presses the first button, #2 the second, and so on."
+                    )
+                )
         self.choices = list(reply.choices)  # numbers refer to the latest buttons only
+        self.expects_text = reply.expects_text
         self.show_choices()
 
     def show_choices(self) -> None:
+        if self.expects_text:  # typed text is the answer: Enter and #N press the buttons
+            with use_language(self.lang):
+                enter = _("Enter")
+            for number, choice in enumerate(self.choices, start=1):
+                key = enter if number == 1 else f"{PRESS}{number}"
+                self.say(f"  {key}) {_label(number, choice)}")
+            return
         for number, choice in enumerate(self.choices, start=1):
             self.say(f"  {number}) {_label(number, choice)}")
 

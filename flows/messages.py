@@ -190,13 +190,15 @@ KEEP_TAG = "keep"  # Reply.tag of a message worth keeping (a summary): its butto
 @dataclass(frozen=True)
 class Reply:
     """One message: text, optional buttons (`rows` groups them into keyboard rows), attachment
-    (then `text` is its caption)."""
+    (then `text` is its caption). `expects_text`: the message asks for free text, so an adapter
+    that answers buttons by typed text (the terminal) takes what is typed as that text."""
 
     text: str
     choices: tuple[Choice, ...] = ()
     rows: tuple[int, ...] = ()
     attachment: Attachment | None = None
     tag: str = ""  # lets an adapter recognise a message it must keep (e.g. live results)
+    expects_text: bool = False
 
     def choice_rows(self) -> list[list[Choice]]:
         """The buttons grouped into rows: `rows` gives row sizes; by default one per row."""

@@ -23,7 +23,7 @@ from flows.state import ConversationState
 from flows.turn import Turn
 from flows.workshop.codes import INVITE_PREFIX, LINK_PREFIX
 from flows.workshop.facilitator import Facilitation
-from flows.workshop.participant import Participation
+from flows.workshop.participant import Participation, waiting_for_step
 
 ChoiceRoute = Callable[[Turn, str], Awaitable[bool]]  # (turn, value) → handled?
 CommandRoute = Callable[[Turn, str], Awaitable[None]]  # (turn, argument)
@@ -52,7 +52,7 @@ class Router:
 
     def __init__(self, content: Content) -> None:
         self.content = content
-        self.assessment = Assessment(content)
+        self.assessment = Assessment(content, summary_elsewhere=waiting_for_step)
         self.guide = Guide(content)
         self.participation = Participation(content, self.assessment)
         self.facilitation = Facilitation(content, self.participation)

@@ -135,7 +135,7 @@ def test_the_terminal_saves_a_template_as_a_file(tmp_path):
     number = re.search(r"(\d+)\) Download: Yearly member outcome survey", out)
     assert number, out
     out = chat(tmp_path, ["/steps", "9", "3", number.group(1)], "--lang", "en")
-    path = re.search(r"saved to (\S+outcome-survey-en\.csv)", out)
+    path = re.search(r"Saved to (\S+outcome-survey-en\.csv)", out)
     assert path, out
     saved = Path(path.group(1)).read_text(encoding="utf-8-sig")
     assert "How valuable were the activities" in saved

@@ -50,7 +50,7 @@ def test_quick_check_piped(tmp_path, lang, title, position):
     out = chat(tmp_path, ["1", "1", *answers], "--lang", lang)
     assert title in out and position in out
     assert "█" in out and "░" in out
-    chart = re.search(r": (?:saved to|sparad i) (\S+\.png)", out)
+    chart = re.search(r"(?:Saved to|Sparad i) (\S+\.png)", out)
     assert chart and Path(chart.group(1)).read_bytes()[:4] == b"\x89PNG"
     rows = (
         sqlite3.connect(tmp_path / "journey.db")
@@ -240,7 +240,7 @@ def test_plan_in_the_terminal_writes_a_pdf_and_a_markdown_file(tmp_path, lang, s
     answers = ["3", "2", "1", "1", "3", "2", "1", "4", "1", "1"]
     out = chat(tmp_path, ["1", "1", *answers, "/plan", "1"], "--lang", lang)
     assert skip in out
-    paths = re.findall(r": (?:saved to|sparad i) (\S+\.(?:pdf|md))", out)
+    paths = re.findall(r"(?:Saved to|Sparad i) (\S+\.(?:pdf|md))", out)
     assert [Path(p).suffix for p in paths] == [".pdf", ".md"]
     assert all(Path(p).name.startswith(f"local-{pdf}-") for p in paths)
     reader = PdfReader(paths[0])

@@ -93,7 +93,7 @@ async def test_a_full_workshop(api, bot, content, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == 4
-    steps = sorted(row[2] for row in rows[1:])
+    steps = sorted(row[3] for row in rows[1:])
     assert steps == ["3", "3", "5"]
     flat = raw.decode("utf-8-sig")
     for secret in ("Sven", "Emma", "Quinn", "7001", "7002", "7003"):
@@ -178,8 +178,8 @@ async def test_twenty_participants_at_once(api, bot, content):
     document = next(r for r in reversed(api.sent(fac.id)) if r["method"] == "sendDocument")
     rows = list(csv.reader(io.StringIO(document["document"].decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 21
-    assert sorted(int(row[2]) for row in rows[1:]) == sorted(n % 10 + 1 for n in range(20))
-    assert all(row[6] == "Vinnova" for row in rows[1:])
+    assert sorted(int(row[3]) for row in rows[1:]) == sorted(n % 10 + 1 for n in range(20))
+    assert all(row[7] == "Vinnova" for row in rows[1:])
     edits = [c for c in api.calls_of("editMessageText") if int(c["chat_id"]) == fac.id]
     assert len(edits) < 20 * 7  # the live message is throttled, not edited per answer
     print(

@@ -291,6 +291,7 @@ def test_csv_rows_columns_and_bom(content, room):
     rows = read_csv(data, "en")
     assert rows[0] == [
         "Participant",
+        "Date",
         "Language",
         "Step",
         "Step name",
@@ -303,26 +304,26 @@ def test_csv_rows_columns_and_bom(content, room):
     assert len(rows) == 1 + len(room)
     assert all(len(r) == len(rows[0]) for r in rows)
     assert [r[0] for r in rows[1:]] == ["1", "2", "3", "4", "5"]
-    assert [r[1] for r in rows[1:]] == ["sv", "en", "sv", "en", "en"]
+    assert [r[2] for r in rows[1:]] == ["sv", "en", "sv", "en", "en"]
     first = rows[1]
-    assert first[2:4] == ["3", content.step(3).title.en]
-    assert first[4] == "Svårt att hitta partner i Tyskland | Finansiering saknas för resor"
-    assert first[5] == "Funding; Partner search and matchmaking"
-    assert first[6] == "Vinnova; The region"
-    assert first[7] == "Regionen" and first[8] == "Dagens workshop"
-    assert rows[3][2:4] == ["", ""]  # step not given
-    assert rows[5][4] == "Members do not see the point of going abroad"
-    assert rows[5][7] == ""
+    assert first[3:5] == ["3", content.step(3).title.en]
+    assert first[5] == "Svårt att hitta partner i Tyskland | Finansiering saknas för resor"
+    assert first[6] == "Funding; Partner search and matchmaking"
+    assert first[7] == "Vinnova; The region"
+    assert first[8] == "Regionen" and first[9] == "Dagens workshop"
+    assert rows[3][3:5] == ["", ""]  # step not given
+    assert rows[5][5] == "Members do not see the point of going abroad"
+    assert rows[5][8] == ""
 
 
 def test_csv_in_swedish_uses_swedish_labels_and_semicolons(content, room):
     data = export_csv(content, "Dagens workshop", room, "sv")
     assert b";" in data.splitlines()[0]
     rows = read_csv(data, "sv")
-    assert len(rows) == 1 + len(room) and len(rows[1]) == 9
-    assert rows[1][3] == content.step(3).title.sv
-    assert rows[1][5] == "Finansiering; Partnersökning och matchmaking"
-    assert rows[1][6] == "Vinnova; Regionen"
+    assert len(rows) == 1 + len(room) and len(rows[1]) == 10
+    assert rows[1][4] == content.step(3).title.sv
+    assert rows[1][6] == "Finansiering; Partnersökning och matchmaking"
+    assert rows[1][7] == "Vinnova; Regionen"
     # an explicit delimiter wins
     assert read_csv(export_csv(content, "T", room, "sv", delimiter=","), "en")[1][0] == "1"
 
@@ -340,12 +341,12 @@ def test_csv_keeps_quotes_and_newlines_and_neutralises_formulas(content):
     ]
     rows = read_csv(export_csv(content, "=1+1", answers, "en"), "en")
     assert len(rows) == 5
-    assert rows[1][4] == 'He said "go global", then; left | line one\nline two\nline three'
-    assert rows[1][7] == '\'=HYPERLINK("http://evil","x")'
-    assert rows[1][8] == "'=1+1"
-    assert rows[2][4] == "'+46 70 123 | ok" and rows[2][7] == "'@SUM(A1:A2)"
-    assert rows[3][4] == "'-2+3" and rows[3][7] == "'-cmd"
-    assert rows[4][4] == "Totally fine = text" and rows[4][7] == "Almi, Vinnova"
+    assert rows[1][5] == 'He said "go global", then; left | line one\nline two\nline three'
+    assert rows[1][8] == '\'=HYPERLINK("http://evil","x")'
+    assert rows[1][9] == "'=1+1"
+    assert rows[2][5] == "'+46 70 123 | ok" and rows[2][8] == "'@SUM(A1:A2)"
+    assert rows[3][5] == "'-2+3" and rows[3][8] == "'-cmd"
+    assert rows[4][5] == "Totally fine = text" and rows[4][8] == "Almi, Vinnova"
     for row in rows[1:]:
         assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row)
 
@@ -360,6 +361,7 @@ def test_csv_holds_no_identifiers(content, room):
         "support_sources",
         "support_from",
         "lang",
+        "updated",
     }  # nothing to leak: no ids or names reach the export
     for word in ("user", "id", "telegram", "name"):
         assert word not in data.splitlines()[0].lower().replace("step name", "")

@@ -199,6 +199,7 @@ def _answers(row: Any) -> ParticipantAnswers:
         support_sources=tuple(json.loads(row.sources)),
         support_from=row.support_from,
         lang=row.lang,
+        updated=row.updated,
     )
 
 

@@ -194,9 +194,8 @@ class TelegramAdapter:
                 await self._after_sent(bot, replies.pop(0), shown or message, handled.lang)
             elif message is not None and handled.completed:  # close the last question
                 with use_language(handled.lang):
-                    closing = Reply(
-                        _("Thank you, that was the last question. Your summary follows.")
-                    )
+                    # (what follows: the summary, or in a workshop the step it suggests)
+                    closing = Reply(_("Thank you, that was the last question."))
                 await edit_reply(bot, chat_id, message.message_id, closing)
         for reply in replies:
             sent = await send_reply(bot, chat_id, reply, handled.token, lane=lane_of(reply))

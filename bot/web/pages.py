@@ -188,7 +188,9 @@ class Pages:
         workshop, _generation = found
         lang = self._lang(request, workshop)
         answers = await workshops.all_answers(self.storage, workshop.id)
-        table = export_table(self.content, workshop.title, answers, lang)
+        table = export_table(
+            self.content, workshop.title, answers, lang, zone=self.storage.default_timezone
+        )
         return Response(
             csv_bytes(table),
             media_type="text/csv; charset=utf-8",

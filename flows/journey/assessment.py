@@ -5,6 +5,7 @@ with Replies; the adapter stores the record and the completed assessment."""
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 
 from flows.actionplan.document import check_name, day
 from flows.actionplan.ownership import describe, forget_met, this_month
@@ -33,9 +34,17 @@ def position_token(conv: ConversationState) -> str:
 class Assessment:
     """The diagnostic's conversation; one per content, shared and stateless."""
 
-    def __init__(self, content: Content) -> None:
+    def __init__(
+        self,
+        content: Content,
+        summary_elsewhere: Callable[[ConversationState], bool] = lambda conv: False,
+    ) -> None:
+        """`summary_elsewhere(conv)`: another flow answers the end of this conversation's
+        assessment (a workshop participant's quick check proposes a step), so the summary is
+        not shown then; it is stored all the same and waits under /summary."""
         self.content = content
         self.diagnostic = Diagnostic(content)
+        self.summary_elsewhere = summary_elsewhere
 
     # --- routes -----------------------------------------------------------------------------
 
@@ -219,7 +228,8 @@ class Assessment:
         conv.last, conv.last_mode, conv.last_completed = answers, mode, now
         conv.answers, conv.index, conv.started, conv.flow = {}, 0, None, "menu"
         conv.mode = None
-        turn.say(*self.summary_replies(turn, result))
+        if not self.summary_elsewhere(conv):
+            turn.say(*self.summary_replies(turn, result))
 
     def latest_summary(self, turn: Turn) -> None:
         conv = turn.conversation

@@ -16,3 +16,4 @@ class ParticipantAnswers:
     support_sources: tuple[str, ...] = ()  # ids from content.workshop.support_sources
     support_from: str = ""  # free text "from whom" ("" if none)
     lang: str = "en"  # "sv" or "en"
+    updated: float | None = None  # unix seconds of the last save, as stored (None: not yet)

@@ -4,11 +4,15 @@ facilitator's language, nothing that identifies anyone. `bot/render/` writes it 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flows.content_model import Content
 from flows.i18n import _, use_language
 from flows.messages import Table
 from flows.workshop.answers import ParticipantAnswers
+
+DEFAULT_ZONE = "Europe/Stockholm"  # the bot's default (CLUSTER_JOURNEY_TIMEZONE unset)
 
 
 def csv_headers(lang: str) -> tuple[str, ...]:
@@ -16,6 +20,7 @@ def csv_headers(lang: str) -> tuple[str, ...]:
     with use_language(lang):
         return (
             _("Participant"),
+            _("Date"),
             _("Language"),
             _("Step"),
             _("Step name"),
@@ -39,19 +44,26 @@ def export_table(
     answers: Sequence[ParticipantAnswers],
     lang: str,
     delimiter: str | None = None,
+    zone: str | None = None,
 ) -> Table:
     """One row per participant, headers and labels in `lang`, separated by
-    `csv_delimiter(lang)` unless `delimiter` is given.
+    `csv_delimiter(lang)` unless `delimiter` is given. The date is the day each participant
+    last changed their answers, as YYYY-MM-DD in `zone` (default DEFAULT_ZONE): one form in
+    both languages, which spreadsheets read as a date and sort.
 
     Participants are numbered 1..n in the given order; nothing identifies them. The last column
     repeats the workshop's title, so that exports of several workshops can be combined."""
     workshop = content.workshop
     rows = []
+    tz = ZoneInfo(zone or DEFAULT_ZONE)
     for number, answer in enumerate(answers, start=1):
         step = content.known_step(answer.step)
+        updated = answer.updated
+        date = "" if updated is None else datetime.fromtimestamp(updated, tz).date().isoformat()
         rows.append(
             (
                 str(number),
+                date,
                 answer.lang,
                 "" if step is None else str(step),
                 "" if step is None else content.step(step).title.get(lang),

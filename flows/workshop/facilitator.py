@@ -149,7 +149,7 @@ class Facilitation:
         elif action == "chart":
             turn.say(await self._chart(store, workshop))
         elif action == "csv":
-            turn.say(await self._csv(store, workshop))
+            turn.say(await self._csv(store, workshop, turn.timezone))
         elif action == "qr":
             turn.say(*self._join_replies(turn, workshop))
         elif action == "invite":
@@ -277,9 +277,10 @@ class Facilitation:
         chart = count_chart(self.content, results, _("Where the participants are on the journey"))
         return Reply(workshop.title, attachment=Attachment(f"workshop-{workshop.code}.png", chart))
 
-    async def _csv(self, store: Store, workshop: WorkshopInfo) -> Reply:
+    async def _csv(self, store: Store, workshop: WorkshopInfo, zone: str | None = None) -> Reply:
+        """The export; its dates are days in `zone`, by default the bot's default time zone."""
         answers = await store.answers(workshop.id)
-        table = export_table(self.content, workshop.title, answers, current_language())
+        table = export_table(self.content, workshop.title, answers, current_language(), zone=zone)
         return Reply(
             _("{count} participant(s), one row each.").format(count=len(answers)),
             attachment=Attachment(f"workshop-{workshop.code}.csv", table),

@@ -19,9 +19,11 @@ from flows.journey.diagnostic import MODE
 from flows.machine import fire
 from flows.messages import Choice, Event, Reply
 from flows.ports import WorkshopInfo
+from flows.state import ConversationState
 from flows.turn import Turn
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.codes import normalise_code
+from flows.workshop.results import MAX_FROM, shorten
 
 STAGES = ("step", "challenges", "kinds", "sources", "from", "done")
 QUICK = "quick"  # taking the quick check to find the step
@@ -37,6 +39,18 @@ class Answered:
     replies: list[Reply]
     changed: bool = False  # the answers changed (the live results need an update)
     start_quick_check: bool = False
+
+
+def waiting_for_step(conv: ConversationState) -> bool:
+    """A workshop participant takes the quick check to find their step: its end proposes the
+    step and returns to the workshop, instead of showing the whole summary there."""
+    return conv.workshop is not None and conv.workshop.get("stage") == QUICK
+
+
+def _kept_note() -> str:
+    """Said when a free text was cut to MAX_FREE_TEXT (1 000 in Swedish, 1,000 in English)."""
+    limit = f"{MAX_FREE_TEXT:,}".replace(",", " " if current_language() == "sv" else ",")
+    return _("Only the first {limit} characters were kept.").format(limit=limit)
 
 
 class _Model:
@@ -144,23 +158,24 @@ class ParticipantFlow:
                     ],
                 )
             answers = replace(answers, challenges=(*answers.challenges, text[:MAX_FREE_TEXT]))
-            return Answered(
-                stage,
-                answers,
-                [
-                    Reply(
-                        _("Noted ({count}). Write another challenge, or press Done.").format(
-                            count=len(answers.challenges)
-                        ),
-                        self._next_choice(_("Done →")),
-                    )
-                ],
-                changed=True,
+            noted = _("Noted ({count}). Write another challenge, or press Done.").format(
+                count=len(answers.challenges)
             )
+            if len(text) > MAX_FREE_TEXT:  # a sticky note's worth; the rest can follow
+                more = len(answers.challenges) < MAX_CHALLENGES
+                cut = _kept_note() + (
+                    " " + _("You can send the rest as another challenge.") if more else ""
+                )
+                noted = f"{cut}\n\n{noted}"
+            reply = Reply(noted, self._next_choice(_("Done →")), expects_text=True)
+            return Answered(stage, answers, [reply], changed=True)
         if stage == "from" and text:
             answers = replace(answers, support_from=text[:MAX_FREE_TEXT])
             stage = self._fire(stage, "advance")
-            return Answered(stage, answers, [self.prompt(stage, answers, title)], changed=True)
+            replies = [self.prompt(stage, answers, title)]
+            if len(text) > MAX_FREE_TEXT:
+                replies.insert(0, Reply(_kept_note()))
+            return Answered(stage, answers, replies, changed=True)
         return Answered(
             stage,
             answers,
@@ -193,7 +208,7 @@ class ParticipantFlow:
                 "have finished."
             )
             text = f"{head}\n\n{number}\n{w.questions.challenges.get(lang)}\n\n{hint}"
-            return Reply(text, self._next_choice(_("Done →")))
+            return Reply(text, self._next_choice(_("Done →")), expects_text=True)
         if stage in ("kinds", "sources"):
             kinds = stage == "kinds"
             options = w.support_kinds if kinds else w.support_sources
@@ -213,12 +228,15 @@ class ParticipantFlow:
             text = f"{head}\n\n{w.questions.support_from.get(lang)}\n\n" + _(
                 "Anyone else, in your own words? Write it as a message, or press Skip."
             )
-            return Reply(text, self._next_choice(_("Skip →")))
+            return Reply(text, self._next_choice(_("Skip →")), expects_text=True)
         return self.done_reply(answers, title)
 
     def done_reply(self, answers: ParticipantAnswers, title: str) -> Reply:
+        """The confirmation repeats every answer, so the participant sees what the room gets."""
         lang = current_language()
+        w = self.content.workshop
         step = self.content.step(answers.step).title.get(lang) if answers.step else "–"
+        sources = [o.label.get(lang) for o in w.support_sources if o.id in answers.support_sources]
         lines = [
             _("Thank you! Your answers to “{title}” are in.").format(title=title),
             "",
@@ -226,12 +244,17 @@ class ParticipantFlow:
             _("Challenges: {count}").format(count=len(answers.challenges)),
             _("Support: {kinds}").format(
                 kinds=", ".join(
-                    o.label.get(lang)
-                    for o in self.content.workshop.support_kinds
-                    if o.id in answers.support_kinds
+                    o.label.get(lang) for o in w.support_kinds if o.id in answers.support_kinds
                 )
                 or "–"
             ),
+            _("From whom: {sources}").format(sources=", ".join(sources) or "–"),
+        ]
+        if answers.support_from.strip():
+            lines.append(
+                _("In your own words: {text}").format(text=shorten(answers.support_from, MAX_FROM))
+            )
+        lines += [
             "",
             _("You can change your answers until the workshop closes."),
         ]
@@ -247,7 +270,8 @@ class ParticipantFlow:
         return Reply("\n".join(lines), tuple(choices))
 
     def quick_check_result(self, position: int | None, title: str) -> Reply:
-        """After the quick check: propose its position as the answer to question 1."""
+        """After the quick check: propose its position as the answer to question 1. The summary
+        waits under /summary, so the workshop goes on without it."""
         lang = current_language()
         number = position or len(self.content.steps)
         step = self.content.step(number)
@@ -257,6 +281,8 @@ class ParticipantFlow:
             + _(
                 "Your quick check puts you at step {number}: {step}. Use that as your answer?"
             ).format(number=number, step=step.title.get(lang))
+            + "\n\n"
+            + _("Your full summary is kept for later: send /summary.")
         )
         return Reply(
             text,
@@ -374,8 +400,9 @@ class Participation:
                 self.assessment.start(turn, "quick")
 
     def after_assessment(self, turn: Turn) -> None:
-        """An assessment completed: a participant waiting for it gets its step proposed."""
+        """An assessment completed: a participant waiting for it gets its step proposed (the
+        assessment left the summary out, see `waiting_for_step`)."""
         current = turn.conversation.workshop
-        if turn.completed is None or not current or current.get("stage") != QUICK:
+        if turn.completed is None or not current or not waiting_for_step(turn.conversation):
             return
         turn.say(self.flow.quick_check_result(turn.completed.position, current["title"]))
