@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flows.content_model import Content, Option
 from flows.i18n import _, current_language
 from flows.workshop.answers import ParticipantAnswers
-from flows.workshop.results import MAX_CHALLENGE, _from_whom, aggregate, shorten
+from flows.workshop.results import MAX_CHALLENGE, aggregate, merged_from_whom, shorten
 
 MAX_PER_STEP = 6  # challenges shown per step, the newest; the rest are counted
 WORD_SIZES = 4  # the most frequent words are drawn in this many sizes
@@ -154,6 +154,6 @@ def projector_view(
         words=_sizes(results.top_words),
         kinds=_option_bars(workshop.support_kinds, results.kinds, lang),
         sources=_option_bars(workshop.support_sources, results.sources, lang),
-        from_whom=tuple(_from_whom(results.support_from)),
+        from_whom=tuple(merged_from_whom(results.support_from)),
         labels=labels(),
     )

@@ -147,7 +147,7 @@ def _fit_groups(
     return lines, total - sum(len(c) for c in chosen)
 
 
-def _from_whom(texts: Sequence[str]) -> list[str]:
+def merged_from_whom(texts: Sequence[str]) -> list[str]:
     """Identical answers merged (case and spacing ignored), most frequent first, with a count."""
     seen: dict[str, tuple[str, int]] = {}
     for text in texts:
@@ -206,7 +206,7 @@ def results_text(
         (_step_name(content, number, lang), [shorten(t, MAX_CHALLENGE) for t in texts])
         for number, texts in results.challenges_by_step
     ]
-    from_items = _from_whom(results.support_from)
+    from_items = merged_from_whom(results.support_from)
 
     fixed = "\n".join(head + challenges_head + middle + from_head)
     more = _units(_more_line(99999)) + 1
