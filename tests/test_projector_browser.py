@@ -117,6 +117,14 @@ async def test_the_projector_page_live_in_sv_and_en(api, web_bot, browser, conte
         )
     await phone.close()
 
+    # a participant who deletes their data takes their words off the wall
+    await command(api, anna, "/delete")
+    await press(api, anna, sv("Yes, erase my data"))
+    await page.wait_for_function(
+        "!document.body.innerText.includes('Svårt att hitta partner i Tyskland')", timeout=3000
+    )
+    assert await page.inner_text("#participants") == "2"  # their coded choices still count
+
     # closing the workshop: the open page says so and keeps the results; the link then stops
     await command(api, fac, "/workshop")
     await press(api, fac, sv("My workshops"))
@@ -125,7 +133,7 @@ async def test_the_projector_page_live_in_sv_and_en(api, web_bot, browser, conte
     await page.wait_for_selector(".is-closed", timeout=3000)
     assert "Closed" in await page.inner_text(".badge")
     assert not await page.locator(".qr svg").is_visible()  # nobody is invited to join
-    assert "Svårt att hitta partner i Tyskland" in await page.inner_text("body")
+    assert "Finding a partner in Germany takes time" in await page.inner_text("body")
     await page.screenshot(path=str(SCREENSHOTS / "projector-en-closed.png"))
     again = await context.new_page()
     refused = await again.goto(link)

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 POLL = 1.0  # seconds between an open page's looks at its workshop's revision
 KEEPALIVE = 15.0  # seconds between comments that keep proxies from closing a quiet stream
+MAX_CACHED = 64  # workshops × languages whose changing part is kept rendered
 ASSET_VERSION = "4"  # in the static files' URLs: a new version is fetched, not a cached one
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -75,6 +76,7 @@ class Pages:
             autoescape=select_autoescape(default=True, default_for_string=True),
             auto_reload=False,
         )
+        self._fragments: dict[tuple[int, str], tuple[int, str]] = {}
         self._links = access.PageLinks("")  # only its secret: the links are the bot's to give
 
     def routes(self) -> list[BaseRoute]:
@@ -165,11 +167,7 @@ class Pages:
                 yield _sse("gone", "")
                 return
             if workshop.revision != shown:
-                with use_language(lang):
-                    fragment = self.templates.get_template("live.html").render(
-                        view=await self._view(workshop), revision=workshop.revision
-                    )
-                yield _sse("results", fragment)
+                yield _sse("results", await self._fragment(workshop, lang))
                 shown, quiet = workshop.revision, 0.0
             if workshop.closed:
                 yield _sse("closed", "")
@@ -180,6 +178,23 @@ class Pages:
             if quiet >= KEEPALIVE:
                 yield ": keep-alive\n\n"
                 quiet = 0.0
+
+    async def _fragment(self, workshop: WorkshopInfo, lang: str) -> str:
+        """The changing part at the workshop's revision, rendered once for all the pages open
+        on it in that language (a room of open phones would otherwise render it each)."""
+        key = (workshop.id, lang)
+        cached = self._fragments.get(key)
+        if cached is not None and cached[0] == workshop.revision:
+            return cached[1]
+        with use_language(lang):
+            html = self.templates.get_template("live.html").render(
+                view=await self._view(workshop), revision=workshop.revision
+            )
+        self._fragments.pop(key, None)
+        self._fragments[key] = (workshop.revision, html)
+        while len(self._fragments) > MAX_CACHED:  # the least recently changed go first
+            self._fragments.pop(next(iter(self._fragments)))
+        return html
 
     async def export(self, request: Request) -> Response:
         found = await self._workshop(request.path_params["token"])
