@@ -70,17 +70,14 @@ async def test_the_projector_page_live_in_sv_and_en(api, web_bot, browser, conte
     # a Swedish and an English participant answer through the local Bot API server
     anna = api.user(7001, "Anna", "sv")
     await answer(api, content, anna, code, "sv", 3, "Svårt att hitta partner i Tyskland")
-    await page.wait_for_function(
-        "document.getElementById('participants').textContent === '1'", timeout=3000
-    )
+    # (waits by selector: the page's Content-Security-Policy forbids evaluated strings)
+    await page.wait_for_selector("#participants:text-is('1')", timeout=3000)
     await page.wait_for_selector("text=Svårt att hitta partner i Tyskland", timeout=3000)
     emma = api.user(7002, "Emma", "en")
     await answer(api, content, emma, code, "en", 3, "Finding a partner in Germany takes time")
     await press(api, emma, "Done →")
     await press(api, emma, content.workshop.support_kinds[0].label.en)
-    await page.wait_for_function(
-        "document.getElementById('participants').textContent === '2'", timeout=3000
-    )
+    await page.wait_for_selector("#participants:text-is('2')", timeout=3000)
     kind = content.workshop.support_kinds[0].label.sv
     await page.wait_for_selector(f".support li:has-text('{kind}')", timeout=3000)
     assert await page.evaluate("window.notReloaded === true")  # updated in place
@@ -120,8 +117,8 @@ async def test_the_projector_page_live_in_sv_and_en(api, web_bot, browser, conte
     # a participant who deletes their data takes their words off the wall
     await command(api, anna, "/delete")
     await press(api, anna, sv("Yes, erase my data"))
-    await page.wait_for_function(
-        "!document.body.innerText.includes('Svårt att hitta partner i Tyskland')", timeout=3000
+    await page.locator("text=Svårt att hitta partner i Tyskland").wait_for(
+        state="detached", timeout=3000
     )
     assert await page.inner_text("#participants") == "2"  # their coded choices still count
 
