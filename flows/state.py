@@ -34,6 +34,8 @@ class ConversationState:
     editing: str | None = None  # the action whose owner is being typed, or the plan waiting
     # for the cluster's name ("plan:pdf")
     workshop: dict[str, Any] | None = None  # the workshop being answered: id, title, stage
+    team: int | None = None  # the team whose cluster the user is answering for now
+    consent_asked: bool = False  # the regional-picture question was asked (asked once)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -21,6 +21,7 @@ class Completed:
     completed: float
     percents: tuple[int | None, ...]
     position: int | None
+    team: int | None = None  # the team it was made for
 
 
 @dataclass

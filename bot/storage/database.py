@@ -246,6 +246,7 @@ class Storage:
                 answers=_compact(completed.answers),
                 percents=_compact(list(completed.percents)),
                 position=completed.position,
+                team_id=completed.team,
             )
         )
 

@@ -36,6 +36,8 @@ assessments = sa.Table(
     sa.Column("answers", sa.Text, nullable=False),  # {question id: [answer id, unix time]}
     sa.Column("percents", sa.Text, nullable=False),  # per-step readiness, JSON list
     sa.Column("position", sa.Integer, nullable=True),
+    # the team the assessment was made for (a colleague answering for their cluster), else null
+    sa.Column("team_id", sa.Integer, nullable=True, index=True),
 )
 
 reminders = sa.Table(
@@ -137,6 +139,54 @@ processed_updates = sa.Table(
     sa.Column("update_id", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("handled", sa.Float, nullable=False),
     sa.Index("processed_updates_handled", "handled"),
+)
+
+teams = sa.Table(
+    "teams",
+    metadata,
+    # a cluster's team: several respondents answer the checks for one cluster
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("invite", sa.String(16), nullable=False, unique=True),  # /start tm_<invite>
+    sa.Column("owner", sa.String(64), nullable=False),
+    sa.Column("cluster", sa.String(120), nullable=False),  # the cluster's name
+    sa.Column("members_see_team", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("closed", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created", sa.Float, nullable=False),
+)
+
+team_members = sa.Table(
+    "team_members",
+    metadata,
+    sa.Column(
+        "team_id", sa.Integer, sa.ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("user_id", sa.String(64), primary_key=True),
+    sa.Column("joined", sa.Float, nullable=False),
+    sa.Index("team_members_user", "user_id"),
+)
+
+regional_consents = sa.Table(
+    "regional_consents",
+    metadata,
+    # a user who agreed to share their results, anonymously, for the regional picture
+    sa.Column(
+        "user_id", sa.String(64), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("region", sa.String(64), nullable=False),  # a Swedish län's code, or a country's
+    sa.Column("field", sa.String(32), nullable=False),  # the cluster's field (a short list)
+    sa.Column("consented", sa.Float, nullable=False),
+    sa.Index("regional_consents_region", "region", "field"),
+)
+
+observers = sa.Table(
+    "observers",
+    metadata,
+    # an access link to the regional view, made by an operator; revoked links stay, revoked
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("region", sa.String(64), nullable=True),  # None: every region
+    sa.Column("label", sa.String(120), nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 app_values = sa.Table(
