@@ -53,6 +53,34 @@ class AssessmentInfo:
     position: int | None
 
 
+@dataclass(frozen=True)
+class ConsentInfo:
+    """A user's consent to share their results for the regional picture."""
+
+    region: str  # a code of flows.regional.places
+    field: str
+    consented: float
+
+
+@dataclass(frozen=True)
+class SharedAssessment:
+    """One completed assessment of a consenting cluster, without who made it."""
+
+    answers: dict[str, str]
+    percents: tuple[int | None, ...]
+    position: int | None
+    completed: float
+
+
+@dataclass(frozen=True)
+class SharedCluster:
+    """A consenting cluster's own assessments, oldest first (never a team's, never a name)."""
+
+    region: str
+    field: str
+    assessments: tuple[SharedAssessment, ...]
+
+
 class Store(Protocol):
     """The stored things a conversation reads and changes beyond its own record."""
 
@@ -96,6 +124,14 @@ class Store(Protocol):
 
     # the user's data
     async def erase_user(self, user_id: str) -> dict[str, int]: ...
+
+    # the regional picture
+    async def consent(self, user_id: str) -> ConsentInfo | None: ...
+    async def give_consent(self, user_id: str, region: str, field: str, now: float) -> None: ...
+    async def withdraw_consent(self, user_id: str) -> bool: ...
+    async def shared_clusters(self, exclude: str) -> list[SharedCluster]:
+        """Every consenting cluster but `exclude` (the asking user), for the peers line."""
+        ...
 
 
 class Channel(Protocol):

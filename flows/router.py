@@ -9,7 +9,7 @@ one entry here. `Router.handle` runs one Turn in the user's language.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flows import menu, privacy
 from flows.actionplan.dialogue import NAME_FLOW, OWNER_FLOW, Plans
@@ -18,7 +18,9 @@ from flows.guide import Guide, glossary_prompt
 from flows.i18n import _, use_language
 from flows.journey.assessment import Assessment, position_token
 from flows.messages import Event, Reply
+from flows.regional.consent import KIND, Consent
 from flows.reminders.dialogue import TZ_FLOW, Reminders
+from flows.scoring import score
 from flows.state import ConversationState
 from flows.turn import Turn
 from flows.workshop.codes import INVITE_PREFIX, LINK_PREFIX
@@ -58,6 +60,7 @@ class Router:
         self.facilitation = Facilitation(content, self.participation)
         self.reminders = Reminders(content, self.assessment)
         self.plans = Plans(content)
+        self.consent = Consent(content)
         a, g, p, f, r, pl = (self.assessment, self.guide, self.participation, self.facilitation,
                              self.reminders, self.plans)  # fmt: skip
         self.routes = Routes(
@@ -78,11 +81,12 @@ class Router:
                 "plan": pl.plan_choice,
                 "own": pl.own_choice,
                 "privacy": privacy.privacy_choice,
+                KIND: self.consent.choice,
             },
             commands={
                 "start": self._start_command,
                 "assess": a.assess_command,
-                "summary": a.summary_command,
+                "summary": self._summary_command,
                 "plan": pl.plan_command,
                 "steps": g.steps_command,
                 "glossary": g.glossary_command,
@@ -90,7 +94,7 @@ class Router:
                 "remind": r.remind_command,
                 "language": menu.language_command,
                 "help": menu.help_command,
-                "privacy": privacy.privacy_command,
+                "privacy": self._privacy_command,
                 "delete": privacy.delete_command,
             },
             starts={
@@ -131,7 +135,9 @@ class Router:
                         self.prompt(turn),
                     )
             if turn.completed is not None:
+                own = turn.completed.team is None and not waiting_for_step(turn.conversation)
                 self.participation.after_assessment(turn)
+                await self.consent.after_summary(turn, turn.completed.position, ask=own)
 
     async def command(self, turn: Turn, name: str, arg: str) -> None:
         route = self.routes.commands.get(name)
@@ -162,6 +168,23 @@ class Router:
         )
 
     # --- the routes that belong to no single flow ---------------------------------------------
+
+    async def _summary_command(self, turn: Turn, arg: str) -> None:
+        await self.assessment.summary_command(turn, arg)
+        last = turn.conversation.last
+        if last is not None:  # the peers line, as under a summary just made
+            await self.consent.after_summary(turn, score(self.content, last).position, ask=False)
+
+    async def _privacy_command(self, turn: Turn, arg: str) -> None:
+        """What is stored, and in the same message whether the user shares for the regional
+        picture, with the button that changes it."""
+        await privacy.privacy_command(turn, arg)
+        shown, regional = turn.replies[-1], await self.consent.privacy_reply(turn)
+        turn.replies[-1] = replace(
+            shown,
+            text=f"{shown.text}\n\n{regional.text}",
+            choices=(*shown.choices, *regional.choices),
+        )
 
     async def _start_command(self, turn: Turn, payload: str) -> None:
         for key, route in self.routes.starts.items():

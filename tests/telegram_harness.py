@@ -97,12 +97,18 @@ def forged_press(api: FakeBotApi, user_id: int, data: str) -> dict[str, Any]:
 
 
 async def press(api, user, label: str, settle: bool = True) -> None:
-    """Press the button with this label on the bot's latest keyboard, and wait for the bot."""
-    buttons = api.buttons(user.id)
-    data = next((d for text, d in buttons if text == label), None)
-    assert data is not None, f"no button {label!r} in {buttons}"
+    """Press the button with this label on the bot's newest message that has one (as a person
+    scrolls up to it), and wait for the bot."""
+    found = None
+    for record in reversed(api.sent(user.id)):
+        buttons = api.buttons(user.id, record["message_id"])
+        data = next((d for text, d in buttons if text == label), None)
+        if data is not None:
+            found = (data, record["message_id"])
+            break
+    assert found is not None, f"no button {label!r} in {api.buttons(user.id)}"
     before = chat_view(api, user)
-    await user.press(data)
+    await user.press(*found)
     await api.wait_for(lambda: chat_view(api, user) != before)
     if settle:  # let trailing messages arrive (not with many users at once: never quiet)
         await api.settle(quiet=0.1)
@@ -142,8 +148,11 @@ def last_text(api, user) -> str:
 
 def text_with_buttons(api, user) -> str:
     """The text of the bot's latest message with buttons: after an assessment, the summary (its
-    chart, sent after it, has none)."""
+    chart, sent after it, has none; the one-off question whether to share the result for the
+    regional picture, sent after that, is passed over)."""
     for record in reversed(api.sent(user.id)):
-        if (record.get("reply_markup") or {}).get("inline_keyboard"):
+        rows = (record.get("reply_markup") or {}).get("inline_keyboard") or []
+        data = [button.get("callback_data") or "" for row in rows for button in row]
+        if data and not any(".share:" in d for d in data):
             return record.get("plain_text") or record.get("text") or record.get("caption") or ""
     return ""

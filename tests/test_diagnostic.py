@@ -39,7 +39,8 @@ def test_quick_check_asks_the_ten_key_questions_and_summarises(engine, content):
     assert asked == question_ids(engine, "quick")
     assert d.record.state == SUMMARY
     assert len(d.completed) == 1 and d.completed[0].mode == "quick"
-    summary, chart = replies  # the text first, the chart after it
+    summary, chart, consent = replies  # the text first, the chart after it, then (once):
+    assert consent.text.startswith("Share your result anonymously for the regional picture?")
     assert chart.attachment is not None and render(chart.attachment)[:4] == b"\x89PNG"
     assert "Your readiness summary (quick check)" in summary.text
     assert "Every step is above the readiness threshold" in summary.text

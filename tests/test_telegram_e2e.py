@@ -46,10 +46,12 @@ async def test_swedish_user_finishes_the_quick_check(api, bot, content, database
     ):
         assert step.key_question.text.sv in last_text(api, anna)
         await press(api, anna, SV_ANSWERS[answer])
-    await api.wait_for(lambda: api.sent(anna.id)[-1]["method"] == "sendPhoto")
+    await api.wait_for(lambda: "regionala bilden" in last_text(api, anna))
     sent = api.sent(anna.id)
-    # the summary text comes first, the moment the last answer is stored; its chart after it
-    assert [r["method"] for r in sent[-2:]] == ["sendMessage", "sendPhoto"]
+    # the summary text comes first, the moment the last answer is stored; its chart after it,
+    # then (once) the question whether to share the result for the regional picture
+    assert [r["method"] for r in sent[-3:]] == ["sendMessage", "sendPhoto", "sendMessage"]
+    sent = sent[:-1]
     photo = sent[-1]
     assert photo["photo"][:4] == b"\x89PNG"
     summary = sent[-2]["plain_text"]

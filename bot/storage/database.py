@@ -30,6 +30,7 @@ from bot.storage.schema import (
     assessments,
     join_attempts,
     processed_updates,
+    regional_consents,
     reminders,
     users,
     workshop_answers,
@@ -304,6 +305,9 @@ class Storage:
                 )
             ).rowcount
             await conn.execute(join_attempts.delete().where(join_attempts.c.user_id == user_id))
+            await conn.execute(
+                regional_consents.delete().where(regional_consents.c.user_id == user_id)
+            )
             gone_users = (await conn.execute(users.delete().where(users.c.id == user_id))).rowcount
         return {
             "profile": gone_users,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.storage import reminders, workshops
+from bot.storage import regional, reminders, workshops
 from bot.storage.database import Storage, UserRecord
-from flows.ports import AssessmentInfo, ReminderInfo, WorkshopInfo
+from flows.ports import AssessmentInfo, ConsentInfo, ReminderInfo, SharedCluster, WorkshopInfo
 from flows.workshop.answers import ParticipantAnswers
 
 if TYPE_CHECKING:
@@ -24,8 +24,13 @@ class DatabaseStore:
         self.pages = pages
 
     async def _ensure_user(self) -> None:
+        """The user's row, for rows that refer to it (a reminder, a consent); an adapter that
+        did not load the record may not know it is there already."""
         if not self.user.exists:
-            await self.storage.save(self.user)
+            if (await self.storage.load(self.user.id)).exists:
+                self.user.exists = True
+            else:
+                await self.storage.save(self.user)
 
     # --- workshops --------------------------------------------------------------------------
 
@@ -130,3 +135,18 @@ class DatabaseStore:
 
     async def erase_user(self, user_id: str) -> dict[str, int]:
         return await self.storage.delete_user(user_id)
+
+    # --- the regional picture ---------------------------------------------------------------
+
+    async def consent(self, user_id: str) -> ConsentInfo | None:
+        return await regional.consent_of(self.storage, user_id)
+
+    async def give_consent(self, user_id: str, region: str, field: str, now: float) -> None:
+        await self._ensure_user()
+        await regional.give(self.storage, user_id, region, field, now)
+
+    async def withdraw_consent(self, user_id: str) -> bool:
+        return await regional.withdraw(self.storage, user_id)
+
+    async def shared_clusters(self, exclude: str) -> list[SharedCluster]:
+        return await regional.shared_clusters(self.storage, exclude=exclude)

@@ -1,0 +1,192 @@
+"""The regional picture's tables: consents, the consenting clusters' own assessments (read
+without who made them), the support asked for in their workshops, and the observers' links.
+
+Nothing here is read for anyone who has not consented: every query starts from
+`regional_consents`, which `/privacy` withdraws and `/delete` erases."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from bot.storage.database import Storage
+from bot.storage.schema import (
+    assessments,
+    observers,
+    regional_consents,
+    workshop_answers,
+    workshops,
+)
+from flows.ports import ConsentInfo, SharedAssessment, SharedCluster
+
+
+async def consent_of(storage: Storage, user_id: str) -> ConsentInfo | None:
+    async with storage.transaction() as conn:
+        row = (
+            await conn.execute(
+                sa.select(regional_consents).where(regional_consents.c.user_id == user_id)
+            )
+        ).first()
+    return ConsentInfo(row.region, row.field, row.consented) if row is not None else None
+
+
+async def give(storage: Storage, user_id: str, region: str, field: str, now: float) -> None:
+    async with storage.transaction() as conn:
+        changed = await conn.execute(
+            regional_consents.update()
+            .where(regional_consents.c.user_id == user_id)
+            .values(region=region, field=field, consented=now)
+        )
+        if not changed.rowcount:
+            await conn.execute(
+                regional_consents.insert().values(
+                    user_id=user_id, region=region, field=field, consented=now
+                )
+            )
+
+
+async def withdraw(storage: Storage, user_id: str) -> bool:
+    async with storage.transaction() as conn:
+        gone = await conn.execute(
+            regional_consents.delete().where(regional_consents.c.user_id == user_id)
+        )
+    return bool(gone.rowcount)
+
+
+def _filters(region: str | None, field: str | None) -> list[Any]:
+    conditions = []
+    if region:
+        conditions.append(regional_consents.c.region == region)
+    if field:
+        conditions.append(regional_consents.c.field == field)
+    return conditions
+
+
+async def shared_clusters(
+    storage: Storage,
+    region: str | None = None,
+    field: str | None = None,
+    exclude: str | None = None,
+) -> list[SharedCluster]:
+    """The consenting clusters (one per consenting user), each with its own assessments,
+    oldest first; a team's assessments are the team's, not the user's, and stay out."""
+    query = (
+        sa.select(
+            regional_consents.c.user_id,
+            regional_consents.c.region,
+            regional_consents.c.field,
+            assessments.c.answers,
+            assessments.c.percents,
+            assessments.c.position,
+            assessments.c.completed,
+        )
+        .join(assessments, assessments.c.user_id == regional_consents.c.user_id)
+        .where(assessments.c.team_id.is_(None), *_filters(region, field))
+        .order_by(regional_consents.c.user_id, assessments.c.completed)
+    )
+    if exclude is not None:
+        query = query.where(regional_consents.c.user_id != exclude)
+    async with storage.transaction() as conn:
+        rows = (await conn.execute(query)).all()
+    grouped: dict[str, tuple[str, str, list[SharedAssessment]]] = {}
+    for row in rows:
+        entry = grouped.setdefault(row.user_id, (row.region, row.field, []))
+        entry[2].append(
+            SharedAssessment(
+                answers={qid: value[0] for qid, value in json.loads(row.answers).items()},
+                percents=tuple(json.loads(row.percents)),
+                position=row.position,
+                completed=row.completed,
+            )
+        )
+    # the order of the clusters says nothing about who they are
+    return sorted(
+        (SharedCluster(region, field_, tuple(items)) for region, field_, items in grouped.values()),
+        key=lambda c: (c.region, c.field, c.assessments[-1].completed),
+    )
+
+
+@dataclass(frozen=True)
+class WorkshopSupport:
+    """The coded support answers of one workshop run by a consenting facilitator."""
+
+    participants: int
+    kinds: Counter[str]
+    sources: Counter[str]
+
+
+async def shared_workshops(
+    storage: Storage, region: str | None = None, field: str | None = None
+) -> list[WorkshopSupport]:
+    """Workshops whose facilitator consented: the kinds and sources of support their
+    participants chose (codes only; their own words never leave the workshop)."""
+    query = (
+        sa.select(
+            workshop_answers.c.workshop_id, workshop_answers.c.kinds, workshop_answers.c.sources
+        )
+        .join(workshops, workshops.c.id == workshop_answers.c.workshop_id)
+        .join(regional_consents, regional_consents.c.user_id == workshops.c.owner)
+        .where(*_filters(region, field))
+        .order_by(workshop_answers.c.workshop_id)
+    )
+    async with storage.transaction() as conn:
+        rows = (await conn.execute(query)).all()
+    found: dict[int, WorkshopSupport] = {}
+    for row in rows:
+        support = found.setdefault(row.workshop_id, WorkshopSupport(0, Counter(), Counter()))
+        found[row.workshop_id] = WorkshopSupport(
+            support.participants + 1, support.kinds, support.sources
+        )
+        found[row.workshop_id].kinds.update(set(json.loads(row.kinds)))
+        found[row.workshop_id].sources.update(set(json.loads(row.sources)))
+    return list(found.values())
+
+
+# --- observers: the operators' access links to the regional view -------------------------------
+
+
+@dataclass(frozen=True)
+class Observer:
+    id: int
+    region: str | None  # None: every region
+    label: str
+    created: float
+    revoked: bool
+
+
+async def create_observer(storage: Storage, region: str | None, label: str, now: float) -> Observer:
+    async with storage.transaction() as conn:
+        result = await conn.execute(
+            observers.insert().values(region=region, label=label, created=now, revoked=False)
+        )
+        primary_key = result.inserted_primary_key
+        assert primary_key is not None
+    return Observer(int(primary_key[0]), region, label, now, False)
+
+
+async def observer(storage: Storage, observer_id: int) -> Observer | None:
+    async with storage.transaction() as conn:
+        row = (
+            await conn.execute(sa.select(observers).where(observers.c.id == observer_id))
+        ).first()
+    return Observer(row.id, row.region, row.label, row.created, bool(row.revoked)) if row else None
+
+
+async def all_observers(storage: Storage) -> list[Observer]:
+    async with storage.transaction() as conn:
+        rows = (await conn.execute(sa.select(observers).order_by(observers.c.id))).all()
+    return [Observer(r.id, r.region, r.label, r.created, bool(r.revoked)) for r in rows]
+
+
+async def revoke_observer(storage: Storage, observer_id: int) -> bool:
+    async with storage.transaction() as conn:
+        changed = await conn.execute(
+            observers.update()
+            .where(observers.c.id == observer_id, observers.c.revoked.is_(False))
+            .values(revoked=True)
+        )
+    return bool(changed.rowcount)
