@@ -217,6 +217,54 @@ async def serve_pages(settings: Settings, content: Content, sock: socket.socket)
         await storage.close()
 
 
+async def admin(args: argparse.Namespace) -> int:
+    """`cluster-journey admin …`: the observers' links to the regional view."""
+    import time
+
+    from bot.storage import regional
+    from bot.web import access
+    from flows.regional.places import find_region
+
+    settings = load_settings()
+    storage = open_storage(settings)
+    if storage is None:
+        return 2
+    try:
+        if not await prepare_database(storage):
+            return 2
+        links = access.PageLinks(settings.page_base_url)
+        if args.admin_command == "observer":
+            region = None
+            if not args.all:
+                place = find_region(args.region or "")
+                if place is None:
+                    print(
+                        f"No region called {args.region!r}: give a Swedish län (e.g. "
+                        '"Västra Götaland" or SE-O), a country, or --all.',
+                        file=sys.stderr,
+                    )
+                    return 2
+                region = place.code
+            label = args.label or (region or "all regions")
+            made = await regional.create_observer(storage, region, label, time.time())
+            token = access.sign(await links.secret(storage), made.id, 1, access.OBSERVER)
+            print(f"Observer {made.id} ({label}): {links.base_url}{access.REGIONAL_PATH}{token}")
+            print(f"Revoke it with: cluster-journey admin revoke {made.id}")
+            return 0
+        if args.admin_command == "observers":
+            for found in await regional.all_observers(storage):
+                state = "revoked" if found.revoked else "active"
+                print(f"{found.id}\t{found.region or 'all'}\t{state}\t{found.label}")
+            return 0
+        if await regional.revoke_observer(storage, args.id):
+            print(f"Observer {args.id} revoked: its link no longer opens the regional view.")
+            return 0
+        print(f"No active observer {args.id}.", file=sys.stderr)
+        return 2
+    finally:
+        await storage.close()
+
+
 def _version() -> str:
     try:
         return metadata.version("cluster-journey")
@@ -296,6 +344,19 @@ def build_parser() -> argparse.ArgumentParser:
     web_parser.add_argument(
         "--port", type=int, default=None, help="port (default CLUSTER_JOURNEY_WEB_PORT or 8080)"
     )
+
+    admin_parser = commands.add_parser("admin", help="operators: links to the regional view")
+    admin_commands = admin_parser.add_subparsers(dest="admin_command", required=True)
+    observer = admin_commands.add_parser(
+        "observer", help="make a link to the regional view for a region's officer"
+    )
+    scope = observer.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--region", help='a Swedish län or a country, e.g. "Västra Götaland"')
+    scope.add_argument("--all", action="store_true", help="every region (filterable)")
+    observer.add_argument("--label", default=None, help="who it is for, e.g. a name and role")
+    admin_commands.add_parser("observers", help="list the links made")
+    revoke = admin_commands.add_parser("revoke", help="revoke a link")
+    revoke.add_argument("id", type=int, help="the observer's number (see: admin observers)")
     return parser
 
 
@@ -306,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
             return content_check(args.content)
         if args.command == "run":
             return run_bot(args)
+        if args.command == "admin":
+            return asyncio.run(admin(args))
         if args.command == "web":
             return web_pages(args)
         if args.command == "db":

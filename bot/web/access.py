@@ -17,23 +17,26 @@ from bot.storage import Storage, values
 from flows.ports import WorkshopInfo
 
 PAGE_PATH = "/w/"  # + token: the projector page
+REGIONAL_PATH = "/r/"  # + token: the regional view of an observer's link
+WORKSHOP, OBSERVER = "workshop-page", "regional-view"  # what a token opens
 _TOKEN = re.compile(r"^([1-9][0-9]{0,9})\.([1-9][0-9]{0,5})\.([A-Za-z0-9_-]{22})$")
 
 
-def sign(secret: bytes, workshop_id: int, generation: int) -> str:
-    mac = hmac.new(secret, f"workshop-page:{workshop_id}:{generation}".encode(), hashlib.sha256)
+def sign(secret: bytes, workshop_id: int, generation: int, purpose: str = WORKSHOP) -> str:
+    """A token for (id, generation) that opens only what `purpose` names."""
+    mac = hmac.new(secret, f"{purpose}:{workshop_id}:{generation}".encode(), hashlib.sha256)
     tag = base64.urlsafe_b64encode(mac.digest()[:16]).decode().rstrip("=")
     return f"{workshop_id}.{generation}.{tag}"
 
 
-def parse(secret: bytes, token: str) -> tuple[int, int] | None:
-    """(workshop id, generation) of a well-signed token, else None; the workshop still has to
-    be found at that generation."""
+def parse(secret: bytes, token: str, purpose: str = WORKSHOP) -> tuple[int, int] | None:
+    """(id, generation) of a token well signed for `purpose`, else None; the workshop (or the
+    observer) still has to be found, at that generation, not revoked."""
     match = _TOKEN.match(token)
     if match is None:
         return None
     workshop_id, generation = int(match.group(1)), int(match.group(2))
-    if not hmac.compare_digest(sign(secret, workshop_id, generation), token):
+    if not hmac.compare_digest(sign(secret, workshop_id, generation, purpose), token):
         return None
     return workshop_id, generation
 

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -25,6 +25,8 @@ from bot.render.tables import csv_bytes
 from bot.storage import Storage, values, workshops
 from bot.telegram.links import join_link
 from bot.web import access
+from bot.web.regional import RegionalPages
+from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
 from flows.content_model import Content
 from flows.i18n import UI_LANGS, use_language
 from flows.ports import WorkshopInfo
@@ -36,18 +38,6 @@ HERE = Path(__file__).parent
 POLL = 1.0  # seconds between an open page's looks at its workshop's revision
 KEEPALIVE = 15.0  # seconds between comments that keep proxies from closing a quiet stream
 MAX_CACHED = 64  # workshops × languages whose changing part is kept rendered
-ASSET_VERSION = "4"  # in the static files' URLs: a new version is fetched, not a cached one
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",  # the token is in the URL: never pass it on
-    "X-Robots-Tag": "noindex, nofollow",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": (
-        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        "frame-ancestors 'none'"
-    ),
-}
-NOT_FOUND = PlainTextResponse("Not Found", status_code=404)
 
 
 def _sse(event: str, data: str) -> str:
@@ -84,6 +74,7 @@ class Pages:
             Route(access.PAGE_PATH + "{token}", self.page, methods=["GET"]),
             Route(access.PAGE_PATH + "{token}/events", self.events, methods=["GET"]),
             Route(access.PAGE_PATH + "{token}/export.csv", self.export, methods=["GET"]),
+            *RegionalPages(self.storage, self.content, self.templates, self._links).routes(),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
 

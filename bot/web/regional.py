@@ -1,0 +1,112 @@
+"""The regional view: what a region's consenting clusters need, for the cluster or innovation
+officer an operator gave an observer link (`cluster-journey admin observer`). Filterable by
+region (for an all-regions link) and field, in Swedish or English, with a CSV export of the
+same figures. A wrong or revoked link gets a plain 404; small cells are suppressed by the view
+(`flows.regional.view`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from urllib.parse import urlencode
+
+from jinja2 import Environment
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.storage import Storage, regional
+from bot.web import access
+from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
+from flows.content_model import Content
+from flows.i18n import UI_LANGS, use_language
+from flows.regional.places import FIELD_BY_CODE, FIELDS, PLACES
+from flows.regional.view import RegionalView, Support, regional_view, rows
+
+
+class RegionalPages:
+    def __init__(
+        self, storage: Storage, content: Content, templates: Environment, links: access.PageLinks
+    ) -> None:
+        self.storage, self.content, self.templates, self.links = storage, content, templates, links
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route(access.REGIONAL_PATH + "{token}", self.page, methods=["GET"]),
+            Route(access.REGIONAL_PATH + "{token}/export.csv", self.export, methods=["GET"]),
+        ]
+
+    async def _observer(self, token: str) -> regional.Observer | None:
+        parsed = access.parse(await self.links.secret(self.storage), token, access.OBSERVER)
+        if parsed is None:
+            return None
+        found = await regional.observer(self.storage, parsed[0])
+        return found if found is not None and not found.revoked else None
+
+    async def _selection(
+        self, request: Request, observer: regional.Observer
+    ) -> tuple[str, str | None, str | None]:
+        lang = request.query_params.get("lang", "")
+        lang = lang if lang in UI_LANGS else "sv"
+        region = observer.region or (request.query_params.get("region") or None)
+        region = region if region in PLACES else None
+        field = request.query_params.get("field") or None
+        return lang, region, field if field in FIELD_BY_CODE else None
+
+    async def _view(self, region: str | None, field: str | None) -> RegionalView:
+        clusters = await regional.shared_clusters(self.storage, region, field)
+        found = await regional.shared_workshops(self.storage, region, field)
+        kinds: Counter[str] = Counter()
+        sources: Counter[str] = Counter()
+        for workshop in found:
+            kinds.update(workshop.kinds)
+            sources.update(workshop.sources)
+        support = Support(len(found), sum(w.participants for w in found), kinds, sources)
+        return regional_view(self.content, clusters, support)
+
+    async def page(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        observer = await self._observer(token)
+        if observer is None:
+            return NOT_FOUND
+        lang, region, field = await self._selection(request, observer)
+        other = next(code for code in UI_LANGS if code != lang)
+        query = {k: v for k, v in (("region", region), ("field", field)) if v}
+        base = access.REGIONAL_PATH + token
+        with use_language(lang):
+            view = await self._view(region, field)
+            scope = PLACES[region].name(lang) if region else view.labels["all_regions"]
+            html = self.templates.get_template("regional.html").render(
+                view=view,
+                scope=scope,
+                region=region or "",
+                field=field or "",
+                regions=[]
+                if observer.region
+                else [(p.code, p.name(lang)) for p in PLACES.values()],
+                fields=[(f.code, f.name(lang)) for f in FIELDS],
+                export_url=f"{base}/export.csv?" + urlencode({**query, "lang": lang}),
+                other_lang_url=f"{base}?" + urlencode({**query, "lang": other}),
+                asset_version=ASSET_VERSION,
+            )
+        return HTMLResponse(html, headers=SECURITY_HEADERS)
+
+    async def export(self, request: Request) -> Response:
+        observer = await self._observer(request.path_params["token"])
+        if observer is None:
+            return NOT_FOUND
+        lang, region, field = await self._selection(request, observer)
+        with use_language(lang):
+            view = await self._view(region, field)
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, delimiter=";" if lang == "sv" else ",")
+        writer.writerows(rows(view))
+        return Response(
+            buffer.getvalue().encode("utf-8-sig"),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                **SECURITY_HEADERS,
+                "Content-Disposition": 'attachment; filename="regional-picture.csv"',
+            },
+        )
