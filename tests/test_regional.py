@@ -1,0 +1,142 @@
+"""The regional picture's rules: consent asked once and plainly, nothing shared without it,
+the peers line and every cell of the regional view only from five clusters or more; the
+operators' links from the command line."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from flows.i18n import use_language
+from flows.ports import SharedAssessment, SharedCluster
+from flows.regional.peers import peers_line
+from flows.regional.places import find_region
+from flows.regional.view import Support, regional_view, rows
+from flows.router import Router
+from tests.helpers import Driver, Engine
+from tests.test_operations import run
+
+NO_SUPPORT = Support(0, 0, Counter(), Counter())
+
+
+@pytest.fixture
+def engine(content):
+    return Engine(Router(content))
+
+
+def cluster(content, position: int | None, answer: str = "no", *, then: int | None = None):
+    """A sharing cluster whose latest assessment puts it at `position` (answers: yes before the
+    step, `answer` from it on); `then`: an earlier assessment at that position."""
+
+    def assessed(at: int | None) -> SharedAssessment:
+        answers = {}
+        for step in content.steps:
+            value = "yes" if at is None or step.number < at else answer
+            answers.update({q.id: value for q in step.questions})
+        percents = tuple(100 if at is None or s.number < at else 0 for s in content.steps)
+        return SharedAssessment(answers, percents, at, 1.0)
+
+    history = ([assessed(then)] if then is not None else []) + [assessed(position)]
+    return SharedCluster("SE-O", "forest", tuple(history))
+
+
+def test_the_peers_line_needs_five_clusters_at_the_step(content):
+    with use_language("en"):
+        assert peers_line(content, 3, [cluster(content, 3)] * 4) == ""
+        line = peers_line(content, 3, [cluster(content, 3)] * 5 + [cluster(content, 6)] * 9)
+    assert line.startswith("5 other clusters that share their results are also at step 3.")
+    assert "They typically reach 0% on step 4." in line
+    assert "(5 of 5)" in line and any(q.text.en in line for q in content.step(3).questions)
+    with use_language("sv"):
+        assert "De brukar nå 0 % på steg 4." in peers_line(content, 3, [cluster(content, 3)] * 5)
+        assert peers_line(content, 10, [cluster(content, 10)] * 8) == ""  # no next step
+        assert peers_line(content, None, [cluster(content, None)] * 8) == ""
+
+
+def test_the_regional_view_suppresses_every_cell_from_fewer_than_five(content):
+    with use_language("en"):
+        few = regional_view(content, [cluster(content, 3)] * 4, NO_SUPPORT)
+        assert few.clusters == 4 and not few.enough and few.steps == () and few.unmet == ()
+        assert rows(few) == [("Clusters that share their results", "", "4", "")]
+
+        shared = [cluster(content, 3)] * 5 + [cluster(content, 5, then=4)] * 2
+        view = regional_view(content, shared, Support(2, 4, Counter({"funding": 4}), Counter()))
+    counts = [c.count for c in view.steps]
+    assert counts[2] == 5 and counts[4] is None and counts[0] == 0  # step 5: two, suppressed
+    assert view.change == () and view.median_moved is None  # two assessed twice: too few
+    assert view.kinds == () and view.support_participants is None  # four participants
+    table = rows(view)
+    assert ("Where the clusters are on the journey", "5. Implement training", "fewer than 5", "") in table
+    step3 = {g.heading: g for g in view.unmet}["3. Find opportunities"]
+    assert all(c.count is not None and c.count >= 5 for c in step3.items)
+
+
+def test_change_between_assessments_once_five_were_assessed_twice(content):
+    shared = [cluster(content, 4, then=2)] * 5 + [cluster(content, 3, then=3)]
+    with use_language("en"):
+        view = regional_view(content, shared, NO_SUPPORT)
+    assert [(c.label, c.count) for c in view.change] == [
+        ("Moved forward", 5),
+        ("Unchanged", None),  # one cluster: not shown
+        ("Moved back", 0),
+    ]
+    assert view.median_moved == 2.0
+
+
+def test_consent_is_asked_once_and_no_shares_nothing(engine, content):
+    driver = Driver(engine, "en")
+    replies = driver.run_check("quick", "no")
+    assert replies[-1].text.startswith("Share your result anonymously for the regional picture?")
+    assert "fewer than five clusters" in replies[-1].text
+    reply = driver.choose("share:no")[-1]
+    assert reply.text.startswith("Fine: nothing is shared.")
+    assert engine._run(driver_consent(engine)) is None
+    again = driver.run_check("quick", "yes")
+    assert not any("regional picture?" in r.text for r in again)
+
+
+async def driver_consent(engine):
+    from bot.storage import regional
+
+    return await regional.consent_of(engine.storage, "cli:test")
+
+
+def test_a_forged_region_or_field_is_refused(engine, content):
+    driver = Driver(engine, "sv")
+    driver.run_check("quick", "no")
+    for forged in ("share:region:SE-ZZ", "share:field:SE-O:space", "share:field:XX-1:forest"):
+        assert driver.choose(forged)[0].text == "Den knappen är inte längre aktiv."
+    assert engine._run(driver_consent(engine)) is None
+    driver.choose("share:yes")
+    driver.choose("share:region:SE-O")
+    assert "Västra Götalands län, Skog och trä" in driver.choose("share:field:SE-O:forest")[0].text
+    privacy = driver.command("privacy")[-1]
+    assert "du delar dina egna självskattningar anonymt (Västra Götalands län" in privacy.text
+    assert any(c.id == "share:withdraw" for c in privacy.choices)
+
+
+def test_regions_typed_by_an_operator():
+    assert [find_region(t).code for t in ("Västra Götaland", "skåne", "SE-AB", "Norway")] == [
+        "SE-O",
+        "SE-M",
+        "SE-AB",
+        "NO",
+    ]
+    assert find_region("Atlantis") is None
+
+
+def test_observer_links_from_the_command_line(tmp_path: Path):
+    made = run(tmp_path, ["admin", "observer", "--region", "Västra Götaland", "--label", "Anna"])
+    assert made.returncode == 0, made.stderr
+    assert re.search(r"Observer 1 \(Anna\): http://127\.0\.0\.1:8080/r/1\.1\.\S{22}\n", made.stdout)
+    listed = run(tmp_path, ["admin", "observers"])
+    assert listed.stdout.strip() == "1\tSE-O\tactive\tAnna"
+    assert run(tmp_path, ["admin", "revoke", "1"]).returncode == 0
+    assert "revoked" in run(tmp_path, ["admin", "observers"]).stdout
+    again = run(tmp_path, ["admin", "revoke", "1"])
+    assert again.returncode == 2 and again.stderr.strip() == "No active observer 1."
+    unknown = run(tmp_path, ["admin", "observer", "--region", "Atlantis"])
+    assert unknown.returncode == 2 and len(unknown.stderr.strip().splitlines()) == 1
