@@ -20,6 +20,7 @@ def menu_choices(conv: ConversationState, in_progress: bool) -> tuple[Choice, ..
     choices += [
         Choice("menu:glossary", _("Glossary")),
         Choice("menu:workshop", _("Workshops")),
+        Choice("menu:team", _("Team for your cluster")),
         Choice("menu:language", _("Språk / Language")),
         Choice("menu:help", _("Help")),
     ]
@@ -63,6 +64,7 @@ def help_reply() -> Reply:
                 _("/steps – browse the ten steps of the journey"),
                 _("/glossary – look up a term"),
                 _("/workshop – create or join a workshop"),
+                _("/team – colleagues answer for your cluster too; the combined result"),
                 _("/remind – your reminders"),
                 _("/language – switch between Swedish and English"),
                 _("/privacy – what is stored about you; /delete – erase it"),

@@ -81,6 +81,36 @@ class SharedCluster:
     assessments: tuple[SharedAssessment, ...]
 
 
+@dataclass(frozen=True)
+class TeamInfo:
+    """A cluster's team: colleagues who answer the checks for one cluster; `owner` manages it."""
+
+    id: int
+    invite: str
+    owner: str
+    cluster: str
+    members_see_team: bool
+    closed: bool
+    created: float
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    user_id: str
+    joined: float  # unix seconds; the longest-standing member comes first
+
+
+@dataclass(frozen=True)
+class TeamAnswer:
+    """A member's latest assessment made for the team: answers are codes (question id →
+    answer id), the same in every language."""
+
+    user_id: str
+    answers: dict[str, str]
+    mode: str
+    completed: float
+
+
 class Store(Protocol):
     """The stored things a conversation reads and changes beyond its own record."""
 
@@ -118,6 +148,24 @@ class Store(Protocol):
     async def move_reminder(
         self, user_id: str, old_zone: str, new_zone: str, now: float
     ) -> float | None: ...
+
+    # teams (a member's answers count while they are a member and the team is open)
+    async def create_team(self, owner: str, cluster: str, now: float) -> TeamInfo: ...
+    async def team(self, team_id: int) -> TeamInfo | None: ...
+    async def team_by_invite(self, invite: str) -> TeamInfo | None: ...
+    async def teams_of(self, user_id: str) -> list[TeamInfo]:
+        """The teams the user belongs to (owned ones too), the latest joined first."""
+        ...
+
+    async def team_members(self, team_id: int) -> list[TeamMember]: ...
+    async def join_team(self, team_id: int, user_id: str, now: float) -> None: ...
+    async def remove_team_member(self, team_id: int, user_id: str) -> bool: ...
+    async def set_team_owner(self, team_id: int, user_id: str) -> None: ...
+    async def set_team_closed(self, team_id: int, closed: bool) -> None: ...
+    async def set_members_see_team(self, team_id: int, allowed: bool) -> None: ...
+    async def team_answers(self, team_id: int) -> list[TeamAnswer]:
+        """Each current member's latest assessment made for the team, oldest first."""
+        ...
 
     # completed assessments, oldest first
     async def assessments(self, user_id: str) -> list[AssessmentInfo]: ...

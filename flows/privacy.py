@@ -44,6 +44,12 @@ def privacy_reply() -> Reply:
                     "/delete, so that the other facilitators keep the results."
                 ),
                 _(
+                    "• The teams you belong to (and own) and when you joined. Your answers for "
+                    "a team count in its combined result, which shows only counts, never who "
+                    "said what. After /delete they leave the result; a team you own passes to "
+                    "its longest-standing member."
+                ),
+                _(
                     "I do not store your name or your username. Apart from the workshop answers "
                     "above, I keep only what you choose with the buttons, not the text of your "
                     "messages. Nothing is shared with anyone else. Your data is kept until you "

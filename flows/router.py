@@ -22,6 +22,8 @@ from flows.regional.consent import KIND, Consent
 from flows.reminders.dialogue import TZ_FLOW, Reminders
 from flows.scoring import score
 from flows.state import ConversationState
+from flows.team.dialogue import NAME_FLOW as TEAM_NAME_FLOW
+from flows.team.dialogue import TEAM_PREFIX, Teams
 from flows.turn import Turn
 from flows.workshop.codes import INVITE_PREFIX, LINK_PREFIX
 from flows.workshop.facilitator import Facilitation
@@ -36,7 +38,7 @@ TextRoute = Callable[[Turn, str], Awaitable[bool]]  # (turn, text) → understoo
 POSITIONAL = frozenset({"ans", "nav", "mode"})
 # The main menu's buttons stand for commands.
 MENU = {"assess": "assess", "steps": "steps", "glossary": "glossary", "summary": "summary",
-        "plan": "plan",
+        "plan": "plan", "team": "team",
         "workshop": "workshop", "language": "language", "help": "help",
         "home": "start"}  # fmt: skip
 
@@ -61,8 +63,9 @@ class Router:
         self.reminders = Reminders(content, self.assessment)
         self.plans = Plans(content)
         self.consent = Consent(content)
-        a, g, p, f, r, pl = (self.assessment, self.guide, self.participation, self.facilitation,
-                             self.reminders, self.plans)  # fmt: skip
+        self.teams = Teams(content, self.assessment)
+        a, g, p, f, r, pl, t = (self.assessment, self.guide, self.participation, self.facilitation,
+                                self.reminders, self.plans, self.teams)  # fmt: skip
         self.routes = Routes(
             choices={
                 "ans": a.answer_choice,
@@ -80,6 +83,7 @@ class Router:
                 "act": r.action_choice,
                 "plan": pl.plan_choice,
                 "own": pl.own_choice,
+                "team": t.choice,
                 "privacy": privacy.privacy_choice,
                 KIND: self.consent.choice,
             },
@@ -91,6 +95,7 @@ class Router:
                 "steps": g.steps_command,
                 "glossary": g.glossary_command,
                 "workshop": f.workshop_command,
+                "team": t.team_command,
                 "remind": r.remind_command,
                 "language": menu.language_command,
                 "help": menu.help_command,
@@ -103,6 +108,7 @@ class Router:
                 "glossary": g.glossary_command,
                 LINK_PREFIX: p.join_start,
                 INVITE_PREFIX: f.invite_start,
+                TEAM_PREFIX: t.invite_start,
             },
             texts={
                 "diagnostic": a.text,
@@ -113,6 +119,7 @@ class Router:
                 TZ_FLOW: r.timezone_text,
                 NAME_FLOW: pl.name_text,
                 OWNER_FLOW: pl.owner_text,
+                TEAM_NAME_FLOW: t.name_text,
             },
         )
 
@@ -137,6 +144,7 @@ class Router:
             if turn.completed is not None:
                 own = turn.completed.team is None and not waiting_for_step(turn.conversation)
                 self.participation.after_assessment(turn)
+                await self.teams.after_assessment(turn)
                 await self.consent.after_summary(turn, turn.completed.position, ask=own)
 
     async def command(self, turn: Turn, name: str, arg: str) -> None:

@@ -65,6 +65,8 @@ KNOWN_COMMANDS = [
     "delete",
     "workshop",
     "remind",
+    "plan",
+    "team",
 ]
 ODD_TEXTS = [
     "",

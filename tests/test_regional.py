@@ -69,7 +69,12 @@ def test_the_regional_view_suppresses_every_cell_from_fewer_than_five(content):
     assert view.change == () and view.median_moved is None  # two assessed twice: too few
     assert view.kinds == () and view.support_participants is None  # four participants
     table = rows(view)
-    assert ("Where the clusters are on the journey", "5. Implement training", "fewer than 5", "") in table
+    assert (
+        "Where the clusters are on the journey",
+        "5. Implement training",
+        "fewer than 5",
+        "",
+    ) in table
     step3 = {g.heading: g for g in view.unmet}["3. Find opportunities"]
     assert all(c.count is not None and c.count >= 5 for c in step3.items)
 

@@ -32,6 +32,8 @@ from bot.storage.schema import (
     processed_updates,
     regional_consents,
     reminders,
+    team_members,
+    teams,
     users,
     workshop_answers,
     workshops,
@@ -308,6 +310,23 @@ class Storage:
             await conn.execute(
                 regional_consents.delete().where(regional_consents.c.user_id == user_id)
             )
+            # their team memberships go (their assessments went above); a team they own passes
+            # to its longest-standing member, or is closed when it has none
+            await conn.execute(team_members.delete().where(team_members.c.user_id == user_id))
+            owned = (
+                await conn.execute(sa.select(teams.c.id).where(teams.c.owner == user_id))
+            ).all()
+            for (team_id,) in owned:
+                heir = (
+                    await conn.execute(
+                        sa.select(team_members.c.user_id)
+                        .where(team_members.c.team_id == team_id)
+                        .order_by(team_members.c.joined, team_members.c.user_id)
+                        .limit(1)
+                    )
+                ).scalar()
+                values = {"owner": heir} if heir is not None else {"owner": "", "closed": True}
+                await conn.execute(teams.update().where(teams.c.id == team_id).values(**values))
             gone_users = (await conn.execute(users.delete().where(users.c.id == user_id))).rowcount
         return {
             "profile": gone_users,

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.storage import regional, reminders, workshops
+from bot.storage import regional, reminders, teams, workshops
 from bot.storage.database import Storage, UserRecord
-from flows.ports import AssessmentInfo, ConsentInfo, ReminderInfo, SharedCluster, WorkshopInfo
+from flows.ports import (
+    AssessmentInfo,
+    ConsentInfo,
+    ReminderInfo,
+    SharedCluster,
+    TeamAnswer,
+    TeamInfo,
+    TeamMember,
+    WorkshopInfo,
+)
 from flows.workshop.answers import ParticipantAnswers
 
 if TYPE_CHECKING:
@@ -115,6 +124,41 @@ class DatabaseStore:
         self, user_id: str, old_zone: str, new_zone: str, now: float
     ) -> float | None:
         return await reminders.move_to_zone(self.storage, user_id, old_zone, new_zone, now)
+
+    # --- teams ------------------------------------------------------------------------------
+
+    async def create_team(self, owner: str, cluster: str, now: float) -> TeamInfo:
+        return await teams.create(self.storage, owner, cluster, now)
+
+    async def team(self, team_id: int) -> TeamInfo | None:
+        return await teams.by_id(self.storage, team_id)
+
+    async def team_by_invite(self, invite: str) -> TeamInfo | None:
+        return await teams.by_invite(self.storage, invite)
+
+    async def teams_of(self, user_id: str) -> list[TeamInfo]:
+        return await teams.of_member(self.storage, user_id)
+
+    async def team_members(self, team_id: int) -> list[TeamMember]:
+        return await teams.members(self.storage, team_id)
+
+    async def join_team(self, team_id: int, user_id: str, now: float) -> None:
+        await teams.join(self.storage, team_id, user_id, now)
+
+    async def remove_team_member(self, team_id: int, user_id: str) -> bool:
+        return await teams.remove(self.storage, team_id, user_id)
+
+    async def set_team_owner(self, team_id: int, user_id: str) -> None:
+        await teams.set_owner(self.storage, team_id, user_id)
+
+    async def set_team_closed(self, team_id: int, closed: bool) -> None:
+        await teams.set_closed(self.storage, team_id, closed)
+
+    async def set_members_see_team(self, team_id: int, allowed: bool) -> None:
+        await teams.set_members_see(self.storage, team_id, allowed)
+
+    async def team_answers(self, team_id: int) -> list[TeamAnswer]:
+        return await teams.answers(self.storage, team_id)
 
     # --- completed assessments --------------------------------------------------------------
 

@@ -43,6 +43,7 @@ COMMANDS = (
     ("glossary", N_("Look up a term")),
     ("language", N_("Svenska / English")),
     ("workshop", N_("Create or join a workshop")),
+    ("team", N_("A team of colleagues answers for your cluster")),
     ("remind", N_("Your reminders")),
     ("help", N_("What the bot can do")),
     ("privacy", N_("What is stored about you")),

@@ -223,7 +223,7 @@ class Assessment:
             conv.prior_completed = conv.last_completed
         result = score(self.content, answers, _closed(conv))
         turn.completed = Completed(
-            conv.mode, timed, conv.started, now, result.percents, result.position
+            conv.mode, timed, conv.started, now, result.percents, result.position, conv.team
         )
         conv.last, conv.last_mode, conv.last_completed = answers, mode, now
         conv.answers, conv.index, conv.started, conv.flow = {}, 0, None, "menu"

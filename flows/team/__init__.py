@@ -1,0 +1,1 @@
+"""Team mode: several colleagues answer the checks for one cluster; their combined result."""
