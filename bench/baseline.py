@@ -68,6 +68,7 @@ class Baseline:
                 "closing": s["closing"],
                 "caption": s["caption"],
                 "summary": (s["summary"]["text"], _markup(s["summary"], QUESTIONS + 1)),
+                "consent": (s["consent"]["text"], _markup(s["consent"], QUESTIONS + 1)),
             }
 
     def _lang(self, update: Update) -> dict[str, Any]:
@@ -102,6 +103,8 @@ class Baseline:
         await context.bot.send_photo(
             chat_id, InputFile(self.chart, filename="readiness.png"), caption=replies["caption"]
         )
+        text, markup = replies["consent"]  # asked once, after the first summary, as the bot does
+        await context.bot.send_message(chat_id, text, reply_markup=markup)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -82,7 +82,7 @@ def chart_render(content: Content, repeats: int = 10) -> dict[str, float]:
     replies = []
     for i, event in enumerate(quick_check_events(random.Random(9))):
         replies = engine.handle(record, event, NOW + i).replies
-    attachment = replies[-1].attachment  # the summary text first, then the chart
+    attachment = next(r.attachment for r in replies if r.attachment is not None)  # the chart
     assert attachment is not None
     data = attachment.content
     assert isinstance(data, ReadinessChart)

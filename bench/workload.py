@@ -46,18 +46,20 @@ def sample_replies(content: Content, chart_path: Path) -> dict[str, Any]:
             replies = engine.handle(record, Event("choice", f"ans:{ANSWERS[i % 4]}"), NOW).replies
             if i < QUESTIONS - 1:
                 questions.append(_shape(replies[-1]))
-        summary, chart = replies[0], replies[-1]  # the text first, then its chart
+        # the text first, then its chart, then (after a first summary) the consent question
+        summary, chart, consent = replies
         assert chart.attachment is not None
         if lang == "en":
             chart_path.write_bytes(render(chart.attachment))
         with use_language(lang):
-            closing = escape(_("Thank you, that was the last question. Your summary follows."))
+            closing = escape(_("Thank you, that was the last question."))
         sample[lang] = {
             "mode": _shape(mode),
             "questions": questions,
             "closing": closing,
             "caption": escape(chart.text),
             "summary": _shape(summary),
+            "consent": _shape(consent),
         }
     return sample
 
