@@ -8,6 +8,8 @@ import asyncio
 import logging
 import socket
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
@@ -97,6 +99,20 @@ async def prepare_database(storage: Storage) -> bool:
     return True
 
 
+@asynccontextmanager
+async def ready_storage(settings: Settings) -> AsyncIterator[Storage | None]:
+    """The database opened and at this version's schema, closed afterwards; None after one
+    line saying why it cannot be used."""
+    storage = open_storage(settings)
+    if storage is None:
+        yield None
+        return
+    try:
+        yield storage if await prepare_database(storage) else None
+    finally:
+        await storage.close()
+
+
 async def db_upgrade() -> int:
     """`cluster-journey db upgrade`: bring the database to this version's schema now."""
     from bot.storage.migrate import head
@@ -109,13 +125,8 @@ async def db_upgrade() -> int:
 
 async def check_database(settings: Settings) -> bool:
     """Open, create or upgrade the database once; False after one line saying why not."""
-    storage = open_storage(settings)
-    if storage is None:
-        return False
-    try:
-        return await prepare_database(storage)
-    finally:
-        await storage.close()
+    async with ready_storage(settings) as storage:
+        return storage is not None
 
 
 async def chat(user: str, lang: str | None) -> int:
@@ -127,19 +138,14 @@ async def chat(user: str, lang: str | None) -> int:
     content = load_checked_content(settings)
     if content is None:
         return 2
-    storage = open_storage(settings)
-    if storage is None:
-        return 2
-    try:
-        if not await prepare_database(storage):
+    async with ready_storage(settings) as storage:
+        if storage is None:
             return 2
         from bot.web.access import PageLinks
 
         pages = PageLinks(settings.page_base_url)  # served by `cluster-journey web`
         events = EventRunner(Router(content), storage, pages=pages)
         return await TerminalChat(events, user, lang).run()
-    finally:
-        await storage.close()
 
 
 def run_bot(args: argparse.Namespace) -> int:
@@ -226,11 +232,8 @@ async def admin(args: argparse.Namespace) -> int:
     from flows.regional.places import find_region
 
     settings = load_settings()
-    storage = open_storage(settings)
-    if storage is None:
-        return 2
-    try:
-        if not await prepare_database(storage):
+    async with ready_storage(settings) as storage:
+        if storage is None:
             return 2
         links = access.PageLinks(settings.page_base_url)
         if args.admin_command == "observer":
@@ -261,8 +264,6 @@ async def admin(args: argparse.Namespace) -> int:
             return 0
         print(f"No active observer {args.id}.", file=sys.stderr)
         return 2
-    finally:
-        await storage.close()
 
 
 def _version() -> str:

@@ -29,6 +29,17 @@ EARLIER = 8  # earlier assessments offered as buttons
 KINDS = ("pdf", "md")
 
 
+def cluster_name(text: str) -> str | None:
+    """A cluster's name as typed (for the plan, or a team): spaces tidied; None when empty or
+    longer than MAX_NAME."""
+    name = " ".join(text.split())
+    return name if name and len(name) <= MAX_NAME else None
+
+
+def name_refused() -> Reply:
+    return Reply(_("Please send a name of at most {count} characters.").format(count=MAX_NAME))
+
+
 class Plans:
     """The /plan and action-ownership routes; one per content, stateless."""
 
@@ -62,13 +73,10 @@ class Plans:
         return False
 
     async def name_text(self, turn: Turn, text: str) -> bool:
-        name = " ".join(text.split())
-        if not name or len(name) > MAX_NAME:
+        name = cluster_name(text)
+        if name is None:
             turn.say(
-                Reply(
-                    _("Please send a name of at most {count} characters.").format(count=MAX_NAME)
-                ),
-                self._name_prompt(rename=turn.conversation.cluster is not None),
+                name_refused(), self._name_prompt(rename=turn.conversation.cluster is not None)
             )
             return True
         return await self._named(turn, name)

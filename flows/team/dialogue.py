@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from flows.actionplan.dialogue import cluster_name, name_refused
 from flows.actionplan.document import Assessed, build_plan, day, file_name
 from flows.actionplan.ownership import this_month
 from flows.content_model import Content
@@ -28,7 +29,6 @@ from flows.turn import Turn
 
 TEAM_PREFIX = "tm_"  # /start tm_<invite>: join a team
 NAME_FLOW = "team-cluster"
-MAX_NAME = 80
 VISIBLE_FROM = 2  # answers before anyone sees a team result: one alone is no team's view
 OWNER_ACTIONS = ("invite", "members", "see", "close", "reopen", "rm", "owner")
 
@@ -173,14 +173,9 @@ class Teams:
         return True
 
     async def name_text(self, turn: Turn, text: str) -> bool:
-        name = " ".join(text.split())
-        if not name or len(name) > MAX_NAME:
-            turn.say(
-                Reply(
-                    _("Please send a name of at most {count} characters.").format(count=MAX_NAME)
-                ),
-                self._name_prompt(turn.conversation),
-            )
+        name = cluster_name(text)
+        if name is None:
+            turn.say(name_refused(), self._name_prompt(turn.conversation))
             return True
         await self._create(turn, name)
         return True
