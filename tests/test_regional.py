@@ -145,3 +145,25 @@ def test_observer_links_from_the_command_line(tmp_path: Path):
     assert again.returncode == 2 and again.stderr.strip() == "No active observer 1."
     unknown = run(tmp_path, ["admin", "observer", "--region", "Atlantis"])
     assert unknown.returncode == 2 and len(unknown.stderr.strip().splitlines()) == 1
+
+
+async def test_replicas_starting_at_once_record_the_bot_name_without_a_clash(postgres_database):
+    """Two replicas' start-ups overlap: the second's write of the bot's name waits for the
+    first's transaction and then succeeds (it used to fail on the duplicate key)."""
+    import asyncio
+
+    from bot.storage import Storage, values
+
+    first, second = Storage.create(postgres_database.url), Storage.create(postgres_database.url)
+    try:
+        await first.prepare()
+        async with first.engine.begin() as conn:  # the first start-up, still in its transaction
+            await values.put(first.bound(conn), values.BOT_USERNAME, "bot_a")
+            waiting = asyncio.create_task(values.put(second, values.BOT_USERNAME, "bot_b"))
+            await asyncio.sleep(0.3)
+            assert not waiting.done()  # it waits for the first to commit
+        await waiting
+        assert await values.get(first, values.BOT_USERNAME) == "bot_b"
+    finally:
+        await first.close()
+        await second.close()

@@ -25,12 +25,15 @@ async def get(storage: Storage, name: str) -> str | None:
 
 
 async def put(storage: Storage, name: str, value: str) -> None:
+    """Set a value; one statement, so replicas starting at once do not both insert it."""
     async with storage.transaction() as conn:
-        updated = await conn.execute(
-            app_values.update().where(app_values.c.name == name).values(value=value)
+        dialect = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
+        statement = dialect(app_values).values(name=name, value=value)
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["name"], set_={"value": statement.excluded.value}
+            )
         )
-        if not updated.rowcount:
-            await conn.execute(app_values.insert().values(name=name, value=value))
 
 
 async def web_secret(storage: Storage) -> bytes:
