@@ -79,6 +79,12 @@ def async_url(url: str) -> str:
     return url
 
 
+def upsert(conn: AsyncConnection, table: sa.Table) -> Any:
+    """The INSERT of the connection's dialect, which takes ON CONFLICT (both SQLite and
+    PostgreSQL have it, each under its own class)."""
+    return (sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert)(table)
+
+
 def _compact(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
@@ -211,9 +217,8 @@ class Storage:
         Ids are kept for a week, far past Telegram's redelivery (it keeps updates 24 hours);
         their order means nothing."""
         async with self.transaction() as conn:
-            dialect = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
             inserted = await conn.execute(
-                dialect(processed_updates)
+                upsert(conn, processed_updates)
                 .values(update_id=update_id, handled=now)
                 .on_conflict_do_nothing(index_elements=["update_id"])
             )

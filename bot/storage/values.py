@@ -6,10 +6,8 @@ from __future__ import annotations
 import secrets
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.storage.database import Storage
+from bot.storage.database import Storage, upsert
 from bot.storage.schema import app_values
 
 WEB_SECRET = "web_secret"
@@ -27,8 +25,7 @@ async def get(storage: Storage, name: str) -> str | None:
 async def put(storage: Storage, name: str, value: str) -> None:
     """Set a value; one statement, so replicas starting at once do not both insert it."""
     async with storage.transaction() as conn:
-        dialect = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
-        statement = dialect(app_values).values(name=name, value=value)
+        statement = upsert(conn, app_values).values(name=name, value=value)
         await conn.execute(
             statement.on_conflict_do_update(
                 index_elements=["name"], set_={"value": statement.excluded.value}
@@ -41,9 +38,8 @@ async def web_secret(storage: Storage) -> bytes:
     asks (an event's, too): the insert of a second replica at the same moment does nothing,
     and both read the first one's."""
     async with storage.transaction() as conn:
-        dialect = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
         await conn.execute(
-            dialect(app_values)
+            upsert(conn, app_values)
             .values(name=WEB_SECRET, value=secrets.token_hex(32))
             .on_conflict_do_nothing(index_elements=["name"])
         )
