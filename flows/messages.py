@@ -73,7 +73,8 @@ class QrCode:
 
 @dataclass(frozen=True)
 class Table:
-    """A spreadsheet (CSV): the header row, the rows, and the list separator its readers expect."""
+    """A spreadsheet (CSV): the header row (none when empty), the rows, and the list separator
+    its readers expect."""
 
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]

@@ -21,7 +21,8 @@ def csv_bytes(table: Table) -> bytes:
     buffer = io.StringIO(newline="")
     # the excel dialect quotes cells holding the delimiter, quotes or newlines; rows end in CRLF
     writer = csv.writer(buffer, dialect="excel", delimiter=table.delimiter)
-    writer.writerow(table.headers)
+    if table.headers:
+        writer.writerow(table.headers)
     for row in table.rows:
         writer.writerow([_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")

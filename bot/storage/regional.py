@@ -22,6 +22,7 @@ from bot.storage.schema import (
     workshops,
 )
 from flows.ports import ConsentInfo, SharedAssessment, SharedCluster
+from flows.regional.view import Support
 
 
 async def consent_of(storage: Storage, user_id: str) -> ConsentInfo | None:
@@ -110,20 +111,11 @@ async def shared_clusters(
     )
 
 
-@dataclass(frozen=True)
-class WorkshopSupport:
-    """The coded support answers of one workshop run by a consenting facilitator."""
-
-    participants: int
-    kinds: Counter[str]
-    sources: Counter[str]
-
-
-async def shared_workshops(
+async def shared_support(
     storage: Storage, region: str | None = None, field: str | None = None
-) -> list[WorkshopSupport]:
-    """Workshops whose facilitator consented: the kinds and sources of support their
-    participants chose (codes only; their own words never leave the workshop)."""
+) -> Support:
+    """The workshops whose facilitator consented, added up: the kinds and sources of support
+    their participants chose (codes only; their own words never leave the workshop)."""
     query = (
         sa.select(
             workshop_answers.c.workshop_id, workshop_answers.c.kinds, workshop_answers.c.sources
@@ -131,19 +123,15 @@ async def shared_workshops(
         .join(workshops, workshops.c.id == workshop_answers.c.workshop_id)
         .join(regional_consents, regional_consents.c.user_id == workshops.c.owner)
         .where(*_filters(region, field))
-        .order_by(workshop_answers.c.workshop_id)
     )
     async with storage.transaction() as conn:
         rows = (await conn.execute(query)).all()
-    found: dict[int, WorkshopSupport] = {}
-    for row in rows:
-        support = found.setdefault(row.workshop_id, WorkshopSupport(0, Counter(), Counter()))
-        found[row.workshop_id] = WorkshopSupport(
-            support.participants + 1, support.kinds, support.sources
-        )
-        found[row.workshop_id].kinds.update(set(json.loads(row.kinds)))
-        found[row.workshop_id].sources.update(set(json.loads(row.sources)))
-    return list(found.values())
+    kinds: Counter[str] = Counter()
+    sources: Counter[str] = Counter()
+    for row in rows:  # each option once per participant
+        kinds.update(set(json.loads(row.kinds)))
+        sources.update(set(json.loads(row.sources)))
+    return Support(len({row.workshop_id for row in rows}), len(rows), kinds, sources)
 
 
 # --- observers: the operators' access links to the regional view -------------------------------

@@ -6,9 +6,6 @@ same figures. A wrong or revoked link gets a plain 404; small cells are suppress
 
 from __future__ import annotations
 
-import csv
-import io
-from collections import Counter
 from urllib.parse import urlencode
 
 from jinja2 import Environment
@@ -16,13 +13,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.render.tables import csv_bytes
 from bot.storage import Storage, regional
 from bot.web import access
 from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
 from flows.content_model import Content
 from flows.i18n import UI_LANGS, use_language
 from flows.regional.places import FIELD_BY_CODE, FIELDS, PLACES
-from flows.regional.view import RegionalView, Support, regional_view, rows
+from flows.regional.view import RegionalView, regional_view, table
 
 
 class RegionalPages:
@@ -44,8 +42,9 @@ class RegionalPages:
         found = await regional.observer(self.storage, parsed[0])
         return found if found is not None and not found.revoked else None
 
-    async def _selection(
-        self, request: Request, observer: regional.Observer
+    @staticmethod
+    def _selection(
+        request: Request, observer: regional.Observer
     ) -> tuple[str, str | None, str | None]:
         lang = request.query_params.get("lang", "")
         lang = lang if lang in UI_LANGS else "sv"
@@ -56,13 +55,7 @@ class RegionalPages:
 
     async def _view(self, region: str | None, field: str | None) -> RegionalView:
         clusters = await regional.shared_clusters(self.storage, region, field)
-        found = await regional.shared_workshops(self.storage, region, field)
-        kinds: Counter[str] = Counter()
-        sources: Counter[str] = Counter()
-        for workshop in found:
-            kinds.update(workshop.kinds)
-            sources.update(workshop.sources)
-        support = Support(len(found), sum(w.participants for w in found), kinds, sources)
+        support = await regional.shared_support(self.storage, region, field)
         return regional_view(self.content, clusters, support)
 
     async def page(self, request: Request) -> Response:
@@ -70,7 +63,7 @@ class RegionalPages:
         observer = await self._observer(token)
         if observer is None:
             return NOT_FOUND
-        lang, region, field = await self._selection(request, observer)
+        lang, region, field = self._selection(request, observer)
         other = next(code for code in UI_LANGS if code != lang)
         query = {k: v for k, v in (("region", region), ("field", field)) if v}
         base = access.REGIONAL_PATH + token
@@ -96,14 +89,11 @@ class RegionalPages:
         observer = await self._observer(request.path_params["token"])
         if observer is None:
             return NOT_FOUND
-        lang, region, field = await self._selection(request, observer)
+        lang, region, field = self._selection(request, observer)
         with use_language(lang):
             view = await self._view(region, field)
-        buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer, delimiter=";" if lang == "sv" else ",")
-        writer.writerows(rows(view))
         return Response(
-            buffer.getvalue().encode("utf-8-sig"),
+            csv_bytes(table(view)),
             media_type="text/csv; charset=utf-8",
             headers={
                 **SECURITY_HEADERS,

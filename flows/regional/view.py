@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 from flows.content_model import Content
 from flows.i18n import _, current_language
+from flows.messages import Table
 from flows.ports import SharedCluster
 from flows.regional.peers import MIN_CLUSTERS
 from flows.scoring import UNSURE
+from flows.workshop.export import csv_delimiter
 
 TOP_UNMET = 3  # questions shown per step
 TOP_UNSURE = 5
@@ -194,6 +196,12 @@ def regional_view(
         median_moved=median_moved if enough else None,
         labels=labels(),
     )
+
+
+def table(view: RegionalView) -> Table:
+    """The view as the CSV's table (rows as `rows` gives them, no header row), in the list
+    separator of the view's language."""
+    return Table((), tuple(rows(view)), csv_delimiter(view.lang))
 
 
 def rows(view: RegionalView) -> list[tuple[str, str, str, str]]:
