@@ -178,7 +178,8 @@ class Store(Protocol):
     async def give_consent(self, user_id: str, region: str, field: str, now: float) -> None: ...
     async def withdraw_consent(self, user_id: str) -> bool: ...
     async def shared_clusters(self, exclude: str) -> list[SharedCluster]:
-        """Every consenting cluster but `exclude` (the asking user), for the peers line."""
+        """Every consenting cluster but `exclude` (the asking user), with its latest
+        assessment only, for the peers line."""
         ...
 
 

@@ -167,3 +167,25 @@ async def test_replicas_starting_at_once_record_the_bot_name_without_a_clash(pos
     finally:
         await first.close()
         await second.close()
+
+
+async def test_the_peers_line_reads_only_each_clusters_latest_assessment(content, database):
+    from bot.events import EventRunner
+    from bot.storage import Storage, regional
+    from flows.messages import Event
+    from tests.test_storage import quick_check
+
+    storage = Storage.create(database.url)
+    try:
+        await storage.prepare()
+        runner = EventRunner(Router(content), storage)
+        await quick_check(runner, "cli:a", "no")  # at step 1
+        for choice in ("share:yes", "share:region:SE-O", "share:field:SE-O:forest"):
+            await runner.handle("cli:a", Event("choice", choice))
+        await quick_check(runner, "cli:a", "yes")  # then every step ready
+        every = await regional.shared_clusters(storage)
+        latest = await regional.shared_clusters(storage, latest_only=True)
+    finally:
+        await storage.close()
+    assert [a.position for a in every[0].assessments] == [1, None]
+    assert [a.position for a in latest[0].assessments] == [None]

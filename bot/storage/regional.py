@@ -72,9 +72,11 @@ async def shared_clusters(
     region: str | None = None,
     field: str | None = None,
     exclude: str | None = None,
+    latest_only: bool = False,
 ) -> list[SharedCluster]:
     """The consenting clusters (one per consenting user), each with its own assessments,
-    oldest first; a team's assessments are the team's, not the user's, and stay out."""
+    oldest first (`latest_only`: the latest alone, all a peers line needs); a team's
+    assessments are the team's, not the user's, and stay out."""
     query = (
         sa.select(
             regional_consents.c.user_id,
@@ -91,6 +93,14 @@ async def shared_clusters(
     )
     if exclude is not None:
         query = query.where(regional_consents.c.user_id != exclude)
+    if latest_only:
+        own = assessments.alias("own")
+        latest = (
+            sa.select(sa.func.max(own.c.completed))
+            .where(own.c.user_id == assessments.c.user_id, own.c.team_id.is_(None))
+            .scalar_subquery()
+        )
+        query = query.where(assessments.c.completed == latest)
     async with storage.transaction() as conn:
         rows = (await conn.execute(query)).all()
     grouped: dict[str, tuple[str, str, list[SharedAssessment]]] = {}

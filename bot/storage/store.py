@@ -193,4 +193,4 @@ class DatabaseStore:
         return await regional.withdraw(self.storage, user_id)
 
     async def shared_clusters(self, exclude: str) -> list[SharedCluster]:
-        return await regional.shared_clusters(self.storage, exclude=exclude)
+        return await regional.shared_clusters(self.storage, exclude=exclude, latest_only=True)
