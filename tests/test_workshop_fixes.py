@@ -18,9 +18,11 @@ from flows.messages import KEEP_TAG, Event, Reply
 from flows.router import Router
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.export import export_table
+from flows.workshop.facilitator import results_tag
 from flows.workshop.participant import MAX_CHALLENGES, ParticipantFlow
 from tests.helpers import Driver, Engine
 from tests.test_terminal import chat
+from tests.test_workshop_flow import choose, write
 
 
 class Person(Driver):
@@ -51,17 +53,9 @@ def create_workshop(facilitator: Person, title: str = "Skåne") -> tuple[str, st
     replies = facilitator.text(title)
     results = replies[-1]
     code = re.search(r"\b([A-Z0-9]{6})\b", replies[0].text.split("\n")[2]).group(1)
-    return results.tag.rpartition(":")[2], code
-
-
-def write(flow, stage, answers, text):
-    with use_language(answers.lang):
-        return flow.handle(stage, answers, Event("text", text), "Test")
-
-
-def choose(flow, stage, answers, choice):
-    with use_language(answers.lang):
-        return flow.handle(stage, answers, Event("choice", choice), "Test")
+    shown = results_tag(results.tag)
+    assert shown is not None
+    return str(shown[0]), code
 
 
 # --- 1. the chart in the facilitator's language -------------------------------------------
