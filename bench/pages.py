@@ -22,7 +22,8 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.storage import Storage, workshops
+from bot.storage import Storage
+from bot.storage.workshops import WorkshopStore
 from bot.web.access import PageLinks
 from flows.content_loader import load_content
 from flows.workshop.answers import ParticipantAnswers
@@ -54,7 +55,7 @@ async def run(pages: int, answers: int, interval: float) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         storage = Storage.create(f"sqlite:///{Path(folder) / 'pages.db'}")
         await storage.prepare()
-        workshop = await workshops.create(storage, "bench:owner", "Bench workshop", time.time())
+        workshop = await WorkshopStore(storage).create("bench:owner", "Bench workshop", time.time())
         link = await PageLinks("").workshop_page(workshop, storage)
         token = link.rsplit("/", 1)[1]
         web = await WebPages(storage, content, poll=1.0).start()
@@ -74,8 +75,10 @@ async def run(pages: int, answers: int, interval: float) -> dict[str, float]:
                 answer = ParticipantAnswers(
                     step=1 + number % 10, challenges=(f"Challenge number {number} with partners",)
                 )
-                await workshops.save_answer(storage, workshop.id, f"bench:{number}", answer, 0.0)
-                found = await workshops.by_id(storage, workshop.id)
+                await WorkshopStore(storage).save_answer(
+                    workshop.id, f"bench:{number}", answer, 0.0
+                )
+                found = await WorkshopStore(storage).get(workshop.id)
                 assert found is not None
                 written[found.revision] = time.perf_counter()
                 await asyncio.sleep(interval)

@@ -227,7 +227,7 @@ async def admin(args: argparse.Namespace) -> int:
     """`cluster-journey admin …`: the observers' links to the regional view."""
     import time
 
-    from bot.storage import regional
+    from bot.storage.regional import RegionalStore
     from bot.web import access
     from flows.regional.places import find_region
 
@@ -249,17 +249,17 @@ async def admin(args: argparse.Namespace) -> int:
                     return 2
                 region = place.code
             label = args.label or (region or "all regions")
-            made = await regional.create_observer(storage, region, label, time.time())
+            made = await RegionalStore(storage).create_observer(region, label, time.time())
             token = access.sign(await links.secret(storage), made.id, 1, access.OBSERVER)
             print(f"Observer {made.id} ({label}): {links.base_url}{access.REGIONAL_PATH}{token}")
             print(f"Revoke it with: cluster-journey admin revoke {made.id}")
             return 0
         if args.admin_command == "observers":
-            for found in await regional.all_observers(storage):
+            for found in await RegionalStore(storage).all_observers():
                 state = "revoked" if found.revoked else "active"
                 print(f"{found.id}\t{found.region or 'all'}\t{state}\t{found.label}")
             return 0
-        if await regional.revoke_observer(storage, args.id):
+        if await RegionalStore(storage).revoke_observer(args.id):
             print(f"Observer {args.id} revoked: its link no longer opens the regional view.")
             return 0
         print(f"No active observer {args.id}.", file=sys.stderr)

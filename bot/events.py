@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bot.storage.database import Storage, UserRecord
-from bot.storage.store import DatabaseStore
+from bot.storage.stores import stores_for
 from bot.web.access import PageLinks
 from flows.journey.assessment import position_token
 from flows.messages import Event, Reply
@@ -108,7 +108,7 @@ class EventRunner:
                 conv,
                 record.timezone,
                 now,
-                DatabaseStore(storage, record, self.pages),
+                stores_for(storage, self.pages, record),
                 channel,
             )
             await self.router.handle(turn, event)

@@ -20,14 +20,7 @@ from dataclasses import dataclass, fields
 from telegram.error import Forbidden, RetryAfter
 
 from bot.storage.database import Storage
-from bot.storage.reminders import (
-    Row,
-    claim_due,
-    disable_for_user,
-    mark_sent,
-    requeue_stale,
-    retry_later,
-)
+from bot.storage.reminders import ReminderStore, Row
 from bot.telegram.pacing import retry_seconds
 
 logger = logging.getLogger(__name__)
@@ -82,6 +75,7 @@ class ReminderDispatcher:
         if batch < 1 or concurrency < 1:
             raise ValueError("batch and concurrency must be positive")
         self.storage = storage
+        self.rows = ReminderStore(storage)
         self.send = send
         self.clock = clock
         self.batch = batch
@@ -105,10 +99,10 @@ class ReminderDispatcher:
 
     async def _tick(self, stats: TickStats) -> None:
         now = self.clock()
-        stats.requeued = await requeue_stale(self.storage, now, self.stale_after)
+        stats.requeued = await self.rows.requeue_stale(now, self.stale_after)
         if stats.requeued:
             logger.warning("requeued %d stale reminder claims", stats.requeued)
-        rows = await claim_due(self.storage, now, self.batch)
+        rows = await self.rows.claim_due(now, self.batch)
         stats.claimed = len(rows)
         if not rows:
             return
@@ -131,8 +125,7 @@ class ReminderDispatcher:
                 # Not sendable within this tick (a long flood wait, or a batch larger than the
                 # pace allows): hand it back, due when the pause ends, instead of holding it.
                 wait = max(self._paused_until - asyncio.get_running_loop().time(), 0.0)
-                await retry_later(
-                    self.storage,
+                await self.rows.retry_later(
                     row.id,
                     self.clock() + wait,
                     "released: not sent within the tick",
@@ -166,8 +159,7 @@ class ReminderDispatcher:
             stats.rate_limited += 1
             stats.retried += 1
             logger.warning("reminder %s: flood wait %.0f s; pausing sends", row.id, seconds)
-            await retry_later(
-                self.storage,
+            await self.rows.retry_later(
                 row.id,
                 self.clock() + seconds,
                 f"RetryAfter: {seconds:g} s",
@@ -177,7 +169,7 @@ class ReminderDispatcher:
             stats.disabled += 1
             logger.info("reminder %s: %s; reminders of %s disabled", row.id, exc, row.user_id)
             reason = str(exc) if str(exc).startswith("Forbidden") else f"Forbidden: {exc}"
-            await disable_for_user(self.storage, row.user_id, reason)
+            await self.rows.disable_for_user(row.user_id, reason)
         except Exception as exc:  # NetworkError, TimedOut, BadRequest, a bug in `send`
             delay = min(RETRY_STEP * max(row.attempts, 1), RETRY_CAP)
             stats.retried += 1
@@ -189,8 +181,7 @@ class ReminderDispatcher:
                 delay,
                 exc_info=not _is_telegram(exc),
             )
-            await retry_later(
-                self.storage,
+            await self.rows.retry_later(
                 row.id,
                 self.clock() + delay,
                 f"{type(exc).__name__}: {exc}",
@@ -204,7 +195,7 @@ class ReminderDispatcher:
     async def _mark_sent(self, row: Row) -> None:
         for attempt in range(3):
             try:
-                await mark_sent(self.storage, row.id, self.clock(), row.claimed_at)
+                await self.rows.mark_sent(row.id, self.clock(), row.claimed_at)
                 return
             except Exception:
                 if attempt == 2:

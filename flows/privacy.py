@@ -6,48 +6,86 @@ conversation this event ran in (`erased`)."""
 
 from __future__ import annotations
 
-from flows.i18n import _
+from collections.abc import Sequence
+
+from flows.i18n import N_, _
 from flows.messages import Choice, Reply
 from flows.turn import Turn
 
 CONFIRM, CANCEL = "confirm", "cancel"
 
 
-def privacy_reply() -> Reply:
+# What each kind of personal data in the storage's registry is, for the user: `/privacy` lists
+# the kinds the registry holds, so a new kind of data cannot be stored without being described.
+INVENTORY: dict[str, tuple[str, ...]] = {
+    "profile": (
+        N_(
+            "• Your Telegram user id, your language and time zone, so that I can answer "
+            "you in your language and at sensible times."
+        ),
+        N_(
+            "• Where you are in the conversation and your answers, so that you can pause "
+            "and continue without losing anything."
+        ),
+    ),
+    "assessments": (
+        N_(
+            "• Your completed self-assessments (answers, readiness per step and dates), "
+            "so that I can show your latest summary and the change since the previous "
+            "one."
+        ),
+    ),
+    "reminders": (N_("• Your reminders (when and how often), if you asked for them."),),
+    "workshop_answers": (
+        N_(
+            "• Your answers in workshops you joined: the step you chose and the kinds "
+            "and sources of support you ticked, and the words you typed yourself (your "
+            "challenges and from whom you want support). Facilitators see them only "
+            "combined with everyone else's, and their export lists them without your "
+            "name or Telegram id."
+        ),
+    ),
+    "join_attempts": (
+        N_(
+            "• When you typed a workshop code that matched no workshop, so that nobody "
+            "can find workshops by guessing codes."
+        ),
+    ),
+    "workshops_run": (
+        N_(
+            "• Workshops you run: their title and that you run them. These stay after "
+            "/delete, so that the other facilitators keep the results."
+        ),
+    ),
+    "regional_consent": (
+        N_(
+            "• Whether you share your results for the regional picture, with the region "
+            "and field you chose (more below)."
+        ),
+    ),
+    "teams": (
+        N_(
+            "• The teams you belong to (and own) and when you joined. Your answers for "
+            "a team count in its combined result, which shows only counts, never who "
+            "said what. After /delete they leave the result; a team you own passes to "
+            "its longest-standing member."
+        ),
+    ),
+}
+
+
+def privacy_reply(categories: Sequence[str]) -> Reply:
+    """What is stored, listed from the kinds of data the storage holds (`categories`), in the
+    inventory's order."""
     return Reply(
         "\n\n".join(
             [
                 _("What I store about you, and why:"),
-                _(
-                    "• Your Telegram user id, your language and time zone, so that I can answer "
-                    "you in your language and at sensible times."
-                ),
-                _(
-                    "• Where you are in the conversation and your answers, so that you can pause "
-                    "and continue without losing anything."
-                ),
-                _(
-                    "• Your completed self-assessments (answers, readiness per step and dates), "
-                    "so that I can show your latest summary and the change since the previous "
-                    "one."
-                ),
-                _("• Your reminders (when and how often), if you asked for them."),
-                _(
-                    "• Your answers in workshops you joined: the step you chose and the kinds "
-                    "and sources of support you ticked, and the words you typed yourself (your "
-                    "challenges and from whom you want support). Facilitators see them only "
-                    "combined with everyone else's, and their export lists them without your "
-                    "name or Telegram id."
-                ),
-                _(
-                    "• Workshops you run: their title and that you run them. These stay after "
-                    "/delete, so that the other facilitators keep the results."
-                ),
-                _(
-                    "• The teams you belong to (and own) and when you joined. Your answers for "
-                    "a team count in its combined result, which shows only counts, never who "
-                    "said what. After /delete they leave the result; a team you own passes to "
-                    "its longest-standing member."
+                *(
+                    _(line)
+                    for kind, lines in INVENTORY.items()
+                    if kind in categories
+                    for line in lines
                 ),
                 _(
                     "I do not store your name or your username. Apart from the workshop answers "
@@ -78,7 +116,7 @@ def confirm_reply() -> Reply:
 
 async def privacy_command(turn: Turn, _arg: str) -> None:
     turn.read_only = True
-    turn.say(privacy_reply())
+    turn.say(privacy_reply(turn.store.privacy.categories()))
 
 
 async def delete_command(turn: Turn, _arg: str) -> None:
@@ -93,7 +131,7 @@ async def privacy_choice(turn: Turn, value: str) -> bool:
         return True
     if value != CONFIRM:
         return False
-    counts = await turn.store.erase_user(turn.user_id)
+    counts = await turn.store.privacy.erase(turn.user_id)
     turn.erased = True
     if not counts["profile"]:
         turn.say(Reply(_("There was nothing stored about you.")))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flows.messages import Reply
-from flows.ports import Channel, Store
+from flows.ports import Channel, Stores
 from flows.state import ConversationState
 
 
@@ -30,7 +30,7 @@ class Turn:
     conversation: ConversationState
     timezone: str  # the user's time zone (reminders); a flow may change it
     now: float  # unix seconds
-    store: Store
+    store: Stores
     channel: Channel
     replies: list[Reply] = field(default_factory=list)
     completed: Completed | None = None  # an assessment this event completed

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.events import PLAIN
 from bot.storage import Storage, UserRecord
-from bot.storage.store import DatabaseStore
+from bot.storage.stores import stores_for
 from flows.messages import Event, Reply
 from flows.router import Router
 from flows.state import ConversationState
@@ -44,7 +44,7 @@ class Engine:
             record,
             user.timezone,
             now,
-            DatabaseStore(self.storage, user),
+            stores_for(self.storage, user=user),
             PLAIN,
         )
         self._run(self.router.handle(turn, event))

@@ -11,7 +11,8 @@ import pytest
 
 from bot.render import render
 from bot.storage import Storage
-from bot.storage.workshops import all_answers, create, save_answer
+from bot.storage.privacy import PrivacyStore
+from bot.storage.workshops import WorkshopStore
 from flows.guide import find_terms
 from flows.i18n import use_language
 from flows.messages import Table
@@ -250,14 +251,14 @@ def test_privacy_says_workshop_free_text_is_stored(engine, lang, words):
 async def test_delete_erases_own_workshop_words_but_keeps_choices(tmp_path, content):
     storage = await Storage.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
     try:
-        ws = await create(storage, "tg:1", "Skåne", 1.0)
+        ws = await WorkshopStore(storage).create("tg:1", "Skåne", 1.0)
         mine = ParticipantAnswers(3, ("Vi saknar tid",), ("funding",), ("vinnova",), "Almi", "sv")
         other = ParticipantAnswers(5, ("Brist på partner",), (), (), "Regionen", "sv")
-        await save_answer(storage, ws.id, "tg:2", mine, 2.0)
-        await save_answer(storage, ws.id, "tg:3", other, 2.0)
-        counts = await storage.delete_user("tg:2")
+        await WorkshopStore(storage).save_answer(ws.id, "tg:2", mine, 2.0)
+        await WorkshopStore(storage).save_answer(ws.id, "tg:3", other, 2.0)
+        counts = await PrivacyStore(storage).erase("tg:2")
         assert counts["workshop_answers"] == 1
-        kept = await all_answers(storage, ws.id)
+        kept = await WorkshopStore(storage).answers(ws.id)
         assert sorted(a.step for a in kept) == [3, 5]  # the coded choice stays in the totals
         erased = next(a for a in kept if a.step == 3)
         assert erased.challenges == () and erased.support_from == ""

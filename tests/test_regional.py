@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from flows.i18n import use_language
-from flows.ports import SharedAssessment, SharedCluster
 from flows.regional.peers import peers_line
 from flows.regional.places import find_region
+from flows.regional.port import SharedAssessment, SharedCluster
 from flows.regional.view import Support, regional_view, rows
 from flows.router import Router
 from tests.helpers import Driver, Engine
@@ -104,9 +104,9 @@ def test_consent_is_asked_once_and_no_shares_nothing(engine, content):
 
 
 async def driver_consent(engine):
-    from bot.storage import regional
+    from bot.storage.regional import RegionalStore
 
-    return await regional.consent_of(engine.storage, "cli:test")
+    return await RegionalStore(engine.storage).consent("cli:test")
 
 
 def test_a_forged_region_or_field_is_refused(engine, content):
@@ -171,7 +171,8 @@ async def test_replicas_starting_at_once_record_the_bot_name_without_a_clash(pos
 
 async def test_the_peers_line_reads_only_each_clusters_latest_assessment(content, database):
     from bot.events import EventRunner
-    from bot.storage import Storage, regional
+    from bot.storage import Storage
+    from bot.storage.regional import RegionalStore
     from flows.messages import Event
     from tests.test_storage import quick_check
 
@@ -183,8 +184,8 @@ async def test_the_peers_line_reads_only_each_clusters_latest_assessment(content
         for choice in ("share:yes", "share:region:SE-O", "share:field:SE-O:forest"):
             await runner.handle("cli:a", Event("choice", choice))
         await quick_check(runner, "cli:a", "yes")  # then every step ready
-        every = await regional.shared_clusters(storage)
-        latest = await regional.shared_clusters(storage, latest_only=True)
+        every = await RegionalStore(storage).shared_clusters()
+        latest = await RegionalStore(storage).shared_clusters(latest_only=True)
     finally:
         await storage.close()
     assert [a.position for a in every[0].assessments] == [1, None]

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.storage import Storage, regional
+from bot.storage import Storage
+from bot.storage.regional import RegionalStore
 from bot.web import access
 from flows.i18n import _, use_language
 from tests.telegram_harness import command, last_text, press, text_with_buttons
@@ -74,7 +75,9 @@ async def test_five_sharing_clusters_on_the_regional_page_and_in_a_peers_line(
     # an operator's link for the region, opened in a browser
     storage = Storage.create(database.url)
     try:
-        observer = await regional.create_observer(storage, "SE-O", "Regionens handläggare", 0.0)
+        observer = await RegionalStore(storage).create_observer(
+            "SE-O", "Regionens handläggare", 0.0
+        )
         secret = await access.PageLinks("").secret(storage)
         token = access.sign(secret, observer.id, 1, access.OBSERVER)
     finally:
@@ -133,7 +136,7 @@ async def test_five_sharing_clusters_on_the_regional_page_and_in_a_peers_line(
     # a revoked link is a plain 404
     storage = Storage.create(database.url)
     try:
-        assert await regional.revoke_observer(storage, observer.id)
+        assert await RegionalStore(storage).revoke_observer(observer.id)
     finally:
         await storage.close()
     refused = await page.goto(link)

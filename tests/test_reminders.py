@@ -18,20 +18,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.reminders import ReminderDispatcher, TickStats
 from bot.storage import Storage
-from bot.storage.reminders import (
-    active,
-    claim_due,
-    disable_for_user,
-    mark_sent,
-    move_to_zone,
-    pause,
-    requeue_stale,
-    resume,
-    retry_later,
-    schedule,
-    snooze,
-    stop,
-)
+from bot.storage.reminders import ReminderStore
 from bot.storage.schema import reminders, users
 from bot.telegram.pacing import BULK_SHARE
 from flows.reminders.timing import SEND_AT, format_due, next_send_time
@@ -228,63 +215,71 @@ def test_format_due(when, lang, text):
 async def test_schedule_one_active_reminder_per_user(storage):
     await add_users(storage, 1)
     now = local(2026, 12, 1, 14, 0)  # Tuesday
-    due = await schedule(storage, "tg:1", 1, 7, now)
+    due = await ReminderStore(storage).schedule("tg:1", 1, 7, now)
     assert due == utc(2026, 12, 8, 8, 30).timestamp()
-    row = await active(storage, "tg:1")
+    row = await ReminderStore(storage).active("tg:1")
     assert row is not None and (row.state, row.interval_days, row.chat_id) == ("scheduled", 7, 1)
-    due = await schedule(storage, "tg:1", 1, 14, now)  # change the interval
+    due = await ReminderStore(storage).schedule("tg:1", 1, 14, now)  # change the interval
     assert due == utc(2026, 12, 15, 8, 30).timestamp()
     async with storage.engine.connect() as conn:
         rows = (await conn.execute(sa.select(reminders))).all()
     assert [(r.state, r.interval_days) for r in rows] == [("scheduled", 14)]
-    assert await active(storage, "tg:2") is None
+    assert await ReminderStore(storage).active("tg:2") is None
     with pytest.raises(LookupError):
-        await schedule(storage, "tg:2", 2, 7, now)
+        await ReminderStore(storage).schedule("tg:2", 2, 7, now)
 
 
 async def test_schedule_uses_the_users_time_zone(storage):
     await add_users(storage, 1, tz="America/New_York")
     await add_users(storage, 2, tz="Not/AZone")  # unusable: the default zone
     now = utc(2026, 12, 1, 12, 0)
-    assert await schedule(storage, "tg:1", 1, 7, now) == utc(2026, 12, 8, 14, 30).timestamp()
-    assert await schedule(storage, "tg:2", 2, 7, now) == utc(2026, 12, 8, 8, 30).timestamp()
+    assert (
+        await ReminderStore(storage).schedule("tg:1", 1, 7, now)
+        == utc(2026, 12, 8, 14, 30).timestamp()
+    )
+    assert (
+        await ReminderStore(storage).schedule("tg:2", 2, 7, now)
+        == utc(2026, 12, 8, 8, 30).timestamp()
+    )
 
 
 async def test_pause_resume_stop(storage):
     await add_users(storage, 1)
     clock = Clock(local(2026, 12, 1, 14, 0))
-    first_due = await schedule(storage, "tg:1", 1, 7, clock.dt)
-    assert await pause(storage, "tg:1")
+    first_due = await ReminderStore(storage).schedule("tg:1", 1, 7, clock.dt)
+    assert await ReminderStore(storage).pause("tg:1")
     clock.set(first_due + 3600)
-    assert await claim_due(storage, clock(), 10) == []  # paused: not sent
+    assert await ReminderStore(storage).claim_due(clock(), 10) == []  # paused: not sent
     # resumed after its due time passed: one interval from now, not at once
-    due = await resume(storage, "tg:1", clock.dt)
+    due = await ReminderStore(storage).resume("tg:1", clock.dt)
     assert due == next_send_time(clock.dt, 7, STOCKHOLM).timestamp()
-    assert await resume(storage, "tg:1", clock.dt) is None  # nothing paused any more
+    assert await ReminderStore(storage).resume("tg:1", clock.dt) is None  # nothing paused any more
     # paused and resumed before the due time: the due time stays
-    assert await pause(storage, "tg:1")
-    assert await resume(storage, "tg:1", clock.dt) == due
-    assert await stop(storage, "tg:1")
-    assert await active(storage, "tg:1") is None
-    assert not await stop(storage, "tg:1") and not await pause(storage, "tg:1")
+    assert await ReminderStore(storage).pause("tg:1")
+    assert await ReminderStore(storage).resume("tg:1", clock.dt) == due
+    assert await ReminderStore(storage).stop("tg:1")
+    assert await ReminderStore(storage).active("tg:1") is None
+    assert not await ReminderStore(storage).stop("tg:1") and not await ReminderStore(storage).pause(
+        "tg:1"
+    )
     clock.set(due + 1)
-    assert await claim_due(storage, clock(), 10) == []
+    assert await ReminderStore(storage).claim_due(clock(), 10) == []
     # a new schedule after stop starts again, on the same row
-    await schedule(storage, "tg:1", 1, 30, clock.dt)
-    assert (await active(storage, "tg:1")).interval_days == 30
+    await ReminderStore(storage).schedule("tg:1", 1, 30, clock.dt)
+    assert (await ReminderStore(storage).active("tg:1")).interval_days == 30
 
 
 async def test_snooze(storage):
     await add_users(storage, 1)
     clock = Clock(local(2026, 12, 1, 14, 0))  # Tuesday
-    await schedule(storage, "tg:1", 1, 14, clock.dt)
+    await ReminderStore(storage).schedule("tg:1", 1, 14, clock.dt)
     send = Recorder()
     dispatcher = ReminderDispatcher(storage, send, clock)
     clock.set(local(2026, 12, 15, 9, 30))
     assert (await dispatcher.tick()).sent == 1
     # "snooze a week" from the reminder (Tuesday 10:00): Tuesday next week at 09:30
     clock.set(local(2026, 12, 15, 10, 0))
-    due = await snooze(storage, "tg:1", clock.dt)
+    due = await ReminderStore(storage).snooze("tg:1", clock.dt)
     assert due == local(2026, 12, 22, 9, 30).timestamp()
     clock.set(due - 1)
     assert (await dispatcher.tick()).claimed == 0
@@ -294,11 +289,14 @@ async def test_snooze(storage):
     assert (await row_of(storage, 1)).due == local(2027, 1, 5, 9, 30).timestamp()
     assert send.sent == [1, 1]
     # snoozing a paused reminder resumes it; no reminder at all: None
-    await pause(storage, "tg:1")
-    assert await snooze(storage, "tg:1", clock.dt, days=1) == local(2026, 12, 23, 9, 30).timestamp()
-    assert (await active(storage, "tg:1")).state == "scheduled"
+    await ReminderStore(storage).pause("tg:1")
+    assert (
+        await ReminderStore(storage).snooze("tg:1", clock.dt, days=1)
+        == local(2026, 12, 23, 9, 30).timestamp()
+    )
+    assert (await ReminderStore(storage).active("tg:1")).state == "scheduled"
     await add_users(storage, 2)
-    assert await snooze(storage, "tg:2", clock.dt) is None
+    assert await ReminderStore(storage).snooze("tg:2", clock.dt) is None
 
 
 async def test_a_new_time_zone_keeps_a_snoozed_reminder_on_its_day(storage):
@@ -306,18 +304,27 @@ async def test_a_new_time_zone_keeps_a_snoozed_reminder_on_its_day(storage):
     22 December, at 09:30 in New York, instead of a full interval from now."""
     await add_users(storage, 1)
     clock = Clock(local(2026, 12, 15, 10, 0))
-    await schedule(storage, "tg:1", 1, 14, clock.dt)
-    await snooze(storage, "tg:1", clock.dt)
+    await ReminderStore(storage).schedule("tg:1", 1, 14, clock.dt)
+    await ReminderStore(storage).snooze("tg:1", clock.dt)
     clock.set(local(2026, 12, 16, 12, 0))
-    due = await move_to_zone(storage, "tg:1", "Europe/Stockholm", "America/New_York", clock.dt)
+    due = await ReminderStore(storage).move_to_zone(
+        "tg:1", "Europe/Stockholm", "America/New_York", clock.dt
+    )
     new_york = datetime(2026, 12, 22, 9, 30, tzinfo=ZoneInfo("America/New_York"))
     assert due == new_york.timestamp() == (await row_of(storage, 1)).due
     # the told day has already passed in the new zone: the next weekday slot from now
     clock.set(datetime(2026, 12, 22, 20, 0, tzinfo=ZoneInfo("America/New_York")))
-    due = await move_to_zone(storage, "tg:1", "America/New_York", "Asia/Tokyo", clock.dt)
+    due = await ReminderStore(storage).move_to_zone(
+        "tg:1", "America/New_York", "Asia/Tokyo", clock.dt
+    )
     assert due == datetime(2026, 12, 24, 9, 30, tzinfo=ZoneInfo("Asia/Tokyo")).timestamp()
     await add_users(storage, 2)
-    assert await move_to_zone(storage, "tg:2", "Europe/Stockholm", "Asia/Tokyo", clock.dt) is None
+    assert (
+        await ReminderStore(storage).move_to_zone(
+            "tg:2", "Europe/Stockholm", "Asia/Tokyo", clock.dt
+        )
+        is None
+    )
 
 
 async def test_claims_are_disjoint_across_connections(database, storage):
@@ -326,12 +333,12 @@ async def test_claims_are_disjoint_across_connections(database, storage):
     await add_users(storage, *chats)
     now = local(2026, 12, 1, 14, 0)
     for chat in chats:
-        await schedule(storage, f"tg:{chat}", chat, 7, now)
+        await ReminderStore(storage).schedule(f"tg:{chat}", chat, 7, now)
     other = await Storage.open(database.url)
     try:
         later = now + timedelta(days=8)
         batches = await asyncio.gather(
-            *(claim_due(s, later, 15) for _ in range(10) for s in (storage, other))
+            *(ReminderStore(s).claim_due(later, 15) for _ in range(10) for s in (storage, other))
         )
     finally:
         await other.close()
@@ -342,23 +349,23 @@ async def test_claims_are_disjoint_across_connections(database, storage):
 async def test_mark_sent_respects_a_change_made_while_sending(storage):
     await add_users(storage, 1, 2)
     clock = Clock(local(2026, 12, 1, 14, 0))
-    await schedule(storage, "tg:1", 1, 7, clock.dt)
-    await schedule(storage, "tg:2", 2, 7, clock.dt)
+    await ReminderStore(storage).schedule("tg:1", 1, 7, clock.dt)
+    await ReminderStore(storage).schedule("tg:2", 2, 7, clock.dt)
     clock.advance(days=7)
-    one, two = await claim_due(storage, clock(), 10)
+    one, two = await ReminderStore(storage).claim_due(clock(), 10)
     # user 1 paused during the send: still paused afterwards, but the send is recorded
-    await pause(storage, "tg:1")
-    assert await mark_sent(storage, one.id, clock(), one.claimed_at) is None
+    await ReminderStore(storage).pause("tg:1")
+    assert await ReminderStore(storage).mark_sent(one.id, clock(), one.claimed_at) is None
     row = await row_of(storage, 1)
     assert row.state == "paused" and row.sent_at == clock()
     # a claim that went stale and was taken again is marked by its new owner only
     clock.advance(400)
-    assert await requeue_stale(storage, clock(), 300) == 1
-    (again,) = await claim_due(storage, clock(), 10)
+    assert await ReminderStore(storage).requeue_stale(clock(), 300) == 1
+    (again,) = await ReminderStore(storage).claim_due(clock(), 10)
     assert again.id == two.id and again.attempts == 2
-    assert await mark_sent(storage, two.id, clock(), two.claimed_at) is None
-    assert await retry_later(storage, two.id, clock(), "x", two.claimed_at) is False
-    assert await mark_sent(storage, two.id, clock(), again.claimed_at) is not None
+    assert await ReminderStore(storage).mark_sent(two.id, clock(), two.claimed_at) is None
+    assert await ReminderStore(storage).retry_later(two.id, clock(), "x", two.claimed_at) is False
+    assert await ReminderStore(storage).mark_sent(two.id, clock(), again.claimed_at) is not None
     assert (await row_of(storage, 2)).attempts == 0
 
 
@@ -368,7 +375,7 @@ async def test_mark_sent_respects_a_change_made_while_sending(storage):
 
 async def scheduled(storage: Storage, clock: Clock, *chats: int, days: int = 7) -> float:
     await add_users(storage, *chats)
-    dues = {await schedule(storage, f"tg:{c}", c, days, clock.dt) for c in chats}
+    dues = {await ReminderStore(storage).schedule(f"tg:{c}", c, days, clock.dt) for c in chats}
     assert len(dues) == 1
     return dues.pop()
 
@@ -416,7 +423,7 @@ async def test_restart_between_claim_and_send(storage):
     clock.set(due + 5)
     # the first process claims, then dies before sending: its dispatcher is simply dropped
     crashed = ReminderDispatcher(storage, Recorder(), clock)
-    claimed = await claim_due(crashed.storage, clock(), crashed.batch)
+    claimed = await crashed.rows.claim_due(clock(), crashed.batch)
     assert len(claimed) == 2
     del crashed
     send = Recorder()
@@ -443,21 +450,21 @@ async def test_blocked_user_is_disabled_without_retries(storage):
     assert (stats.sent, stats.disabled, stats.retried) == (1, 1, 0)
     row = await row_of(storage, 2)
     assert row.state == "blocked" and "blocked" in row.last_error
-    assert await active(storage, "tg:2") is None
+    assert await ReminderStore(storage).active("tg:2") is None
     for _ in range(4):
         clock.advance(days=7)
         await dispatcher.tick()
     assert send.tried[2] == 1 and send.sent.count(1) == 5
     # talking to the bot again and asking for reminders re-enables them
-    await schedule(storage, "tg:2", 2, 7, clock.dt)
-    assert (await active(storage, "tg:2")).state == "scheduled"
+    await ReminderStore(storage).schedule("tg:2", 2, 7, clock.dt)
+    assert (await ReminderStore(storage).active("tg:2")).state == "scheduled"
 
 
 async def test_disable_for_user_covers_every_active_state(storage):
     clock = Clock(local(2026, 12, 1, 14, 0))
     await scheduled(storage, clock, 1)
-    await pause(storage, "tg:1")
-    assert await disable_for_user(storage, "tg:1", "kicked") == 1
+    await ReminderStore(storage).pause("tg:1")
+    assert await ReminderStore(storage).disable_for_user("tg:1", "kicked") == 1
     assert (await row_of(storage, 1)).state == "blocked"
 
 
@@ -633,7 +640,9 @@ async def test_postgres_replicas_skip_locked_rows_and_send_each_once(pg_storages
             .scalars()
             .all()
         )
-        other = await asyncio.wait_for(claim_due(pg_storages[1], clock(), 10), timeout=5)
+        other = await asyncio.wait_for(
+            ReminderStore(pg_storages[1]).claim_due(clock(), 10), timeout=5
+        )
         assert len(other) == 10 and not set(held) & {r.id for r in other}
         await conn.rollback()
     async with first.engine.begin() as conn:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from bot.events import EventRunner
 from bot.storage import Storage, async_url
+from bot.storage.privacy import PrivacyStore
 from flows.messages import Event
 from flows.router import Router
 
@@ -45,7 +46,7 @@ async def quick_check(conversations: EventRunner, user_id: str, answer: str) -> 
 
 async def test_completed_assessment_row(content, storage):
     await quick_check(EventRunner(Router(content), storage), "cli:a", "partly")
-    rows = await storage.assessments_of("cli:a")
+    rows = (await PrivacyStore(storage).export("cli:a"))["assessments"]
     assert len(rows) == 1
     row = rows[0]
     assert row["mode"] == "quick" and row["position"] == 1
@@ -124,7 +125,8 @@ async def test_an_event_that_fails_changes_nothing_and_is_not_a_duplicate(conten
 
 async def test_delete_user(content, storage):
     await quick_check(EventRunner(Router(content), storage), "tg:3", "yes")
-    assert await storage.delete_user("tg:3") == {
+    counts = await PrivacyStore(storage).erase("tg:3")
+    assert {k: counts[k] for k in ("profile", "assessments", "reminders", "workshop_answers")} == {
         "profile": 1,
         "assessments": 1,
         "reminders": 0,

@@ -9,7 +9,7 @@ import pytest
 
 from bot.events import EventRunner
 from bot.storage import Storage
-from bot.storage import teams as team_rows
+from bot.storage.teams import TeamStore
 from flows.messages import Event, Reply
 from flows.router import Router
 from flows.team.result import combine_answer, team_result
@@ -128,8 +128,8 @@ async def test_a_team_of_three_in_two_languages(content, runner, storage):
     assert "3 av 3 medlemmar har svarat" in sven.text
     assert "Your readiness summary (quick check)" in emma.text  # her own summary, as usual
 
-    team = (await team_rows.of_member(storage, "tg:1"))[0]
-    answers = await team_rows.answers(storage, team.id)
+    team = (await TeamStore(storage).of_member("tg:1"))[0]
+    answers = await TeamStore(storage).answers(team.id)
     assert [a.user_id for a in answers] == ["tg:1", "tg:2", "tg:3"]
     combined = team_result(content, [a.answers for a in answers])
     assert combined.result.percents == (100, 0, 100, 50, 0, 0, 0, 50, 0, 100)
@@ -166,7 +166,7 @@ async def test_a_team_of_three_in_two_languages(content, runner, storage):
     await emma.choose("mode:quick")
     await emma.quick_check(["yes"] * 10)
     assert "räknas för teamet" not in emma.text and "count for the team" not in emma.text
-    answers = await team_rows.answers(storage, team.id)
+    answers = await TeamStore(storage).answers(team.id)
     assert next(a for a in answers if a.user_id == "tg:2").answers == dict(
         zip([q.id for q in key], EMMA, strict=True)
     )
@@ -174,7 +174,7 @@ async def test_a_team_of_three_in_two_languages(content, runner, storage):
 
 async def test_members_see_only_what_the_owner_allows(runner, storage):
     owner, emma, _sven, _payload = await a_team_of_three(runner)
-    team = (await team_rows.of_member(storage, "tg:1"))[0]
+    team = (await TeamStore(storage).of_member("tg:1"))[0]
     text = await emma.command("team")
     assert "3 of 3 members have answered." in text
     assert "Team result" not in emma.labels
@@ -221,14 +221,14 @@ async def test_the_owner_waits_for_two_answers(runner):
 
 async def test_removing_handing_over_and_closing(runner, storage):
     owner, emma, sven, payload = await a_team_of_three(runner)
-    team = (await team_rows.of_member(storage, "tg:1"))[0]
+    team = (await TeamStore(storage).of_member("tg:1"))[0]
     await owner.command("team")
     text = await owner.press("Medlemmar")
     assert "Medlem 1 · du (ägare)" in text and "Medlem 3" in text
     assert "tg:" not in text  # numbers and dates, no ids
     text = await owner.press("Ta bort medlem 3")
     assert "Medlem 3 har lämnat teamet; deras svar räknas inte längre." in text
-    assert [a.user_id for a in await team_rows.answers(storage, team.id)] == ["tg:1", "tg:2"]
+    assert [a.user_id for a in await TeamStore(storage).answers(team.id)] == ["tg:1", "tg:2"]
     text = await owner.command("team")
     assert "2 av 2 medlemmar har svarat." in text
     assert "1 ja, 2 nej" not in text and "1 ja, 1 nej" in text  # Sven's no is gone
@@ -251,14 +251,14 @@ async def test_removing_handing_over_and_closing(runner, storage):
     late = Person(runner, "tg:4", "en")
     assert "is closed and takes no new members" in await late.command("start", payload)
     assert "is closed" in await late.choose(f"team:join:{payload.removeprefix('tm_')}")
-    assert "tg:4" not in [m.user_id for m in await team_rows.members(storage, team.id)]
+    assert "tg:4" not in [m.user_id for m in await TeamStore(storage).members(team.id)]
     text = await emma.command("team")
     assert "Team result for “Mälardalens klimatkluster”" in text
 
 
 async def test_an_answer_finished_after_closing_is_not_counted(runner, storage, database):
     owner, emma, _sven, _payload = await a_team_of_three(runner)
-    team = (await team_rows.of_member(storage, "tg:1"))[0]
+    team = (await TeamStore(storage).of_member("tg:1"))[0]
     await emma.choose(f"team:answer:{team.id}")
     await emma.press("Quick check")
     await emma.quick_check(["yes"] * 9)
@@ -271,23 +271,23 @@ async def test_an_answer_finished_after_closing_is_not_counted(runner, storage, 
 
 async def test_delete_takes_a_member_out_of_the_result(runner, storage):
     owner, emma, sven, _payload = await a_team_of_three(runner)
-    team = (await team_rows.of_member(storage, "tg:1"))[0]
+    team = (await TeamStore(storage).of_member("tg:1"))[0]
     await sven.command("delete")
     await sven.choose("privacy:confirm")
-    assert [m.user_id for m in await team_rows.members(storage, team.id)] == ["tg:1", "tg:2"]
-    assert [a.user_id for a in await team_rows.answers(storage, team.id)] == ["tg:1", "tg:2"]
+    assert [m.user_id for m in await TeamStore(storage).members(team.id)] == ["tg:1", "tg:2"]
+    assert [a.user_id for a in await TeamStore(storage).answers(team.id)] == ["tg:1", "tg:2"]
     text = await owner.command("team")
     assert "2 av 2 medlemmar har svarat." in text
 
     # a deleting owner hands the team to the longest-standing member
     await owner.command("delete")
     await owner.choose("privacy:confirm")
-    team = await team_rows.by_id(storage, team.id)
+    team = await TeamStore(storage).get(team.id)
     assert team is not None and team.owner == "tg:2" and not team.closed
     # the last one out closes it
     await emma.command("delete")
     await emma.choose("privacy:confirm")
-    team = await team_rows.by_id(storage, team.id)
+    team = await TeamStore(storage).get(team.id)
     assert team is not None and team.closed and team.owner == ""
 
 

@@ -1,5 +1,5 @@
-"""The database: the engine and its lifecycle, and the users table group (a user's
-conversation record and completed assessments; erasure).
+"""The database: the engine and its lifecycle, and the users table (a user's conversation
+record, saved with a completed assessment in the event's transaction).
 
 SQLite (WAL) in the user's data folder by default, or any URL in DATABASE_URL (PostgreSQL for
 several replicas). Each event's changes are written in one transaction, committed before the
@@ -25,18 +25,12 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.storage.personal_data import Holding, delete_where, rows_where
 from bot.storage.revision import HEAD, at_head
 from bot.storage.schema import (
     assessments,
-    join_attempts,
     processed_updates,
-    regional_consents,
-    reminders,
-    team_members,
-    teams,
     users,
-    workshop_answers,
-    workshops,
 )
 from flows.state import ConversationState
 from flows.turn import Completed
@@ -242,6 +236,15 @@ class Storage:
             if completed is not None:
                 await self._insert_assessment(conn, record.id, completed)
 
+    async def ensure_saved(self, record: UserRecord) -> None:
+        """A new user's row, written now for rows that refer to it (a reminder, a consent);
+        the event's own save updates it later."""
+        if not record.exists:
+            if (await self.load(record.id)).exists:
+                record.exists = True
+            else:
+                await self.save(record)
+
     async def _insert_assessment(
         self, conn: AsyncConnection, user_id: str, completed: Completed
     ) -> None:
@@ -258,87 +261,12 @@ class Storage:
             )
         )
 
-    async def assessments_of(self, user_id: str) -> list[dict[str, Any]]:
-        async with self.transaction() as conn:
-            rows = (
-                await conn.execute(
-                    sa.select(assessments)
-                    .where(assessments.c.user_id == user_id)
-                    .order_by(assessments.c.completed)
-                )
-            ).all()
-        return [
-            {
-                **row._mapping,
-                "answers": json.loads(row.answers),
-                "percents": json.loads(row.percents),
-            }
-            for row in rows
-        ]
 
-    async def delete_user(self, user_id: str) -> dict[str, int]:
-        """Erase a user's record, assessments and reminders, and their workshop answers' free
-        text; their coded workshop choices stay, unlinked, in the totals. Returns how many rows
-        of each were affected."""
-        async with self.transaction() as conn:
-            gone_assessments = (
-                await conn.execute(assessments.delete().where(assessments.c.user_id == user_id))
-            ).rowcount
-            gone_reminders = (
-                await conn.execute(reminders.delete().where(reminders.c.user_id == user_id))
-            ).rowcount
-            # the workshops that showed their words catch up (pages, results messages)
-            await conn.execute(
-                workshops.update()
-                .where(
-                    workshops.c.id.in_(
-                        sa.select(workshop_answers.c.workshop_id).where(
-                            workshop_answers.c.participant == user_id
-                        )
-                    )
-                )
-                .values(revision=workshops.c.revision + 1)
-            )
-            anonymised = (
-                await conn.execute(
-                    workshop_answers.update()
-                    .where(workshop_answers.c.participant == user_id)
-                    .values(
-                        participant=sa.literal("anon:", sa.String)
-                        + sa.cast(workshop_answers.c.id, sa.String),
-                        challenges="[]",  # the words they typed go with them
-                        support_from="",
-                    )
-                )
-            ).rowcount
-            await conn.execute(join_attempts.delete().where(join_attempts.c.user_id == user_id))
-            await conn.execute(
-                regional_consents.delete().where(regional_consents.c.user_id == user_id)
-            )
-            # their team memberships go (their assessments went above); a team they own passes
-            # to its longest-standing member, or is closed when it has none
-            await conn.execute(team_members.delete().where(team_members.c.user_id == user_id))
-            owned = (
-                await conn.execute(sa.select(teams.c.id).where(teams.c.owner == user_id))
-            ).all()
-            for (team_id,) in owned:
-                heir = (
-                    await conn.execute(
-                        sa.select(team_members.c.user_id)
-                        .where(team_members.c.team_id == team_id)
-                        .order_by(team_members.c.joined, team_members.c.user_id)
-                        .limit(1)
-                    )
-                ).scalar()
-                values = {"owner": heir} if heir is not None else {"owner": "", "closed": True}
-                await conn.execute(teams.update().where(teams.c.id == team_id).values(**values))
-            gone_users = (await conn.execute(users.delete().where(users.c.id == user_id))).rowcount
-        return {
-            "profile": gone_users,
-            "assessments": gone_assessments,
-            "reminders": gone_reminders,
-            "workshop_answers": anonymised,
-        }
+PERSONAL_DATA = (
+    # the conversation record (language, time zone, where the user is, their answers so far);
+    # erased last, as the other tables refer to it
+    Holding("profile", users, ("id",), delete_where(users, "id"), rows_where(users, "id")),
+)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from bot.storage.database import Storage
+from bot.storage.personal_data import Holding, delete_where, rows_where
 from bot.storage.schema import (
     assessments,
     observers,
@@ -21,41 +23,8 @@ from bot.storage.schema import (
     workshop_answers,
     workshops,
 )
-from flows.ports import ConsentInfo, SharedAssessment, SharedCluster
+from flows.regional.port import ConsentInfo, SharedAssessment, SharedCluster
 from flows.regional.view import Support
-
-
-async def consent_of(storage: Storage, user_id: str) -> ConsentInfo | None:
-    async with storage.transaction() as conn:
-        row = (
-            await conn.execute(
-                sa.select(regional_consents).where(regional_consents.c.user_id == user_id)
-            )
-        ).first()
-    return ConsentInfo(row.region, row.field, row.consented) if row is not None else None
-
-
-async def give(storage: Storage, user_id: str, region: str, field: str, now: float) -> None:
-    async with storage.transaction() as conn:
-        changed = await conn.execute(
-            regional_consents.update()
-            .where(regional_consents.c.user_id == user_id)
-            .values(region=region, field=field, consented=now)
-        )
-        if not changed.rowcount:
-            await conn.execute(
-                regional_consents.insert().values(
-                    user_id=user_id, region=region, field=field, consented=now
-                )
-            )
-
-
-async def withdraw(storage: Storage, user_id: str) -> bool:
-    async with storage.transaction() as conn:
-        gone = await conn.execute(
-            regional_consents.delete().where(regional_consents.c.user_id == user_id)
-        )
-    return bool(gone.rowcount)
 
 
 def _filters(region: str | None, field: str | None) -> list[Any]:
@@ -65,83 +34,6 @@ def _filters(region: str | None, field: str | None) -> list[Any]:
     if field:
         conditions.append(regional_consents.c.field == field)
     return conditions
-
-
-async def shared_clusters(
-    storage: Storage,
-    region: str | None = None,
-    field: str | None = None,
-    exclude: str | None = None,
-    latest_only: bool = False,
-) -> list[SharedCluster]:
-    """The consenting clusters (one per consenting user), each with its own assessments,
-    oldest first (`latest_only`: the latest alone, all a peers line needs); a team's
-    assessments are the team's, not the user's, and stay out."""
-    query = (
-        sa.select(
-            regional_consents.c.user_id,
-            regional_consents.c.region,
-            regional_consents.c.field,
-            assessments.c.answers,
-            assessments.c.percents,
-            assessments.c.position,
-            assessments.c.completed,
-        )
-        .join(assessments, assessments.c.user_id == regional_consents.c.user_id)
-        .where(assessments.c.team_id.is_(None), *_filters(region, field))
-        .order_by(regional_consents.c.user_id, assessments.c.completed)
-    )
-    if exclude is not None:
-        query = query.where(regional_consents.c.user_id != exclude)
-    if latest_only:
-        own = assessments.alias("own")
-        latest = (
-            sa.select(sa.func.max(own.c.completed))
-            .where(own.c.user_id == assessments.c.user_id, own.c.team_id.is_(None))
-            .scalar_subquery()
-        )
-        query = query.where(assessments.c.completed == latest)
-    async with storage.transaction() as conn:
-        rows = (await conn.execute(query)).all()
-    grouped: dict[str, tuple[str, str, list[SharedAssessment]]] = {}
-    for row in rows:
-        entry = grouped.setdefault(row.user_id, (row.region, row.field, []))
-        entry[2].append(
-            SharedAssessment(
-                answers={qid: value[0] for qid, value in json.loads(row.answers).items()},
-                percents=tuple(json.loads(row.percents)),
-                position=row.position,
-                completed=row.completed,
-            )
-        )
-    # the order of the clusters says nothing about who they are
-    return sorted(
-        (SharedCluster(region, field_, tuple(items)) for region, field_, items in grouped.values()),
-        key=lambda c: (c.region, c.field, c.assessments[-1].completed),
-    )
-
-
-async def shared_support(
-    storage: Storage, region: str | None = None, field: str | None = None
-) -> Support:
-    """The workshops whose facilitator consented, added up: the kinds and sources of support
-    their participants chose (codes only; their own words never leave the workshop)."""
-    query = (
-        sa.select(
-            workshop_answers.c.workshop_id, workshop_answers.c.kinds, workshop_answers.c.sources
-        )
-        .join(workshops, workshops.c.id == workshop_answers.c.workshop_id)
-        .join(regional_consents, regional_consents.c.user_id == workshops.c.owner)
-        .where(*_filters(region, field))
-    )
-    async with storage.transaction() as conn:
-        rows = (await conn.execute(query)).all()
-    kinds: Counter[str] = Counter()
-    sources: Counter[str] = Counter()
-    for row in rows:  # each option once per participant
-        kinds.update(set(json.loads(row.kinds)))
-        sources.update(set(json.loads(row.sources)))
-    return Support(len({row.workshop_id for row in rows}), len(rows), kinds, sources)
 
 
 # --- observers: the operators' access links to the regional view -------------------------------
@@ -156,35 +48,166 @@ class Observer:
     revoked: bool
 
 
-async def create_observer(storage: Storage, region: str | None, label: str, now: float) -> Observer:
-    async with storage.transaction() as conn:
-        result = await conn.execute(
-            observers.insert().values(region=region, label=label, created=now, revoked=False)
+class RegionalStore:
+    """The flows' `Regional` port on the database, and the regional view's reads, bound to
+    one storage."""
+
+    def __init__(
+        self, storage: Storage, user_row: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
+        self.storage = storage
+        self.user_row = user_row  # writes the event's new user first (rows refer to theirs)
+
+    async def consent(self, user_id: str) -> ConsentInfo | None:
+        async with self.storage.transaction() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(regional_consents).where(regional_consents.c.user_id == user_id)
+                )
+            ).first()
+        return ConsentInfo(row.region, row.field, row.consented) if row is not None else None
+
+    async def give(self, user_id: str, region: str, field: str, now: float) -> None:
+        if self.user_row is not None:
+            await self.user_row()
+        async with self.storage.transaction() as conn:
+            changed = await conn.execute(
+                regional_consents.update()
+                .where(regional_consents.c.user_id == user_id)
+                .values(region=region, field=field, consented=now)
+            )
+            if not changed.rowcount:
+                await conn.execute(
+                    regional_consents.insert().values(
+                        user_id=user_id, region=region, field=field, consented=now
+                    )
+                )
+
+    async def withdraw(self, user_id: str) -> bool:
+        async with self.storage.transaction() as conn:
+            gone = await conn.execute(
+                regional_consents.delete().where(regional_consents.c.user_id == user_id)
+            )
+        return bool(gone.rowcount)
+
+    async def peers(self, exclude: str) -> list[SharedCluster]:
+        return await self.shared_clusters(exclude=exclude, latest_only=True)
+
+    async def shared_clusters(
+        self,
+        region: str | None = None,
+        field: str | None = None,
+        exclude: str | None = None,
+        latest_only: bool = False,
+    ) -> list[SharedCluster]:
+        """The consenting clusters (one per consenting user), each with its own assessments,
+        oldest first (`latest_only`: the latest alone, all a peers line needs); a team's
+        assessments are the team's, not the user's, and stay out."""
+        query = (
+            sa.select(
+                regional_consents.c.user_id,
+                regional_consents.c.region,
+                regional_consents.c.field,
+                assessments.c.answers,
+                assessments.c.percents,
+                assessments.c.position,
+                assessments.c.completed,
+            )
+            .join(assessments, assessments.c.user_id == regional_consents.c.user_id)
+            .where(assessments.c.team_id.is_(None), *_filters(region, field))
+            .order_by(regional_consents.c.user_id, assessments.c.completed)
         )
-        primary_key = result.inserted_primary_key
-        assert primary_key is not None
-    return Observer(int(primary_key[0]), region, label, now, False)
-
-
-async def observer(storage: Storage, observer_id: int) -> Observer | None:
-    async with storage.transaction() as conn:
-        row = (
-            await conn.execute(sa.select(observers).where(observers.c.id == observer_id))
-        ).first()
-    return Observer(row.id, row.region, row.label, row.created, bool(row.revoked)) if row else None
-
-
-async def all_observers(storage: Storage) -> list[Observer]:
-    async with storage.transaction() as conn:
-        rows = (await conn.execute(sa.select(observers).order_by(observers.c.id))).all()
-    return [Observer(r.id, r.region, r.label, r.created, bool(r.revoked)) for r in rows]
-
-
-async def revoke_observer(storage: Storage, observer_id: int) -> bool:
-    async with storage.transaction() as conn:
-        changed = await conn.execute(
-            observers.update()
-            .where(observers.c.id == observer_id, observers.c.revoked.is_(False))
-            .values(revoked=True)
+        if exclude is not None:
+            query = query.where(regional_consents.c.user_id != exclude)
+        if latest_only:
+            own = assessments.alias("own")
+            latest = (
+                sa.select(sa.func.max(own.c.completed))
+                .where(own.c.user_id == assessments.c.user_id, own.c.team_id.is_(None))
+                .scalar_subquery()
+            )
+            query = query.where(assessments.c.completed == latest)
+        async with self.storage.transaction() as conn:
+            rows = (await conn.execute(query)).all()
+        grouped: dict[str, tuple[str, str, list[SharedAssessment]]] = {}
+        for row in rows:
+            entry = grouped.setdefault(row.user_id, (row.region, row.field, []))
+            entry[2].append(
+                SharedAssessment(
+                    answers={qid: value[0] for qid, value in json.loads(row.answers).items()},
+                    percents=tuple(json.loads(row.percents)),
+                    position=row.position,
+                    completed=row.completed,
+                )
+            )
+        # the order of the clusters says nothing about who they are
+        return sorted(
+            (
+                SharedCluster(region, field_, tuple(items))
+                for region, field_, items in grouped.values()
+            ),
+            key=lambda c: (c.region, c.field, c.assessments[-1].completed),
         )
-    return bool(changed.rowcount)
+
+    async def shared_support(self, region: str | None = None, field: str | None = None) -> Support:
+        """The workshops whose facilitator consented, added up: the kinds and sources of support
+        their participants chose (codes only; their own words never leave the workshop)."""
+        query = (
+            sa.select(
+                workshop_answers.c.workshop_id, workshop_answers.c.kinds, workshop_answers.c.sources
+            )
+            .join(workshops, workshops.c.id == workshop_answers.c.workshop_id)
+            .join(regional_consents, regional_consents.c.user_id == workshops.c.owner)
+            .where(*_filters(region, field))
+        )
+        async with self.storage.transaction() as conn:
+            rows = (await conn.execute(query)).all()
+        kinds: Counter[str] = Counter()
+        sources: Counter[str] = Counter()
+        for row in rows:  # each option once per participant
+            kinds.update(set(json.loads(row.kinds)))
+            sources.update(set(json.loads(row.sources)))
+        return Support(len({row.workshop_id for row in rows}), len(rows), kinds, sources)
+
+    async def create_observer(self, region: str | None, label: str, now: float) -> Observer:
+        async with self.storage.transaction() as conn:
+            result = await conn.execute(
+                observers.insert().values(region=region, label=label, created=now, revoked=False)
+            )
+            primary_key = result.inserted_primary_key
+            assert primary_key is not None
+        return Observer(int(primary_key[0]), region, label, now, False)
+
+    async def observer(self, observer_id: int) -> Observer | None:
+        async with self.storage.transaction() as conn:
+            row = (
+                await conn.execute(sa.select(observers).where(observers.c.id == observer_id))
+            ).first()
+        return (
+            Observer(row.id, row.region, row.label, row.created, bool(row.revoked)) if row else None
+        )
+
+    async def all_observers(self) -> list[Observer]:
+        async with self.storage.transaction() as conn:
+            rows = (await conn.execute(sa.select(observers).order_by(observers.c.id))).all()
+        return [Observer(r.id, r.region, r.label, r.created, bool(r.revoked)) for r in rows]
+
+    async def revoke_observer(self, observer_id: int) -> bool:
+        async with self.storage.transaction() as conn:
+            changed = await conn.execute(
+                observers.update()
+                .where(observers.c.id == observer_id, observers.c.revoked.is_(False))
+                .values(revoked=True)
+            )
+        return bool(changed.rowcount)
+
+
+PERSONAL_DATA = (
+    Holding(
+        "regional_consent",
+        regional_consents,
+        ("user_id",),
+        delete_where(regional_consents, "user_id"),
+        rows_where(regional_consents, "user_id"),
+    ),
+)

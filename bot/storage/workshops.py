@@ -6,15 +6,21 @@ from __future__ import annotations
 import json
 import random
 import secrets
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.database import Storage
+from bot.storage.personal_data import Holding, delete_where, rows_where
 from bot.storage.schema import join_attempts, workshop_answers, workshop_facilitators, workshops
-from flows.ports import WorkshopInfo
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.codes import new_join_code
+from flows.workshop.port import WorkshopInfo
+
+if TYPE_CHECKING:
+    from bot.web.access import PageLinks
 
 
 def _row(row: Any) -> WorkshopInfo | None:
@@ -27,12 +33,9 @@ def _row(row: Any) -> WorkshopInfo | None:
         row.title,
         row.owner,
         bool(row.closed),
-        row.results_chat,
-        row.results_message,
-        row.results_lang,
-        row.revision,
-        row.results_revision,
-        row.link_generation,
+        revision=row.revision,
+        link_generation=row.link_generation,
+        lang=row.results_lang,
     )
 
 
@@ -43,152 +46,6 @@ def _bump(workshop_id: Any) -> Any:
         .where(workshops.c.id == workshop_id)
         .values(revision=workshops.c.revision + 1)
     )
-
-
-async def create(
-    storage: Storage, owner: str, title: str, now: float, rng: random.Random | None = None
-) -> WorkshopInfo:
-    """A new open workshop with a fresh join code; its creator is its first facilitator."""
-    rng = rng or secrets.SystemRandom()
-    for _ in range(20):
-        code = new_join_code(rng)
-        # looked up first rather than caught: a failed insert would end the event's whole
-        # transaction on PostgreSQL (two workshops drawing one code at once is left to the
-        # unique constraint: 1 in 887 million)
-        if await by_code(storage, code) is not None:
-            continue
-        async with storage.transaction() as conn:
-            result = await conn.execute(
-                workshops.insert().values(
-                    code=code,
-                    invite=secrets.token_hex(6),
-                    title=title,
-                    owner=owner,
-                    closed=False,
-                    created=now,
-                )
-            )
-            primary_key = result.inserted_primary_key
-            assert primary_key is not None
-            workshop_id = int(primary_key[0])
-            await conn.execute(
-                workshop_facilitators.insert().values(workshop_id=workshop_id, user_id=owner)
-            )
-        found = await by_id(storage, workshop_id)
-        assert found is not None
-        return found
-    raise RuntimeError("could not find a free join code")
-
-
-async def _one(storage: Storage, condition: Any) -> WorkshopInfo | None:
-    async with storage.transaction() as conn:
-        return _row((await conn.execute(sa.select(workshops).where(condition))).first())
-
-
-async def by_id(storage: Storage, workshop_id: int) -> WorkshopInfo | None:
-    return await _one(storage, workshops.c.id == workshop_id)
-
-
-async def by_code(storage: Storage, code: str) -> WorkshopInfo | None:
-    return await _one(storage, workshops.c.code == code)
-
-
-async def by_invite(storage: Storage, invite: str) -> WorkshopInfo | None:
-    return await _one(storage, workshops.c.invite == invite)
-
-
-async def is_facilitator(storage: Storage, workshop_id: int, user_id: str) -> bool:
-    async with storage.transaction() as conn:
-        row = (
-            await conn.execute(
-                sa.select(workshop_facilitators.c.user_id).where(
-                    workshop_facilitators.c.workshop_id == workshop_id,
-                    workshop_facilitators.c.user_id == user_id,
-                )
-            )
-        ).first()
-    return row is not None
-
-
-async def add_facilitator(storage: Storage, workshop_id: int, user_id: str) -> None:
-    if await is_facilitator(storage, workshop_id, user_id):
-        return
-    async with storage.transaction() as conn:
-        await conn.execute(
-            workshop_facilitators.insert().values(workshop_id=workshop_id, user_id=user_id)
-        )
-
-
-async def of_facilitator(storage: Storage, user_id: str) -> list[WorkshopInfo]:
-    """The user's workshops, newest first."""
-    query = (
-        sa.select(workshops)
-        .join(workshop_facilitators, workshop_facilitators.c.workshop_id == workshops.c.id)
-        .where(workshop_facilitators.c.user_id == user_id)
-        .order_by(workshops.c.created.desc())
-    )
-    async with storage.transaction() as conn:
-        rows = (await conn.execute(query)).all()
-    return [w for w in map(_row, rows) if w is not None]
-
-
-async def set_closed(storage: Storage, workshop_id: int, closed: bool) -> None:
-    async with storage.transaction() as conn:
-        await conn.execute(
-            workshops.update()
-            .where(workshops.c.id == workshop_id)
-            .values(closed=closed, revision=workshops.c.revision + 1)
-        )
-
-
-async def new_link(storage: Storage, workshop_id: int) -> None:
-    """Revoke the projector page's link: the next one is signed over a new generation."""
-    async with storage.transaction() as conn:
-        await conn.execute(
-            workshops.update()
-            .where(workshops.c.id == workshop_id)
-            .values(
-                link_generation=workshops.c.link_generation + 1,
-                revision=workshops.c.revision + 1,
-            )
-        )
-
-
-async def set_results_message(
-    storage: Storage, workshop_id: int, chat_id: int, message_id: int, lang: str, revision: int
-) -> None:
-    """The message now showing the live results, and the revision it shows."""
-    async with storage.transaction() as conn:
-        await conn.execute(
-            workshops.update()
-            .where(workshops.c.id == workshop_id)
-            .values(
-                results_chat=chat_id,
-                results_message=message_id,
-                results_lang=lang,
-                results_revision=revision,
-            )
-        )
-
-
-async def mark_shown(storage: Storage, workshop_id: int, revision: int) -> None:
-    async with storage.transaction() as conn:
-        await conn.execute(
-            workshops.update()
-            .where(workshops.c.id == workshop_id)
-            .values(results_revision=revision)
-        )
-
-
-async def unshown(storage: Storage) -> list[int]:
-    """Workshops whose results message is behind their answers (e.g. a refresh that a restart
-    or a stopped replica did not get to)."""
-    query = sa.select(workshops.c.id).where(
-        workshops.c.results_message.is_not(None),
-        workshops.c.revision > workshops.c.results_revision,
-    )
-    async with storage.transaction() as conn:
-        return [row.id for row in (await conn.execute(query)).all()]
 
 
 def _answers(row: Any) -> ParticipantAnswers:
@@ -203,77 +60,297 @@ def _answers(row: Any) -> ParticipantAnswers:
     )
 
 
-async def answer_of(
-    storage: Storage, workshop_id: int, participant: str
-) -> ParticipantAnswers | None:
-    async with storage.transaction() as conn:
-        row = (
+@dataclass(frozen=True)
+class ResultsMessage:
+    """Where a workshop's live results are shown in a chat, and the revision shown there."""
+
+    chat: int
+    message: int
+    lang: str
+    revision: int  # the workshop's revision the message shows
+    latest: int  # the workshop's revision now
+
+
+class WorkshopStore:
+    """The flows' `Workshops` port on the database, bound to one storage (an event's
+    connection, or the engine for pages and jobs); also the live results message's place."""
+
+    def __init__(self, storage: Storage, pages: PageLinks | None = None) -> None:
+        self.storage = storage
+        self.pages = pages  # links to the projector pages (None: no web server)
+
+    async def page_link(self, workshop: WorkshopInfo) -> str | None:
+        if self.pages is None:
+            return None
+        return await self.pages.workshop_page(workshop, self.storage)
+
+    async def results_message(self, workshop_id: int) -> ResultsMessage | None:
+        query = sa.select(workshops).where(workshops.c.id == workshop_id)
+        async with self.storage.transaction() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None or row.results_chat is None or row.results_message is None:
+            return None
+        return ResultsMessage(
+            row.results_chat,
+            row.results_message,
+            row.results_lang or "en",
+            row.results_revision,
+            row.revision,
+        )
+
+    async def create(
+        self, owner: str, title: str, now: float, rng: random.Random | None = None
+    ) -> WorkshopInfo:
+        """A new open workshop with a fresh join code; its creator is its first facilitator."""
+        rng = rng or secrets.SystemRandom()
+        for _ in range(20):
+            code = new_join_code(rng)
+            # looked up first rather than caught: a failed insert would end the event's whole
+            # transaction on PostgreSQL (two workshops drawing one code at once is left to the
+            # unique constraint: 1 in 887 million)
+            if await self.by_code(code) is not None:
+                continue
+            async with self.storage.transaction() as conn:
+                result = await conn.execute(
+                    workshops.insert().values(
+                        code=code,
+                        invite=secrets.token_hex(6),
+                        title=title,
+                        owner=owner,
+                        closed=False,
+                        created=now,
+                    )
+                )
+                primary_key = result.inserted_primary_key
+                assert primary_key is not None
+                workshop_id = int(primary_key[0])
+                await conn.execute(
+                    workshop_facilitators.insert().values(workshop_id=workshop_id, user_id=owner)
+                )
+            found = await self.get(workshop_id)
+            assert found is not None
+            return found
+        raise RuntimeError("could not find a free join code")
+
+    async def _one(self, condition: Any) -> WorkshopInfo | None:
+        async with self.storage.transaction() as conn:
+            return _row((await conn.execute(sa.select(workshops).where(condition))).first())
+
+    async def get(self, workshop_id: int) -> WorkshopInfo | None:
+        return await self._one(workshops.c.id == workshop_id)
+
+    async def by_code(self, code: str) -> WorkshopInfo | None:
+        return await self._one(workshops.c.code == code)
+
+    async def by_invite(self, invite: str) -> WorkshopInfo | None:
+        return await self._one(workshops.c.invite == invite)
+
+    async def is_facilitator(self, workshop_id: int, user_id: str) -> bool:
+        async with self.storage.transaction() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(workshop_facilitators.c.user_id).where(
+                        workshop_facilitators.c.workshop_id == workshop_id,
+                        workshop_facilitators.c.user_id == user_id,
+                    )
+                )
+            ).first()
+        return row is not None
+
+    async def add_facilitator(self, workshop_id: int, user_id: str) -> None:
+        if await self.is_facilitator(workshop_id, user_id):
+            return
+        async with self.storage.transaction() as conn:
             await conn.execute(
-                sa.select(workshop_answers).where(
+                workshop_facilitators.insert().values(workshop_id=workshop_id, user_id=user_id)
+            )
+
+    async def of_facilitator(self, user_id: str) -> list[WorkshopInfo]:
+        """The user's workshops, newest first."""
+        query = (
+            sa.select(workshops)
+            .join(workshop_facilitators, workshop_facilitators.c.workshop_id == workshops.c.id)
+            .where(workshop_facilitators.c.user_id == user_id)
+            .order_by(workshops.c.created.desc())
+        )
+        async with self.storage.transaction() as conn:
+            rows = (await conn.execute(query)).all()
+        return [w for w in map(_row, rows) if w is not None]
+
+    async def set_closed(self, workshop_id: int, closed: bool) -> None:
+        async with self.storage.transaction() as conn:
+            await conn.execute(
+                workshops.update()
+                .where(workshops.c.id == workshop_id)
+                .values(closed=closed, revision=workshops.c.revision + 1)
+            )
+
+    async def new_page_link(self, workshop_id: int) -> None:
+        """Revoke the projector page's link: the next one is signed over a new generation."""
+        async with self.storage.transaction() as conn:
+            await conn.execute(
+                workshops.update()
+                .where(workshops.c.id == workshop_id)
+                .values(
+                    link_generation=workshops.c.link_generation + 1,
+                    revision=workshops.c.revision + 1,
+                )
+            )
+
+    async def set_results_message(
+        self, workshop_id: int, chat_id: int, message_id: int, lang: str, revision: int
+    ) -> None:
+        """The message now showing the live results, and the revision it shows."""
+        async with self.storage.transaction() as conn:
+            await conn.execute(
+                workshops.update()
+                .where(workshops.c.id == workshop_id)
+                .values(
+                    results_chat=chat_id,
+                    results_message=message_id,
+                    results_lang=lang,
+                    results_revision=revision,
+                )
+            )
+
+    async def mark_shown(self, workshop_id: int, revision: int) -> None:
+        async with self.storage.transaction() as conn:
+            await conn.execute(
+                workshops.update()
+                .where(workshops.c.id == workshop_id)
+                .values(results_revision=revision)
+            )
+
+    async def unshown(self) -> list[int]:
+        """Workshops whose results message is behind their answers (e.g. a refresh that a restart
+        or a stopped replica did not get to)."""
+        query = sa.select(workshops.c.id).where(
+            workshops.c.results_message.is_not(None),
+            workshops.c.revision > workshops.c.results_revision,
+        )
+        async with self.storage.transaction() as conn:
+            return [row.id for row in (await conn.execute(query)).all()]
+
+    async def answer_of(self, workshop_id: int, participant: str) -> ParticipantAnswers | None:
+        async with self.storage.transaction() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(workshop_answers).where(
+                        workshop_answers.c.workshop_id == workshop_id,
+                        workshop_answers.c.participant == participant,
+                    )
+                )
+            ).first()
+        return _answers(row) if row is not None else None
+
+    async def save_answer(
+        self, workshop_id: int, participant: str, answers: ParticipantAnswers, now: float
+    ) -> None:
+        """Insert or replace the participant's answers (one row per participant and workshop)."""
+        values = {
+            "lang": answers.lang,
+            "step": answers.step,
+            "challenges": json.dumps(list(answers.challenges), ensure_ascii=False),
+            "kinds": json.dumps(list(answers.support_kinds)),
+            "sources": json.dumps(list(answers.support_sources)),
+            "support_from": answers.support_from,
+            "updated": now,
+        }
+        async with self.storage.transaction() as conn:
+            await conn.execute(_bump(workshop_id))
+            updated = await conn.execute(
+                workshop_answers.update()
+                .where(
                     workshop_answers.c.workshop_id == workshop_id,
                     workshop_answers.c.participant == participant,
                 )
+                .values(values)
             )
-        ).first()
-    return _answers(row) if row is not None else None
-
-
-async def save_answer(
-    storage: Storage, workshop_id: int, participant: str, answers: ParticipantAnswers, now: float
-) -> None:
-    """Insert or replace the participant's answers (one row per participant and workshop)."""
-    values = {
-        "lang": answers.lang,
-        "step": answers.step,
-        "challenges": json.dumps(list(answers.challenges), ensure_ascii=False),
-        "kinds": json.dumps(list(answers.support_kinds)),
-        "sources": json.dumps(list(answers.support_sources)),
-        "support_from": answers.support_from,
-        "updated": now,
-    }
-    async with storage.transaction() as conn:
-        await conn.execute(_bump(workshop_id))
-        updated = await conn.execute(
-            workshop_answers.update()
-            .where(
-                workshop_answers.c.workshop_id == workshop_id,
-                workshop_answers.c.participant == participant,
-            )
-            .values(values)
-        )
-        if not updated.rowcount:
-            await conn.execute(
-                workshop_answers.insert().values(
-                    workshop_id=workshop_id, participant=participant, **values
-                )
-            )
-
-
-async def all_answers(storage: Storage, workshop_id: int) -> list[ParticipantAnswers]:
-    async with storage.transaction() as conn:
-        rows = (
-            await conn.execute(
-                sa.select(workshop_answers)
-                .where(workshop_answers.c.workshop_id == workshop_id)
-                .order_by(workshop_answers.c.id)
-            )
-        ).all()
-    return [_answers(row) for row in rows]
-
-
-async def wrong_code_attempts(storage: Storage, user_id: str, since: float) -> int:
-    async with storage.transaction() as conn:
-        return int(
-            (
+            if not updated.rowcount:
                 await conn.execute(
-                    sa.select(sa.func.count())
-                    .select_from(join_attempts)
-                    .where(join_attempts.c.user_id == user_id, join_attempts.c.at >= since)
+                    workshop_answers.insert().values(
+                        workshop_id=workshop_id, participant=participant, **values
+                    )
                 )
-            ).scalar_one()
+
+    async def answers(self, workshop_id: int) -> list[ParticipantAnswers]:
+        async with self.storage.transaction() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(workshop_answers)
+                    .where(workshop_answers.c.workshop_id == workshop_id)
+                    .order_by(workshop_answers.c.id)
+                )
+            ).all()
+        return [_answers(row) for row in rows]
+
+    async def wrong_codes_since(self, user_id: str, since: float) -> int:
+        async with self.storage.transaction() as conn:
+            return int(
+                (
+                    await conn.execute(
+                        sa.select(sa.func.count())
+                        .select_from(join_attempts)
+                        .where(join_attempts.c.user_id == user_id, join_attempts.c.at >= since)
+                    )
+                ).scalar_one()
+            )
+
+    async def record_wrong_code(self, user_id: str, now: float) -> None:
+        async with self.storage.transaction() as conn:
+            await conn.execute(join_attempts.insert().values(user_id=user_id, at=now))
+
+
+async def _anonymise_answers(conn: AsyncConnection, user_id: str) -> int:
+    """A participant's free text goes; their coded choices stay, unlinked, in the totals. The
+    workshops that showed their words catch up (pages, results messages)."""
+    await conn.execute(
+        workshops.update()
+        .where(
+            workshops.c.id.in_(
+                sa.select(workshop_answers.c.workshop_id).where(
+                    workshop_answers.c.participant == user_id
+                )
+            )
         )
+        .values(revision=workshops.c.revision + 1)
+    )
+    result = await conn.execute(
+        workshop_answers.update()
+        .where(workshop_answers.c.participant == user_id)
+        .values(
+            participant=sa.literal("anon:", sa.String) + sa.cast(workshop_answers.c.id, sa.String),
+            challenges="[]",
+            support_from="",
+        )
+    )
+    return int(result.rowcount)
 
 
-async def record_wrong_code(storage: Storage, user_id: str, now: float) -> None:
-    async with storage.transaction() as conn:
-        await conn.execute(join_attempts.insert().values(user_id=user_id, at=now))
+PERSONAL_DATA = (
+    Holding(
+        "workshop_answers",
+        workshop_answers,
+        ("participant",),
+        _anonymise_answers,
+        rows_where(workshop_answers, "participant"),
+    ),
+    Holding(
+        "join_attempts",
+        join_attempts,
+        ("user_id",),
+        delete_where(join_attempts, "user_id"),
+        rows_where(join_attempts, "user_id"),
+    ),
+    # kept after /delete so that co-facilitators keep the results (the privacy text says so)
+    Holding(
+        "workshops_run", workshops, ("owner", "results_chat"), None, rows_where(workshops, "owner")
+    ),
+    Holding(
+        "workshops_run",
+        workshop_facilitators,
+        ("user_id",),
+        None,
+        rows_where(workshop_facilitators, "user_id"),
+    ),
+)

@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot.events import EventRunner, Handled
-from bot.storage import workshops
+from bot.storage.workshops import WorkshopStore
 from bot.telegram.callback_data import decode
 from bot.telegram.links import TelegramChannel, join_link, pasted_link_event, start_link
 from bot.telegram.live_results import LiveResults
@@ -207,8 +207,7 @@ class TelegramAdapter:
         shows = results_tag(reply.tag)
         if shows is not None:  # this message now shows the live results, at this revision
             workshop_id, revision = shows
-            await workshops.set_results_message(
-                self.events.storage,
+            await WorkshopStore(self.events.storage).set_results_message(
                 workshop_id,
                 message.chat_id,
                 message.message_id,
@@ -244,8 +243,8 @@ class TelegramAdapter:
         link = start_link(context.bot.username, payload)
         workshop = None
         if event.value == "workshop" and update.effective_user is not None:
-            mine = await workshops.of_facilitator(
-                self.events.storage, user_key(update.effective_user.id)
+            mine = await WorkshopStore(self.events.storage).of_facilitator(
+                user_key(update.effective_user.id)
             )
             workshop = next((w for w in mine if not w.closed), None)
         with use_language(await self._language(update)):

@@ -16,7 +16,8 @@ import logging
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError, TelegramError
 
-from bot.storage import Storage, workshops
+from bot.storage import Storage
+from bot.storage.workshops import WorkshopStore
 from bot.telegram.pacing import LATER, Slots, wait_for_slot
 from bot.telegram.sending import edit_reply
 from flows.i18n import use_language
@@ -31,6 +32,7 @@ class LiveResults:
     ) -> None:
         self.facilitation = facilitation
         self.storage = storage
+        self.workshops = WorkshopStore(storage)
         self.slots = slots
         self.interval = interval
         self._pending: dict[int, asyncio.Task[None]] = {}
@@ -42,7 +44,7 @@ class LiveResults:
 
     async def catch_up(self, bot: Bot) -> None:
         """Refresh every results message that is behind its workshop."""
-        for workshop_id in await workshops.unshown(self.storage):
+        for workshop_id in await self.workshops.unshown():
             self.changed(bot, workshop_id)
 
     async def _refresh(self, bot: Bot, workshop_id: int) -> None:
@@ -54,28 +56,28 @@ class LiveResults:
             self._pending.pop(workshop_id, None)  # later changes schedule another refresh
         row = None
         try:
-            row = await workshops.by_id(self.storage, workshop_id)
-            if row is None or row.results_chat is None or row.results_message is None:
+            row = await self.workshops.results_message(workshop_id)
+            workshop = await self.workshops.get(workshop_id)
+            if row is None or workshop is None:
                 return
-            if row.revision <= row.results_revision:
+            if row.latest <= row.revision:
                 return  # shown already (by the press that made the change, or another replica)
-            lang = row.results_lang or "en"
-            with use_language(lang):
-                answers = await workshops.all_answers(self.storage, workshop_id)
-                reply = self.facilitation.results_reply(row, answers)
-            shown = await edit_reply(bot, row.results_chat, row.results_message, reply, lane=LATER)
-            if shown is not None and shown.message_id != row.results_message:  # sent anew
-                await workshops.set_results_message(
-                    self.storage, workshop_id, shown.chat_id, shown.message_id, lang, row.revision
+            with use_language(row.lang):
+                answers = await self.workshops.answers(workshop_id)
+                reply = self.facilitation.results_reply(workshop, answers)
+            shown = await edit_reply(bot, row.chat, row.message, reply, lane=LATER)
+            if shown is not None and shown.message_id != row.message:  # sent anew
+                await self.workshops.set_results_message(
+                    workshop_id, shown.chat_id, shown.message_id, row.lang, row.latest
                 )
             else:
-                await workshops.mark_shown(self.storage, workshop_id, row.revision)
+                await self.workshops.mark_shown(workshop_id, row.latest)
         except NetworkError:  # Telegram out of reach: `catch_up` tries again
             log.info("Could not reach Telegram to refresh workshop %s", workshop_id)
         except (BadRequest, TelegramError):  # the message is gone or the chat blocked the bot
             log.info("Could not refresh the results of workshop %s", workshop_id, exc_info=True)
             if row is not None:
-                await workshops.mark_shown(self.storage, workshop_id, row.revision)
+                await self.workshops.mark_shown(workshop_id, row.latest)
         except Exception:
             log.exception("Refreshing the results of workshop %s failed", workshop_id)
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from bot.storage import Storage, values
-from flows.ports import WorkshopInfo
+from flows.workshop.port import WorkshopInfo
 
 PAGE_PATH = "/w/"  # + token: the projector page
 REGIONAL_PATH = "/r/"  # + token: the regional view of an observer's link

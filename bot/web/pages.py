@@ -22,15 +22,16 @@ from starlette.staticfiles import StaticFiles
 
 from bot.render.qr import qr_svg
 from bot.render.tables import csv_bytes
-from bot.storage import Storage, values, workshops
+from bot.storage import Storage, values
+from bot.storage.workshops import WorkshopStore
 from bot.telegram.links import join_link
 from bot.web import access
 from bot.web.regional import RegionalPages
 from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
 from flows.content_model import Content
 from flows.i18n import UI_LANGS, use_language
-from flows.ports import WorkshopInfo
 from flows.workshop.export import export_table
+from flows.workshop.port import WorkshopInfo
 from flows.workshop.projector import ProjectorView, projector_view
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class Pages:
         poll: float = POLL,
     ) -> None:
         self.storage = storage
+        self.workshops = WorkshopStore(storage)
         self.content = content
         self._bot_username = bot_username
         self.stopping = stopping or asyncio.Event()  # set when the server shuts down
@@ -85,7 +87,7 @@ class Pages:
         parsed = access.parse(await self._links.secret(self.storage), token)
         if parsed is None:
             return None
-        workshop = await workshops.by_id(self.storage, parsed[0])
+        workshop = await self.workshops.get(parsed[0])
         if workshop is None or not access.valid_for(workshop, parsed[1]):
             return None
         return workshop, parsed[1]
@@ -93,7 +95,7 @@ class Pages:
     @staticmethod
     def _lang(request: Request, workshop: WorkshopInfo) -> str:
         asked = request.query_params.get("lang", "")
-        return asked if asked in UI_LANGS else (workshop.results_lang or "en")
+        return asked if asked in UI_LANGS else (workshop.lang or "en")
 
     async def bot_username(self) -> str | None:
         if self._bot_username is not None:
@@ -153,7 +155,7 @@ class Pages:
         quiet = 0.0
         yield "retry: 2000\n\n"  # reconnect within two seconds after a restart
         while not self.stopping.is_set():
-            workshop = await workshops.by_id(self.storage, workshop_id)
+            workshop = await self.workshops.get(workshop_id)
             if workshop is None or workshop.link_generation != generation:
                 yield _sse("gone", "")
                 return
@@ -193,7 +195,7 @@ class Pages:
             return NOT_FOUND
         workshop, _generation = found
         lang = self._lang(request, workshop)
-        answers = await workshops.all_answers(self.storage, workshop.id)
+        answers = await self.workshops.answers(workshop.id)
         table = export_table(
             self.content, workshop.title, answers, lang, zone=self.storage.default_timezone
         )
@@ -207,5 +209,5 @@ class Pages:
         )
 
     async def _view(self, workshop: WorkshopInfo) -> ProjectorView:
-        answers = await workshops.all_answers(self.storage, workshop.id)
+        answers = await self.workshops.answers(workshop.id)
         return projector_view(self.content, workshop.title, workshop.code, workshop.closed, answers)

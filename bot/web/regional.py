@@ -14,7 +14,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.render.tables import csv_bytes
-from bot.storage import Storage, regional
+from bot.storage import Storage
+from bot.storage.regional import Observer, RegionalStore
 from bot.web import access
 from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
 from flows.content_model import Content
@@ -28,6 +29,7 @@ class RegionalPages:
         self, storage: Storage, content: Content, templates: Environment, links: access.PageLinks
     ) -> None:
         self.storage, self.content, self.templates, self.links = storage, content, templates, links
+        self.regional = RegionalStore(storage)
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -35,17 +37,15 @@ class RegionalPages:
             Route(access.REGIONAL_PATH + "{token}/export.csv", self.export, methods=["GET"]),
         ]
 
-    async def _observer(self, token: str) -> regional.Observer | None:
+    async def _observer(self, token: str) -> Observer | None:
         parsed = access.parse(await self.links.secret(self.storage), token, access.OBSERVER)
         if parsed is None:
             return None
-        found = await regional.observer(self.storage, parsed[0])
+        found = await self.regional.observer(parsed[0])
         return found if found is not None and not found.revoked else None
 
     @staticmethod
-    def _selection(
-        request: Request, observer: regional.Observer
-    ) -> tuple[str, str | None, str | None]:
+    def _selection(request: Request, observer: Observer) -> tuple[str, str | None, str | None]:
         lang = request.query_params.get("lang", "")
         lang = lang if lang in UI_LANGS else "sv"
         region = observer.region or (request.query_params.get("region") or None)
@@ -54,8 +54,8 @@ class RegionalPages:
         return lang, region, field if field in FIELD_BY_CODE else None
 
     async def _view(self, region: str | None, field: str | None) -> RegionalView:
-        clusters = await regional.shared_clusters(self.storage, region, field)
-        support = await regional.shared_support(self.storage, region, field)
+        clusters = await self.regional.shared_clusters(region, field)
+        support = await self.regional.shared_support(region, field)
         return regional_view(self.content, clusters, support)
 
     async def page(self, request: Request) -> Response:

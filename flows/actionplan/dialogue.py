@@ -121,7 +121,7 @@ class Plans:
         turn.say(self._plan_menu(turn))
 
     async def _earlier_menu(self, turn: Turn) -> bool:
-        done = await turn.store.assessments(turn.user_id)
+        done = await turn.store.journey.assessments(turn.user_id)
         if not done:
             turn.say(self._none_yet())
             return True
@@ -134,7 +134,7 @@ class Plans:
         return True
 
     async def _deliver_earlier(self, turn: Turn, assessment_id: int) -> bool:
-        done = await turn.store.assessments(turn.user_id)
+        done = await turn.store.journey.assessments(turn.user_id)
         index = next((i for i, a in enumerate(done) if a.id == assessment_id), None)
         if index is None:
             return False

@@ -36,14 +36,18 @@ class Consent:
     async def after_summary(self, turn: Turn, position: int | None, ask: bool) -> None:
         """Add the peers line to the summary just shown; ask for consent once (`ask`: a
         summary of the user's own, completed now, not a team's or a workshop's detour)."""
-        line = peers_line(self.content, position, await turn.store.shared_clusters(turn.user_id))
+        line = peers_line(self.content, position, await turn.store.regional.peers(turn.user_id))
         if line:
             for index, reply in enumerate(turn.replies):
                 if reply.tag == KEEP_TAG:
                     turn.replies[index] = replace(reply, text=_with_line(reply.text, line))
                     break
         conv = turn.conversation
-        if ask and not conv.consent_asked and await turn.store.consent(turn.user_id) is None:
+        if (
+            ask
+            and not conv.consent_asked
+            and await turn.store.regional.consent(turn.user_id) is None
+        ):
             conv.consent_asked = True
             turn.say(self.question())
 
@@ -113,7 +117,7 @@ class Consent:
             return True
         region, _sep, field = code.partition(":")
         if action == "field" and region in PLACES and field in FIELD_BY_CODE:
-            await turn.store.give_consent(turn.user_id, region, field, turn.now)
+            await turn.store.regional.give(turn.user_id, region, field, turn.now)
             turn.conversation.consent_asked = True
             turn.say(
                 Reply(
@@ -125,7 +129,7 @@ class Consent:
             )
             return True
         if action == "withdraw":
-            gone = await turn.store.withdraw_consent(turn.user_id)
+            gone = await turn.store.regional.withdraw(turn.user_id)
             turn.say(
                 Reply(
                     _("Withdrawn: your results are no longer part of the regional picture.")
@@ -142,7 +146,7 @@ class Consent:
     # --- in /privacy --------------------------------------------------------------------------
 
     async def privacy_reply(self, turn: Turn) -> Reply:
-        consent = await turn.store.consent(turn.user_id)
+        consent = await turn.store.regional.consent(turn.user_id)
         if consent is None:
             return Reply(
                 _("The regional picture: you share nothing."),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from flows.content_model import Content
 from flows.i18n import _, current_language
-from flows.ports import SharedCluster
+from flows.regional.port import SharedCluster
 from flows.summary import percent_text
 
 MIN_CLUSTERS = 5  # no figure of the regional picture comes from fewer

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from flows.content_model import Content
 from flows.i18n import _, current_language
 from flows.messages import Table
-from flows.ports import SharedCluster
 from flows.regional.peers import MIN_CLUSTERS
+from flows.regional.port import SharedCluster
 from flows.scoring import UNSURE
 from flows.workshop.export import csv_delimiter
 

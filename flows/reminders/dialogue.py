@@ -13,7 +13,7 @@ from flows.content_model import Content
 from flows.i18n import _, current_language
 from flows.journey.assessment import Assessment
 from flows.messages import Choice, Reply
-from flows.ports import ReminderInfo
+from flows.reminders.port import ReminderInfo
 from flows.reminders.timing import format_due, zone
 from flows.scoring import MAX_ACTIONS, Action, score
 from flows.state import ConversationState
@@ -62,7 +62,7 @@ class Reminders:
             return True
         if action.isdigit() and int(action) in INTERVALS:
             days = int(action)
-            due = await store.schedule_reminder(user, chat_id, days, turn.now, turn.timezone)
+            due = await store.reminders.schedule(user, chat_id, days, turn.now, turn.timezone)
             turn.say(
                 Reply(
                     _("I'll remind you on {date}, then {every}. Change it with /remind.").format(
@@ -72,15 +72,15 @@ class Reminders:
             )
             return True
         if action == "pause":
-            await store.pause_reminder(user)
+            await store.reminders.pause(user)
         elif action == "resume":
-            await store.resume_reminder(user, turn.now, turn.timezone)
+            await store.reminders.resume(user, turn.now, turn.timezone)
         elif action == "stop":
-            await store.stop_reminder(user)
+            await store.reminders.stop(user)
         elif action == "snooze":
-            due = await store.snooze_reminder(
+            due = await store.reminders.snooze(
                 user, turn.now, turn.timezone
-            ) or await store.schedule_reminder(user, chat_id, 7, turn.now, turn.timezone)
+            ) or await store.reminders.schedule(user, chat_id, 7, turn.now, turn.timezone)
             turn.say(
                 Reply(_("Snoozed: I'll remind you again on {date}.").format(date=_date(due, turn)))
             )
@@ -98,7 +98,7 @@ class Reminders:
             return True
         elif action != "status":
             turn.say(Reply(_("That button is no longer active.")))
-        turn.say(self._status(turn, await store.reminder(user)))
+        turn.say(self._status(turn, await store.reminders.get(user)))
         return True
 
     def _status(self, turn: Turn, row: ReminderInfo | None) -> Reply:
@@ -148,8 +148,8 @@ class Reminders:
         turn.conversation.flow = "menu"
         # the pending reminder (a snooze too) stays on the day the user was told, at 09:30 in
         # the new zone
-        await turn.store.move_reminder(turn.user_id, old, name, turn.now)
-        row = await turn.store.reminder(turn.user_id)
+        await turn.store.reminders.move_to_zone(turn.user_id, old, name, turn.now)
+        row = await turn.store.reminders.get(turn.user_id)
         turn.say(Reply(_("Time zone set to {zone}.").format(zone=name)), self._status(turn, row))
         return True
 

@@ -20,9 +20,9 @@ from flows.i18n import _, current_language
 from flows.journey.assessment import Assessment
 from flows.journey.diagnostic import FULL, QUICK
 from flows.messages import KEEP_TAG, Attachment, Choice, PlanDocument, QrCode, Reply
-from flows.ports import TeamAnswer, TeamInfo, TeamMember
 from flows.state import ConversationState
 from flows.summary import chart_attachment, in_words
+from flows.team.port import TeamAnswer, TeamInfo, TeamMember
 from flows.team.result import team_result
 from flows.team.summary import team_summary_text
 from flows.turn import Turn
@@ -54,7 +54,7 @@ class Teams:
 
     async def team_command(self, turn: Turn, _arg: str) -> None:
         turn.conversation.flow = "menu"
-        mine = await turn.store.teams_of(turn.user_id)
+        mine = await turn.store.teams.of_member(turn.user_id)
         if len(mine) == 1:
             turn.say(*await self._card(turn, mine[0]))
         else:
@@ -63,7 +63,7 @@ class Teams:
     async def invite_start(self, turn: Turn, invite: str) -> None:
         """`/start tm_<invite>`: the team's cluster, and the question whether to join."""
         turn.conversation.flow = "menu"
-        team = await turn.store.team_by_invite(invite) if invite else None
+        team = await turn.store.teams.by_invite(invite) if invite else None
         if team is None:
             turn.say(Reply(_("That invitation is not valid.")))
             return
@@ -116,12 +116,12 @@ class Teams:
             return True
         if action == "list":
             conv.flow = "menu"
-            turn.say(self._list(await store.teams_of(turn.user_id)))
+            turn.say(self._list(await store.teams.of_member(turn.user_id)))
             return True
         if action == "join":
             await self._join(turn, target)
             return True
-        team = await store.team(int(target)) if target.isdigit() else None
+        team = await store.teams.get(int(target)) if target.isdigit() else None
         if team is None:
             return False
         conv.flow = "menu"
@@ -144,7 +144,7 @@ class Teams:
         elif action == "members":
             turn.say(await self._members(turn, team))
         elif action == "see":
-            await store.set_members_see_team(team.id, not team.members_see_team)
+            await store.teams.set_members_see(team.id, not team.members_see_team)
             turn.say(
                 Reply(
                     _("The members can now see the team result.")
@@ -154,7 +154,7 @@ class Teams:
                 *await self._card(turn, replace(team, members_see_team=not team.members_see_team)),
             )
         elif action in ("close", "reopen"):
-            await store.set_team_closed(team.id, action == "close")
+            await store.teams.set_closed(team.id, action == "close")
             turn.say(
                 Reply(
                     _(
@@ -198,7 +198,7 @@ class Teams:
 
     async def _create(self, turn: Turn, name: str) -> None:
         turn.conversation.flow = "menu"
-        team = await turn.store.create_team(turn.user_id, name, turn.now)
+        team = await turn.store.teams.create(turn.user_id, name, turn.now)
         turn.say(*self._invitation(turn, team), *await self._card(turn, team))
 
     # --- joining and answering ----------------------------------------------------------------
@@ -206,14 +206,14 @@ class Teams:
     async def _join(self, turn: Turn, invite: str) -> None:
         conv, store = turn.conversation, turn.store
         conv.flow = "menu"
-        team = await store.team_by_invite(invite) if invite else None
+        team = await store.teams.by_invite(invite) if invite else None
         if team is None:
             turn.say(Reply(_("That invitation is not valid.")))
             return
         if team.closed:
             turn.say(self._closed(team))
             return
-        await store.join_team(team.id, turn.user_id, turn.now)
+        await store.teams.join(team.id, turn.user_id, turn.now)
         conv.team = team.id
         turn.say(
             Reply(
@@ -274,7 +274,7 @@ class Teams:
         if completed is None or completed.team is None:
             return
         conv.team = None
-        team = await turn.store.team(completed.team)
+        team = await turn.store.teams.get(completed.team)
         if team is None or team.closed or not await self._is_member(turn, team):
             turn.completed = replace(completed, team=None)
             if team is not None:
@@ -287,8 +287,8 @@ class Teams:
                     )
                 )
             return
-        others = [a for a in await turn.store.team_answers(team.id) if a.user_id != turn.user_id]
-        members = len(await turn.store.team_members(team.id))
+        others = [a for a in await turn.store.teams.answers(team.id) if a.user_id != turn.user_id]
+        members = len(await turn.store.teams.members(team.id))
         answered = len(others) + 1  # this one is stored with the event
         lines = [_("Thank you: your answers count for the team for “{cluster}”.").format(
             cluster=team.cluster
@@ -305,14 +305,14 @@ class Teams:
     # --- the team's state and result ----------------------------------------------------------
 
     async def _is_member(self, turn: Turn, team: TeamInfo) -> bool:
-        return any(m.user_id == turn.user_id for m in await turn.store.team_members(team.id))
+        return any(m.user_id == turn.user_id for m in await turn.store.teams.members(team.id))
 
     async def _card(self, turn: Turn, team: TeamInfo) -> list[Reply]:
         """The team as its owner or a member sees it: the owner sees the result as soon as two
         have answered."""
         store = turn.store
-        members = await store.team_members(team.id)
-        answers = await store.team_answers(team.id)
+        members = await store.teams.members(team.id)
+        answers = await store.teams.answers(team.id)
         owner = team.owner == turn.user_id
         if owner and len(answers) >= VISIBLE_FROM:
             return self._result_replies(turn, team, members, answers)
@@ -378,8 +378,8 @@ class Teams:
                 )
             )
             return
-        members = await turn.store.team_members(team.id)
-        answers = await turn.store.team_answers(team.id)
+        members = await turn.store.teams.members(team.id)
+        answers = await turn.store.teams.answers(team.id)
         if len(answers) < VISIBLE_FROM:
             turn.say(Reply(_waiting(len(answers), len(members)), (_back(team),)))
         elif kind == "result":
@@ -432,8 +432,8 @@ class Teams:
 
     async def _members(self, turn: Turn, team: TeamInfo) -> Reply:
         """The members by number and joining date: the bot keeps no names."""
-        members = await turn.store.team_members(team.id)
-        answered = {a.user_id for a in await turn.store.team_answers(team.id)}
+        members = await turn.store.teams.members(team.id)
+        answered = {a.user_id for a in await turn.store.teams.answers(team.id)}
         lang = current_language()
         lines = [_("Members of the team for “{cluster}”:").format(cluster=team.cluster), ""]
         choices = []
@@ -459,7 +459,7 @@ class Teams:
         return Reply("\n".join(lines), (*choices, _back(team)), rows=rows)
 
     async def _manage(self, turn: Turn, team: TeamInfo, action: str, user_id: str) -> bool:
-        members = await turn.store.team_members(team.id)
+        members = await turn.store.teams.members(team.id)
         number = next((i for i, m in enumerate(members, start=1) if m.user_id == user_id), None)
         if number is None or user_id == team.owner:
             turn.say(
@@ -467,7 +467,7 @@ class Teams:
             )
             return True
         if action == "rm":
-            await turn.store.remove_team_member(team.id, user_id)
+            await turn.store.teams.remove(team.id, user_id)
             turn.say(
                 Reply(
                     _("Member {number} has left the team; their answers no longer count.").format(
@@ -477,7 +477,7 @@ class Teams:
                 await self._members(turn, team),
             )
             return True
-        await turn.store.set_team_owner(team.id, user_id)
+        await turn.store.teams.set_owner(team.id, user_id)
         turn.say(
             Reply(_("Member {number} now owns the team. You stay a member.").format(number=number)),
             *await self._card(turn, replace(team, owner=user_id)),

@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from flows.content_model import Content
 from flows.i18n import _, current_language
 from flows.messages import Attachment, Choice, QrCode, Reply
-from flows.ports import Store, WorkshopInfo
+from flows.ports import Stores
 from flows.turn import Turn
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.codes import INVITE_PREFIX, join_payload
 from flows.workshop.export import export_table
 from flows.workshop.participant import Participation
+from flows.workshop.port import WorkshopInfo
 from flows.workshop.results import aggregate, count_chart, results_text
 
 MAX_TITLE = 120
@@ -66,11 +67,11 @@ class Facilitation:
 
     async def invite_start(self, turn: Turn, invite: str) -> None:
         """`/start wf_<invite>`: the invited person becomes a facilitator."""
-        workshop = await turn.store.workshop_by_invite(invite)
+        workshop = await turn.store.workshops.by_invite(invite)
         if workshop is None:
             turn.say(Reply(_("That invitation is not valid.")))
             return
-        await turn.store.add_facilitator(workshop.id, turn.user_id)
+        await turn.store.workshops.add_facilitator(workshop.id, turn.user_id)
         turn.say(
             Reply(_("You are now a facilitator of “{title}”.").format(title=workshop.title)),
             await self._results(turn.store, workshop),
@@ -125,17 +126,17 @@ class Facilitation:
             conv.flow = "menu"
             turn.say(await self._list(turn))
             return True
-        workshop = await store.workshop(int(target)) if target.isdigit() else None
+        workshop = await store.workshops.get(int(target)) if target.isdigit() else None
         if workshop is None or action not in ACTIONS:
             turn.say(Reply(_("That button is no longer active.")))
             return True
-        if not await store.is_facilitator(workshop.id, turn.user_id):
+        if not await store.workshops.is_facilitator(workshop.id, turn.user_id):
             turn.say(Reply(_("Only the workshop's facilitators can do that.")))
             return True
         conv.flow = "menu"
         if action in ("close", "reopen"):
-            await store.set_closed(workshop.id, action == "close")
-            workshop = await store.workshop(workshop.id) or workshop  # its new revision
+            await store.workshops.set_closed(workshop.id, action == "close")
+            workshop = await store.workshops.get(workshop.id) or workshop  # its new revision
             turn.say(
                 Reply(
                     _("The workshop is closed: no more answers, and the results stay.")
@@ -155,8 +156,8 @@ class Facilitation:
         elif action == "invite":
             turn.say(self._invite(turn, workshop))
         elif action == "newlink":
-            await store.new_page_link(workshop.id)
-            workshop = await store.workshop(workshop.id) or workshop
+            await store.workshops.new_page_link(workshop.id)
+            workshop = await store.workshops.get(workshop.id) or workshop
             turn.changed_workshop = workshop.id
             turn.say(await self._page(store, workshop, renewed=True))
         elif action == "page":
@@ -169,7 +170,7 @@ class Facilitation:
             turn.say(Reply(_("Send the workshop's title as a message.")))
             return True
         turn.conversation.flow = "menu"
-        workshop = await turn.store.create_workshop(turn.user_id, title, turn.now)
+        workshop = await turn.store.workshops.create(turn.user_id, title, turn.now)
         turn.say(*self._join_replies(turn, workshop), await self._results(turn.store, workshop))
         return True
 
@@ -206,9 +207,9 @@ class Facilitation:
             (_back(workshop),),
         )
 
-    async def _page(self, store: Store, workshop: WorkshopInfo, renewed: bool = False) -> Reply:
+    async def _page(self, store: Stores, workshop: WorkshopInfo, renewed: bool = False) -> Reply:
         """The projector page's link, with a button that revokes it by making a new one."""
-        link = await store.page_link(workshop)
+        link = await store.workshops.page_link(workshop)
         if link is None:
             return Reply(_("The projector page needs the bot's web server, which is not set up."))
         lines = [
@@ -233,7 +234,7 @@ class Facilitation:
         )
 
     async def _list(self, turn: Turn) -> Reply:
-        mine = await turn.store.workshops_of(turn.user_id)
+        mine = await turn.store.workshops.of_facilitator(turn.user_id)
         if not mine:
             return Reply(
                 _("You have no workshops yet."), (Choice("wsf:new", _("Create a workshop")),)
@@ -247,8 +248,8 @@ class Facilitation:
         ]
         return Reply(_("Your workshops:"), tuple(choices))
 
-    async def _results(self, store: Store, workshop: WorkshopInfo) -> Reply:
-        return self.results_reply(workshop, await store.answers(workshop.id))
+    async def _results(self, store: Stores, workshop: WorkshopInfo) -> Reply:
+        return self.results_reply(workshop, await store.workshops.answers(workshop.id))
 
     def results_reply(self, workshop: WorkshopInfo, answers: Sequence[ParticipantAnswers]) -> Reply:
         """The results message, with the facilitator's buttons; the adapter keeps it live."""
@@ -272,14 +273,14 @@ class Facilitation:
         tag = f"{RESULTS_TAG}{workshop.id}:{workshop.revision}"
         return Reply(text, choices, rows=(3, 2, 2), tag=tag)
 
-    async def _chart(self, store: Store, workshop: WorkshopInfo) -> Reply:
-        results = aggregate(self.content, await store.answers(workshop.id))
+    async def _chart(self, store: Stores, workshop: WorkshopInfo) -> Reply:
+        results = aggregate(self.content, await store.workshops.answers(workshop.id))
         chart = count_chart(self.content, results, _("Where the participants are on the journey"))
         return Reply(workshop.title, attachment=Attachment(f"workshop-{workshop.code}.png", chart))
 
-    async def _csv(self, store: Store, workshop: WorkshopInfo, zone: str | None = None) -> Reply:
+    async def _csv(self, store: Stores, workshop: WorkshopInfo, zone: str | None = None) -> Reply:
         """The export; its dates are days in `zone`, by default the bot's default time zone."""
-        answers = await store.answers(workshop.id)
+        answers = await store.workshops.answers(workshop.id)
         table = export_table(self.content, workshop.title, answers, current_language(), zone=zone)
         return Reply(
             _("{count} participant(s), one row each.").format(count=len(answers)),

@@ -18,11 +18,11 @@ from flows.journey.assessment import Assessment
 from flows.journey.diagnostic import MODE
 from flows.machine import fire
 from flows.messages import Choice, Event, Reply
-from flows.ports import WorkshopInfo
 from flows.state import ConversationState
 from flows.turn import Turn
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.codes import normalise_code
+from flows.workshop.port import WorkshopInfo
 from flows.workshop.results import MAX_FROM, shorten
 
 STAGES = ("step", "challenges", "kinds", "sources", "from", "done")
@@ -314,7 +314,10 @@ class Participation:
         """Join by a typed code, a link's payload or `/workshop join CODE`."""
         conv, store = turn.conversation, turn.store
         conv.flow = "menu"
-        if await store.wrong_codes_since(turn.user_id, turn.now - 3600) >= MAX_WRONG_CODES:
+        if (
+            await store.workshops.wrong_codes_since(turn.user_id, turn.now - 3600)
+            >= MAX_WRONG_CODES
+        ):
             turn.say(
                 Reply(
                     _(
@@ -325,9 +328,9 @@ class Participation:
             )
             return
         code = normalise_code(text)
-        workshop = await store.workshop_by_code(code) if code else None
+        workshop = await store.workshops.by_code(code) if code else None
         if workshop is None:
-            await store.record_wrong_code(turn.user_id, turn.now)
+            await store.workshops.record_wrong_code(turn.user_id, turn.now)
             turn.say(
                 Reply(
                     _(
@@ -340,13 +343,13 @@ class Participation:
         if workshop.closed:
             turn.say(_closed(workshop))
             return
-        answers = await store.answer_of(workshop.id, turn.user_id) or ParticipantAnswers(
+        answers = await store.workshops.answer_of(workshop.id, turn.user_id) or ParticipantAnswers(
             lang=conv.lang
         )
         conv.flow = "workshop"
         conv.workshop = {"id": workshop.id, "title": workshop.title, "stage": "step"}
         turn.say(self.flow.prompt("step", answers, workshop.title))
-        await store.save_answer(workshop.id, turn.user_id, answers, turn.now)
+        await store.workshops.save_answer(workshop.id, turn.user_id, answers, turn.now)
         turn.changed_workshop = workshop.id
 
     async def join_start(self, turn: Turn, payload: str) -> None:
@@ -367,7 +370,7 @@ class Participation:
     async def _answer(self, turn: Turn, event: Event) -> None:
         conv, store = turn.conversation, turn.store
         current = conv.workshop
-        workshop = await store.workshop(current["id"]) if current else None
+        workshop = await store.workshops.get(current["id"]) if current else None
         if current is None or workshop is None:
             conv.flow = "menu"
             turn.say(Reply(_("That button is no longer active.")))
@@ -376,14 +379,14 @@ class Participation:
             conv.flow = "menu"
             turn.say(_closed(workshop))
             return
-        answers = await store.answer_of(workshop.id, turn.user_id) or ParticipantAnswers()
+        answers = await store.workshops.answer_of(workshop.id, turn.user_id) or ParticipantAnswers()
         answers = replace(answers, lang=conv.lang)
         result = self.flow.handle(current["stage"], answers, event, workshop.title)
         current["stage"] = result.stage
         current["step"] = result.answers.step  # for reminders of a participant's next steps
         conv.flow = "workshop" if result.stage not in ("done", QUICK) else "menu"
         if result.changed:
-            await store.save_answer(workshop.id, turn.user_id, result.answers, turn.now)
+            await store.workshops.save_answer(workshop.id, turn.user_id, result.answers, turn.now)
             turn.changed_workshop = workshop.id
         turn.say(*result.replies)
         if result.start_quick_check:
