@@ -12,7 +12,7 @@ from bot.storage import Storage
 from bot.telegram.app import build_application, slots_for
 from bot.telegram.pacing import Pacing
 from flows.content_model import Content
-from tests.fake_bot_api import FakeBotApi
+from tests.fakebotapi import FakeBotApi
 
 
 class RunningBot:
