@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -156,3 +157,25 @@ def text_with_buttons(api, user) -> str:
         if data and not any(".share:" in d for d in data):
             return record.get("plain_text") or record.get("text") or record.get("caption") or ""
     return ""
+
+
+async def create_workshop(api, facilitator, title: str) -> str:
+    """A new workshop made by `facilitator` (in English) through /workshop; its join code."""
+    await command(api, facilitator, "/workshop")
+    await press(api, facilitator, "Create a workshop")
+    await say(api, facilitator, title)
+    await api.wait_for(lambda: any(r["method"] == "sendPhoto" for r in api.sent(facilitator.id)))
+    await api.wait_for(lambda: live_results(api, facilitator))  # sent after the QR code
+    text = next(t for t in api.texts(facilitator.id) if "Join code:" in t)
+    code = re.search(r"Join code: ([A-Z0-9]{6})", text).group(1)
+    assert f"https://t.me/cluster_journey_test_bot?start=ws_{code}" in text
+    return code
+
+
+def live_results(api, facilitator) -> dict:
+    """The facilitator's live results message."""
+    return next(
+        r
+        for r in reversed(api.sent(facilitator.id))
+        if "Participants" in (r.get("plain_text") or "")
+    )

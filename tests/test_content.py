@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from flows.content_loader import check_content
-
-
-def _problems(directory: Path) -> list[str]:
-    content, problems = check_content(directory)
-    assert content is None
-    return [str(p) for p in problems]
-
-
-def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
+from tests.content_edits import content_problems, edit_file
 
 
 def test_real_content_loads(content):
@@ -62,7 +49,7 @@ def test_missing_swedish_text(content_copy):
     sv_line = next(i for i, line in enumerate(block) if line.lstrip().startswith("sv:"))
     del lines[q_starts[2] + sv_line]
     path.write_text("".join(lines), encoding="utf-8")
-    problems = _problems(content_copy)
+    problems = content_problems(content_copy)
     assert any(
         p.startswith("steps/03-opportunities.yaml: questions[2].text")
         and "Swedish text 'sv' is missing" in p
@@ -75,8 +62,8 @@ def test_duplicate_id(content_copy):
     path = content_copy / "glossary.yaml"
     data = path.read_text(encoding="utf-8")
     ids = re.findall(r"- id: ([a-z0-9-]+)", data)
-    _edit(path, f"- id: {ids[1]}\n", f"- id: {ids[0]}\n")
-    problems = _problems(content_copy)
+    edit_file(path, f"- id: {ids[1]}\n", f"- id: {ids[0]}\n")
+    problems = content_problems(content_copy)
     assert any(
         p.startswith("glossary.yaml: terms[1].id (line ") and "duplicate id" in p for p in problems
     ), problems
@@ -85,8 +72,8 @@ def test_duplicate_id(content_copy):
 def test_question_ids_unique_across_steps(content_copy, content):
     first = content.step(1).questions[0].id
     second = content.step(2).questions[1].id
-    _edit(content_copy / "steps" / "02-readiness.yaml", f"id: {second}\n", f"id: {first}\n")
-    problems = _problems(content_copy)
+    edit_file(content_copy / "steps" / "02-readiness.yaml", f"id: {second}\n", f"id: {first}\n")
+    problems = content_problems(content_copy)
     assert any(
         "steps/02-readiness.yaml: questions[1].id" in p and "duplicate id" in p for p in problems
     ), problems
@@ -96,8 +83,8 @@ def test_a_question_id_too_long_for_a_button_is_refused(content_copy, content):
     """An action's card carries the question id in its buttons (at most 64 bytes)."""
     question = content.step(2).questions[1].id
     long = "a-question-id-far-too-long-for-buttons"
-    _edit(content_copy / "steps" / "02-readiness.yaml", f"id: {question}\n", f"id: {long}\n")
-    problems = _problems(content_copy)
+    edit_file(content_copy / "steps" / "02-readiness.yaml", f"id: {question}\n", f"id: {long}\n")
+    problems = content_problems(content_copy)
     assert any(
         "steps/02-readiness.yaml: questions[1].id" in p and "fit in a button" in p for p in problems
     ), problems
@@ -106,14 +93,14 @@ def test_a_question_id_too_long_for_a_button_is_refused(content_copy, content):
 def test_malformed_yaml(content_copy):
     path = content_copy / "workshop.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\n  broken: [unclosed\n", encoding="utf-8")
-    problems = _problems(content_copy)
+    problems = content_problems(content_copy)
     assert any(p.startswith("workshop.yaml (line ") and "malformed YAML" in p for p in problems)
 
 
 def test_unknown_and_missing_keys(content_copy):
     path = content_copy / "steps" / "05-training.yaml"
-    _edit(path, "ready_when:", "ready_for_next:")
-    problems = _problems(content_copy)
+    edit_file(path, "ready_when:", "ready_for_next:")
+    problems = content_problems(content_copy)
     assert any(
         p.startswith("steps/05-training.yaml: ready_for_next (line ") and "unknown key" in p
         for p in problems
@@ -126,7 +113,7 @@ def test_unknown_and_missing_keys(content_copy):
 def test_wrong_step_numbering(content_copy):
     steps = content_copy / "steps"
     (steps / "04-strategy.yaml").rename(steps / "05-strategy.yaml")
-    problems = _problems(content_copy)
+    problems = content_problems(content_copy)
     assert any("05-strategy.yaml" in p and "numbered" in p for p in problems), problems
     assert any("05-strategy.yaml: number" in p for p in problems), problems
 
@@ -142,7 +129,7 @@ def test_empty_text(content_copy):
     )
     assert new != text
     path.write_text(new, encoding="utf-8")
-    problems = _problems(content_copy)
+    problems = content_problems(content_copy)
     assert any(
         p.startswith("journey.yaml: answers[1].label.sv") and "empty" in p for p in problems
     ), problems
@@ -162,7 +149,7 @@ def test_key_question_count(content_copy, content, flag):
         expected = "has 0"
     assert new != text and step.key_question
     path.write_text(new, encoding="utf-8")
-    problems = _problems(content_copy)
+    problems = content_problems(content_copy)
     assert any(
         p.startswith("steps/06-partners.yaml: questions") and expected in p for p in problems
     ), problems
@@ -177,7 +164,7 @@ def test_text_too_long(content_copy):
             "ready_when:", 'ready_when:\n  en: "' + "x" * 5000 + '"\n  sv: "y"\nold_ready_when:', 1
         )
     path.write_text(new, encoding="utf-8")
-    problems = _problems(content_copy)
+    problems = content_problems(content_copy)
     assert any(
         "steps/01-why.yaml: ready_when.en" in p and "5000 characters" in p for p in problems
     ), problems

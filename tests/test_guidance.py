@@ -18,8 +18,9 @@ from flows.messages import Table
 from flows.router import Router
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.export import export_table
+from tests.cli_driver import chat
+from tests.content_edits import content_problems, edit_file
 from tests.helpers import Driver, Engine
-from tests.test_content import _edit, _problems
 
 
 @pytest.fixture(scope="module")
@@ -129,8 +130,6 @@ def test_the_action_that_names_a_template_offers_it_in_the_summary(engine):
 
 
 def test_the_terminal_saves_a_template_as_a_file(tmp_path):
-    from tests.test_terminal import chat
-
     out = chat(tmp_path, ["/steps", "9", "3"], "--lang", "en")
     number = re.search(r"(\d+)\) Download: Yearly member outcome survey", out)
     assert number, out
@@ -163,8 +162,10 @@ def test_tools_page_shows_where_a_fact_comes_from(engine, content):
 
 
 def test_a_bad_source_url_is_reported(content_copy):
-    _edit(content_copy / "funding.yaml", 'source: "https://interreg-baltic.eu/"', "source: www.x")
-    problems = _problems(content_copy)
+    edit_file(
+        content_copy / "funding.yaml", 'source: "https://interreg-baltic.eu/"', "source: www.x"
+    )
+    problems = content_problems(content_copy)
     assert any(
         p.startswith("funding.yaml: sources[") and "is not a web address" in p for p in problems
     ), problems
@@ -174,7 +175,7 @@ def test_a_missing_checked_date_is_reported(content_copy):
     path = content_copy / "steps" / "03-opportunities.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("    checked: ", "    checked_on: ", 1), encoding="utf-8")
-    problems = _problems(content_copy)
+    problems = content_problems(content_copy)
     assert any("missing key 'checked'" in p for p in problems), problems
 
 
@@ -183,12 +184,12 @@ def test_a_future_date_and_an_unknown_template_are_reported(content_copy):
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"checked: \d{4}-\d\d-\d\d", "checked: 2999-01-01", text, count=1)
     path.write_text(text, encoding="utf-8")
-    _edit(
+    edit_file(
         content_copy / "steps" / "05-training.yaml",
         "template: skills-self-rating",
         "template: no-such-form",
     )
-    problems = _problems(content_copy)
+    problems = content_problems(content_copy)
     assert any("is in the future" in p for p in problems), problems
     assert any(
         p.startswith("steps/05-training.yaml: questions[0].template")
