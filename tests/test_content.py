@@ -1,4 +1,5 @@
-"""The real content is sound, and each kind of content error is reported with file, entry, line."""
+"""The real content is sound (every fact sourced and dated, one thing asked per question, no
+programme that ended offered), and each kind of content error is reported with file, entry, line."""
 
 from __future__ import annotations
 
@@ -174,3 +175,78 @@ def test_cli_reports_problems_and_fails(content_copy, capsys):
     (content_copy / "funding.yaml").unlink()
     assert main(["content", "check", "--content", str(content_copy)]) == 1
     assert "funding.yaml: file is missing" in capsys.readouterr().out
+
+
+# --- sources and dates --------------------------------------------------------------------
+
+
+def test_every_tool_and_funding_source_is_sourced_and_dated(content):
+    items = [t for s in content.steps for t in s.tools] + list(content.funding.sources)
+    for item in items:
+        assert item.source == "composed" or item.source.startswith(("https://", "http://"))
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", item.checked)
+
+
+def test_a_bad_source_url_is_reported(content_copy):
+    edit_file(
+        content_copy / "funding.yaml", 'source: "https://interreg-baltic.eu/"', "source: www.x"
+    )
+    problems = content_problems(content_copy)
+    assert any(
+        p.startswith("funding.yaml: sources[") and "is not a web address" in p for p in problems
+    ), problems
+
+
+def test_a_missing_checked_date_is_reported(content_copy):
+    path = content_copy / "steps" / "03-opportunities.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    checked: ", "    checked_on: ", 1), encoding="utf-8")
+    problems = content_problems(content_copy)
+    assert any("missing key 'checked'" in p for p in problems), problems
+
+
+def test_a_future_date_and_an_unknown_template_are_reported(content_copy):
+    path = content_copy / "steps" / "01-why.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"checked: \d{4}-\d\d-\d\d", "checked: 2999-01-01", text, count=1)
+    path.write_text(text, encoding="utf-8")
+    edit_file(
+        content_copy / "steps" / "05-training.yaml",
+        "template: skills-self-rating",
+        "template: no-such-form",
+    )
+    problems = content_problems(content_copy)
+    assert any("is in the future" in p for p in problems), problems
+    assert any(
+        p.startswith("steps/05-training.yaml: questions[0].template")
+        and "no template 'no-such-form'" in p
+        for p in problems
+    ), problems
+
+
+def test_no_programme_that_ended_is_offered_to_join(content):
+    for step in content.steps:
+        for q in step.questions:
+            assert "BSR Stars" not in q.text.en + q.action.en, q.id
+    ended = next(t for t in content.step(3).tools if t.id == "cluster-observatory")
+    assert "Neither runs any more" in ended.description.en
+
+
+# --- one question, one thing ---------------------------------------------------------------
+
+DOUBLE = [
+    re.compile(r", (and|or) (do|did|have|has|is|are|does) ", re.I),
+    re.compile(r", (och|eller) (har|är|går|finns|gör|vet) ", re.I),
+    re.compile(r"\band review\b|\boch går ni igenom\b", re.I),
+]
+
+
+def test_no_question_asks_two_things(content):
+    questions = [q for s in content.steps for q in s.questions] + list(content.funding.questions)
+    for q in questions:
+        for text in (q.text.en, q.text.sv):
+            assert text.count("?") == 1, (q.id, text)
+            assert not any(p.search(text) for p in DOUBLE), (q.id, text)
+    assert (
+        content.question("measure-kpis").text.en == "Do you have KPIs for your international work?"
+    )
