@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import copy
-import itertools
 import re
 from pathlib import Path
-from typing import Any
 
 from bot.config import Settings
 from bot.storage import Storage
@@ -58,40 +55,6 @@ class RunningBot:
         await self.app.stop()
         await self.app.shutdown()
         await self.app.post_shutdown(self.app)  # type: ignore[misc]
-
-
-_forged_ids = itertools.count(1)
-
-
-def forged_press(api: FakeBotApi, user_id: int, data: str) -> dict[str, Any]:
-    """A callback query with arbitrary data on the bot's latest message (a forged button)."""
-    record = api.last_message(user_id)
-    assert record is not None
-    query_id = f"forged-{next(_forged_ids)}"
-    # known to the server as a real press of that message, so the bot may answer it
-    api._queries[query_id] = {
-        "answered": False,
-        "chat_id": user_id,
-        "message_id": record["message_id"],
-        "data": data,
-        "user_id": user_id,
-    }
-    return api.push_update(
-        {
-            "callback_query": {
-                "id": query_id,
-                "from": {
-                    "id": user_id,
-                    "is_bot": False,
-                    "first_name": "Mallory",
-                    "language_code": "en",
-                },
-                "message": copy.deepcopy(record["message"]),
-                "chat_instance": "1",
-                "data": data,
-            }
-        }
-    )
 
 
 # --- driving a user as a person would: act, then wait for what they see ---------------------

@@ -9,7 +9,6 @@ import re
 from tests.telegram_harness import (
     command,
     create_workshop,
-    forged_press,
     last_text,
     live_results,
     press,
@@ -93,7 +92,7 @@ async def test_a_full_workshop(api, bot, content, tmp_path):
     buttons = dict(api.buttons(fac.id, live_results(api, fac)["message_id"]))
     for label in ("Export CSV", "Close", "Refresh"):
         await command(api, stranger, "/help")
-        forged_press(api, stranger.id, buttons[label])
+        api.forge_press(stranger.id, buttons[label])
         await api.wait_for(
             lambda: "Only the workshop's facilitators can do that." in last_text(api, stranger)
         )

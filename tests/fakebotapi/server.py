@@ -245,6 +245,22 @@ class FakeBotApi(BotApiMethods):
         self._wake()
         return update
 
+    def forge_press(self, user_id: int, data: str) -> dict[str, Any]:
+        """A press with any `data` on the bot's latest message in the user's private chat, as a
+        forged or stale button would send it; the server knows the query, so the bot may answer
+        it. Returns the queued callback_query Update."""
+        record = self.last_message(user_id)
+        assert record is not None
+        query_id = f"forged-{next(self._counter)}"
+        self._queries[query_id] = {
+            "answered": False, "chat_id": user_id, "message_id": record["message_id"],
+            "data": data, "user_id": user_id,
+        }  # fmt: skip
+        mallory = {"id": user_id, "is_bot": False, "first_name": "Mallory", "language_code": "en"}
+        query = {"id": query_id, "from": mallory, "message": copy.deepcopy(record["message"]),
+                 "chat_instance": "1", "data": data}  # fmt: skip
+        return self.push_update({"callback_query": query})
+
     def hand_over(self, update_id: int) -> None:
         """The test delivered this update itself, to the bot's webhook (as Telegram does in
         webhook mode): it is no longer pending."""

@@ -250,3 +250,18 @@ async def test_other_methods_get_valid_answers(api: FakeBotApi, bot: Bot) -> Non
         await bot.delete_message(ANNA, location.message_id)
     assert api.sent(ANNA) == []
     assert api.violations == []
+
+
+async def test_a_forged_press_reaches_the_bot_and_may_be_answered(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    api.user(ANNA)
+    sent = await bot.send_message(ANNA, "No buttons here")
+    api.forge_press(ANNA, "admin:delete-everything")
+    (update,) = await bot.get_updates(timeout=0)
+    query = update.callback_query
+    assert query is not None and query.data == "admin:delete-everything"
+    assert query.message is not None and query.message.message_id == sent.message_id
+    assert await query.answer("No") is True
+    assert api.unanswered_callbacks() == []
+    assert api.violations == []
