@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from tests.fake_bot_api import FakeBotApi
+from tests.fakebotapi import FakeBotApi
 
 
 def has_keyboard(message: dict[str, Any]) -> bool:

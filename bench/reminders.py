@@ -27,7 +27,7 @@ from bot.reminders import ReminderDispatcher, TickStats
 from bot.storage import Storage
 from bot.storage.schema import reminders, users
 from bot.telegram.pacing import BULK, BULK_SHARE, Pacing
-from tests.fake_bot_api import FakeBotApi
+from tests.fakebotapi import FakeBotApi
 
 FIRST_CHAT = 500_000
 INJECTED_429 = 3

@@ -17,7 +17,7 @@ from typing import Any
 
 from bench.observed import BotError, ObservedApi
 from bench.workload import ANSWERS, QUESTIONS
-from tests.fake_bot_api import FakeUser
+from tests.fakebotapi import FakeUser
 
 
 @dataclass

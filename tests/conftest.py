@@ -30,7 +30,7 @@ def content_copy(tmp_path: Path) -> Path:
 @pytest.fixture
 async def api():
     """The local Bot API server; every test ends with no call rejected by the spec check."""
-    from tests.fake_bot_api import FakeBotApi
+    from tests.fakebotapi import FakeBotApi
 
     async with FakeBotApi() as server:
         yield server

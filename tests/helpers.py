@@ -9,7 +9,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from bot.events import PLAIN
+from bot.events import PLAIN, EventRunner
 from bot.storage import Storage, UserRecord
 from bot.storage.stores import stores_for
 from flows.messages import Event, Reply
@@ -89,3 +89,11 @@ class Driver:
             assert any(c.id == f"ans:{answer}" for c in replies[-1].choices)
             replies = self.choose(f"ans:{answer}")
         return replies
+
+
+async def quick_check(conversations: EventRunner, user_id: str, answer: str) -> None:
+    """`user_id` takes the quick check through the event runner, `answer` to every question."""
+    await conversations.handle(user_id, Event("command", "assess"))
+    await conversations.handle(user_id, Event("choice", "mode:quick"))
+    for _ in range(10):
+        await conversations.handle(user_id, Event("choice", f"ans:{answer}"))

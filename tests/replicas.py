@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 
 from bench import procs
-from tests.fake_bot_api import FakeBotApi
+from tests.fakebotapi import FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "replica-test-secret"

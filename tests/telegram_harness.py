@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import copy
-import itertools
+import re
 from pathlib import Path
-from typing import Any
 
 from bot.config import Settings
 from bot.storage import Storage
 from bot.telegram.app import build_application, slots_for
 from bot.telegram.pacing import Pacing
 from flows.content_model import Content
-from tests.fake_bot_api import FakeBotApi
+from tests.fakebotapi import FakeBotApi
 
 
 class RunningBot:
@@ -57,40 +55,6 @@ class RunningBot:
         await self.app.stop()
         await self.app.shutdown()
         await self.app.post_shutdown(self.app)  # type: ignore[misc]
-
-
-_forged_ids = itertools.count(1)
-
-
-def forged_press(api: FakeBotApi, user_id: int, data: str) -> dict[str, Any]:
-    """A callback query with arbitrary data on the bot's latest message (a forged button)."""
-    record = api.last_message(user_id)
-    assert record is not None
-    query_id = f"forged-{next(_forged_ids)}"
-    # known to the server as a real press of that message, so the bot may answer it
-    api._queries[query_id] = {
-        "answered": False,
-        "chat_id": user_id,
-        "message_id": record["message_id"],
-        "data": data,
-        "user_id": user_id,
-    }
-    return api.push_update(
-        {
-            "callback_query": {
-                "id": query_id,
-                "from": {
-                    "id": user_id,
-                    "is_bot": False,
-                    "first_name": "Mallory",
-                    "language_code": "en",
-                },
-                "message": copy.deepcopy(record["message"]),
-                "chat_instance": "1",
-                "data": data,
-            }
-        }
-    )
 
 
 # --- driving a user as a person would: act, then wait for what they see ---------------------
@@ -156,3 +120,25 @@ def text_with_buttons(api, user) -> str:
         if data and not any(".share:" in d for d in data):
             return record.get("plain_text") or record.get("text") or record.get("caption") or ""
     return ""
+
+
+async def create_workshop(api, facilitator, title: str) -> str:
+    """A new workshop made by `facilitator` (in English) through /workshop; its join code."""
+    await command(api, facilitator, "/workshop")
+    await press(api, facilitator, "Create a workshop")
+    await say(api, facilitator, title)
+    await api.wait_for(lambda: any(r["method"] == "sendPhoto" for r in api.sent(facilitator.id)))
+    await api.wait_for(lambda: live_results(api, facilitator))  # sent after the QR code
+    text = next(t for t in api.texts(facilitator.id) if "Join code:" in t)
+    code = re.search(r"Join code: ([A-Z0-9]{6})", text).group(1)
+    assert f"https://t.me/cluster_journey_test_bot?start=ws_{code}" in text
+    return code
+
+
+def live_results(api, facilitator) -> dict:
+    """The facilitator's live results message."""
+    return next(
+        r
+        for r in reversed(api.sent(facilitator.id))
+        if "Participants" in (r.get("plain_text") or "")
+    )

@@ -1,26 +1,14 @@
-"""The real content is sound, and each kind of content error is reported with file, entry, line."""
+"""The real content is sound (every fact sourced and dated, one thing asked per question, no
+programme that ended offered), and each kind of content error is reported with file, entry, line."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from flows.content_loader import check_content
-
-
-def _problems(directory: Path) -> list[str]:
-    content, problems = check_content(directory)
-    assert content is None
-    return [str(p) for p in problems]
-
-
-def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
+from tests.content_edits import content_problems, edit_file
 
 
 def test_real_content_loads(content):
@@ -62,7 +50,7 @@ def test_missing_swedish_text(content_copy):
     sv_line = next(i for i, line in enumerate(block) if line.lstrip().startswith("sv:"))
     del lines[q_starts[2] + sv_line]
     path.write_text("".join(lines), encoding="utf-8")
-    problems = _problems(content_copy)
+    problems = content_problems(content_copy)
     assert any(
         p.startswith("steps/03-opportunities.yaml: questions[2].text")
         and "Swedish text 'sv' is missing" in p
@@ -75,8 +63,8 @@ def test_duplicate_id(content_copy):
     path = content_copy / "glossary.yaml"
     data = path.read_text(encoding="utf-8")
     ids = re.findall(r"- id: ([a-z0-9-]+)", data)
-    _edit(path, f"- id: {ids[1]}\n", f"- id: {ids[0]}\n")
-    problems = _problems(content_copy)
+    edit_file(path, f"- id: {ids[1]}\n", f"- id: {ids[0]}\n")
+    problems = content_problems(content_copy)
     assert any(
         p.startswith("glossary.yaml: terms[1].id (line ") and "duplicate id" in p for p in problems
     ), problems
@@ -85,8 +73,8 @@ def test_duplicate_id(content_copy):
 def test_question_ids_unique_across_steps(content_copy, content):
     first = content.step(1).questions[0].id
     second = content.step(2).questions[1].id
-    _edit(content_copy / "steps" / "02-readiness.yaml", f"id: {second}\n", f"id: {first}\n")
-    problems = _problems(content_copy)
+    edit_file(content_copy / "steps" / "02-readiness.yaml", f"id: {second}\n", f"id: {first}\n")
+    problems = content_problems(content_copy)
     assert any(
         "steps/02-readiness.yaml: questions[1].id" in p and "duplicate id" in p for p in problems
     ), problems
@@ -96,8 +84,8 @@ def test_a_question_id_too_long_for_a_button_is_refused(content_copy, content):
     """An action's card carries the question id in its buttons (at most 64 bytes)."""
     question = content.step(2).questions[1].id
     long = "a-question-id-far-too-long-for-buttons"
-    _edit(content_copy / "steps" / "02-readiness.yaml", f"id: {question}\n", f"id: {long}\n")
-    problems = _problems(content_copy)
+    edit_file(content_copy / "steps" / "02-readiness.yaml", f"id: {question}\n", f"id: {long}\n")
+    problems = content_problems(content_copy)
     assert any(
         "steps/02-readiness.yaml: questions[1].id" in p and "fit in a button" in p for p in problems
     ), problems
@@ -106,14 +94,14 @@ def test_a_question_id_too_long_for_a_button_is_refused(content_copy, content):
 def test_malformed_yaml(content_copy):
     path = content_copy / "workshop.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\n  broken: [unclosed\n", encoding="utf-8")
-    problems = _problems(content_copy)
+    problems = content_problems(content_copy)
     assert any(p.startswith("workshop.yaml (line ") and "malformed YAML" in p for p in problems)
 
 
 def test_unknown_and_missing_keys(content_copy):
     path = content_copy / "steps" / "05-training.yaml"
-    _edit(path, "ready_when:", "ready_for_next:")
-    problems = _problems(content_copy)
+    edit_file(path, "ready_when:", "ready_for_next:")
+    problems = content_problems(content_copy)
     assert any(
         p.startswith("steps/05-training.yaml: ready_for_next (line ") and "unknown key" in p
         for p in problems
@@ -126,7 +114,7 @@ def test_unknown_and_missing_keys(content_copy):
 def test_wrong_step_numbering(content_copy):
     steps = content_copy / "steps"
     (steps / "04-strategy.yaml").rename(steps / "05-strategy.yaml")
-    problems = _problems(content_copy)
+    problems = content_problems(content_copy)
     assert any("05-strategy.yaml" in p and "numbered" in p for p in problems), problems
     assert any("05-strategy.yaml: number" in p for p in problems), problems
 
@@ -142,7 +130,7 @@ def test_empty_text(content_copy):
     )
     assert new != text
     path.write_text(new, encoding="utf-8")
-    problems = _problems(content_copy)
+    problems = content_problems(content_copy)
     assert any(
         p.startswith("journey.yaml: answers[1].label.sv") and "empty" in p for p in problems
     ), problems
@@ -162,7 +150,7 @@ def test_key_question_count(content_copy, content, flag):
         expected = "has 0"
     assert new != text and step.key_question
     path.write_text(new, encoding="utf-8")
-    problems = _problems(content_copy)
+    problems = content_problems(content_copy)
     assert any(
         p.startswith("steps/06-partners.yaml: questions") and expected in p for p in problems
     ), problems
@@ -177,7 +165,7 @@ def test_text_too_long(content_copy):
             "ready_when:", 'ready_when:\n  en: "' + "x" * 5000 + '"\n  sv: "y"\nold_ready_when:', 1
         )
     path.write_text(new, encoding="utf-8")
-    problems = _problems(content_copy)
+    problems = content_problems(content_copy)
     assert any(
         "steps/01-why.yaml: ready_when.en" in p and "5000 characters" in p for p in problems
     ), problems
@@ -187,3 +175,78 @@ def test_cli_reports_problems_and_fails(content_copy, capsys):
     (content_copy / "funding.yaml").unlink()
     assert main(["content", "check", "--content", str(content_copy)]) == 1
     assert "funding.yaml: file is missing" in capsys.readouterr().out
+
+
+# --- sources and dates --------------------------------------------------------------------
+
+
+def test_every_tool_and_funding_source_is_sourced_and_dated(content):
+    items = [t for s in content.steps for t in s.tools] + list(content.funding.sources)
+    for item in items:
+        assert item.source == "composed" or item.source.startswith(("https://", "http://"))
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", item.checked)
+
+
+def test_a_bad_source_url_is_reported(content_copy):
+    edit_file(
+        content_copy / "funding.yaml", 'source: "https://interreg-baltic.eu/"', "source: www.x"
+    )
+    problems = content_problems(content_copy)
+    assert any(
+        p.startswith("funding.yaml: sources[") and "is not a web address" in p for p in problems
+    ), problems
+
+
+def test_a_missing_checked_date_is_reported(content_copy):
+    path = content_copy / "steps" / "03-opportunities.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    checked: ", "    checked_on: ", 1), encoding="utf-8")
+    problems = content_problems(content_copy)
+    assert any("missing key 'checked'" in p for p in problems), problems
+
+
+def test_a_future_date_and_an_unknown_template_are_reported(content_copy):
+    path = content_copy / "steps" / "01-why.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"checked: \d{4}-\d\d-\d\d", "checked: 2999-01-01", text, count=1)
+    path.write_text(text, encoding="utf-8")
+    edit_file(
+        content_copy / "steps" / "05-training.yaml",
+        "template: skills-self-rating",
+        "template: no-such-form",
+    )
+    problems = content_problems(content_copy)
+    assert any("is in the future" in p for p in problems), problems
+    assert any(
+        p.startswith("steps/05-training.yaml: questions[0].template")
+        and "no template 'no-such-form'" in p
+        for p in problems
+    ), problems
+
+
+def test_no_programme_that_ended_is_offered_to_join(content):
+    for step in content.steps:
+        for q in step.questions:
+            assert "BSR Stars" not in q.text.en + q.action.en, q.id
+    ended = next(t for t in content.step(3).tools if t.id == "cluster-observatory")
+    assert "Neither runs any more" in ended.description.en
+
+
+# --- one question, one thing ---------------------------------------------------------------
+
+DOUBLE = [
+    re.compile(r", (and|or) (do|did|have|has|is|are|does) ", re.I),
+    re.compile(r", (och|eller) (har|är|går|finns|gör|vet) ", re.I),
+    re.compile(r"\band review\b|\boch går ni igenom\b", re.I),
+]
+
+
+def test_no_question_asks_two_things(content):
+    questions = [q for s in content.steps for q in s.questions] + list(content.funding.questions)
+    for q in questions:
+        for text in (q.text.en, q.text.sv):
+            assert text.count("?") == 1, (q.id, text)
+            assert not any(p.search(text) for p in DOUBLE), (q.id, text)
+    assert (
+        content.question("measure-kpis").text.en == "Do you have KPIs for your international work?"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,15 @@ def test_summary_text_in_both_languages_is_short(engine):
             replies = d.run_check("full", answers)
             with use_language(lang):
                 assert len(replies[0].text) <= 1500
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_quick_check_does_not_promise_five_questions(engine, lang):
+    d = Driver(engine, lang)
+    d.command("assess")
+    replies = d.choose("mode:quick")
+    shown = [r.text for r in replies]
+    for _ in range(9):
+        shown += [r.text for r in d.choose("ans:partly")]
+    assert not [t for t in shown if re.search(r"\b(five|fem) (questions|frågor)", t, re.I)]
+    assert not [t for t in shown if "huruvida" in t]

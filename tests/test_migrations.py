@@ -13,8 +13,7 @@ from alembic.runtime.migration import MigrationContext
 
 from bot.storage import migrate
 from bot.storage.schema import metadata
-from tests.test_operations import one_line, run
-from tests.test_terminal import chat
+from tests.cli_driver import chat, one_line, run
 
 OLD_RELEASE = Path(__file__).parent / "data" / "db-44e7cdf.sql"
 

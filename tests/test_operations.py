@@ -2,41 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-
-def run(tmp_path: Path, args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'journey.db'}",
-        "HOME": str(tmp_path),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        **env,
-    }
-    environ.pop("CLUSTER_JOURNEY_CONTENT_DIR", None)
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input="",
-        capture_output=True,
-        text=True,
-        env=environ,
-        cwd=tmp_path,
-        timeout=60,
-    )
-
-
-def one_line(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr and result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
+from tests.cli_driver import one_line, run
 
 
 @pytest.mark.parametrize(

@@ -86,3 +86,21 @@ def test_no_import_cycles():
     for name in sorted(graph):
         if name not in state:
             visit(name)
+
+
+def test_no_test_module_imports_another():
+    """What several test modules share lives in a driver module (`tests/helpers.py`,
+    `tests/cli_driver.py`, `tests/telegram_harness.py` …) or a fixture, never in a test module:
+    a test module stays free to change without breaking another."""
+    offenders = []
+    for path in sorted([*(ROOT / "tests").rglob("*.py"), *(ROOT / "bench").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                names = [module, *(f"{module}.{a.name}" for a in node.names)]
+            if any(part.startswith("test_") for n in names for part in n.split(".")):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == [], "test modules imported elsewhere: " + ", ".join(offenders)

@@ -16,8 +16,8 @@ from flows.regional.places import find_region
 from flows.regional.port import SharedAssessment, SharedCluster
 from flows.regional.view import Support, regional_view, rows
 from flows.router import Router
-from tests.helpers import Driver, Engine
-from tests.test_operations import run
+from tests.cli_driver import run
+from tests.helpers import Driver, Engine, quick_check
 
 NO_SUPPORT = Support(0, 0, Counter(), Counter())
 
@@ -174,7 +174,6 @@ async def test_the_peers_line_reads_only_each_clusters_latest_assessment(content
     from bot.storage import Storage
     from bot.storage.regional import RegionalStore
     from flows.messages import Event
-    from tests.test_storage import quick_check
 
     storage = Storage.create(database.url)
     try:

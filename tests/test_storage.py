@@ -12,6 +12,7 @@ from bot.storage import Storage, async_url
 from bot.storage.privacy import PrivacyStore
 from flows.messages import Event
 from flows.router import Router
+from tests.helpers import quick_check
 
 
 @pytest.fixture
@@ -35,13 +36,6 @@ async def test_each_answer_is_on_disk_before_the_reply(database, content, storag
         assert len(record.conversation.answers) == count
     assert [v[0] for v in record.conversation.answers.values()] == ["yes", "no", "partly"]
     assert record.conversation.lang == "sv" and record.conversation.state == "step_04"
-
-
-async def quick_check(conversations: EventRunner, user_id: str, answer: str) -> None:
-    await conversations.handle(user_id, Event("command", "assess"))
-    await conversations.handle(user_id, Event("choice", "mode:quick"))
-    for _ in range(10):
-        await conversations.handle(user_id, Event("choice", f"ans:{answer}"))
 
 
 async def test_completed_assessment_row(content, storage):

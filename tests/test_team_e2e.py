@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.telegram_harness import command, forged_press, last_text, press, say
+from tests.telegram_harness import command, last_text, press, say
 
 
 async def test_a_team_answers_and_the_owner_sees_the_disagreements(api, bot, content):
@@ -65,5 +65,5 @@ async def test_a_team_answers_and_the_owner_sees_the_disagreements(api, bot, con
     )
     pdf = dict(api.buttons(manager.id, result["message_id"]))["Teamets handlingsplan (PDF)"]
     team_id = re.search(r"team:pdf:(\d+)", pdf).group(1)
-    forged_press(api, erik.id, f"j..team:result:{team_id}")
+    api.forge_press(erik.id, f"j..team:result:{team_id}")
     await api.wait_for(lambda: "has not shared the team result" in last_text(api, erik))

@@ -9,7 +9,6 @@ from tests.telegram_harness import (
     RunningBot,
     chat_view,
     command,
-    forged_press,
     last_text,
     press,
     say,
@@ -127,7 +126,7 @@ async def test_stale_and_forged_buttons_change_nothing(api, bot, database):
     # the first question's button, pressed again (double tap / old message), and forgeries
     for data in [stale, "j.000000.ans:yes", "x.1.ans:yes", "j.zz.ans:yes", "å" * 40, "p.x.zap"]:
         answered = len(api.calls_of("answerCallbackQuery"))
-        forged_press(api, olle.id, data)
+        api.forge_press(olle.id, data)
         await api.wait_for(lambda n=answered: len(api.calls_of("answerCallbackQuery")) > n)
     assert answers_in_db(database, olle.id) == before
     answers = [c["text"] for c in api.calls_of("answerCallbackQuery") if c.get("text")]
@@ -141,7 +140,7 @@ async def test_double_tap_records_one_answer(api, bot, database):
     await press(api, kim, "Quick check")
     data = next(d for text, d in api.buttons(kim.id) if text == "Yes")
     await kim.press(data)
-    forged_press(api, kim.id, data)  # the second tap arrives before the first is answered
+    api.forge_press(kim.id, data)  # the second tap arrives before the first is answered
     await api.wait_for(lambda: len(api.calls_of("answerCallbackQuery")) == 3)
     assert len(answers_in_db(database, kim.id)) == 1
     assert api.calls_of("answerCallbackQuery")[-1]["text"] == "That button is no longer active."

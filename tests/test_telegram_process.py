@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 import httpx
 
-from tests.fake_bot_api import FakeBotApi
+from tests.fakebotapi import FakeBotApi
 from tests.replicas import SECRET, Replica
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from flows.content_loader import load_content
+from tests.cli_driver import chat
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def chat(tmp_path: Path, lines: list[str], *args: str) -> str:
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'journey.db'}",
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "HOME": str(tmp_path),
-    }
-    env.pop("CLUSTER_JOURNEY_CONTENT_DIR", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "chat", *args],
-        input="".join(f"{line}\n" for line in lines),
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 @pytest.mark.parametrize(
@@ -248,3 +225,47 @@ def test_plan_in_the_terminal_writes_a_pdf_and_a_markdown_file(tmp_path, lang, s
     assert position in text
     markdown = Path(paths[1]).read_text(encoding="utf-8")
     assert position in markdown and markdown.count("\n|") >= 10  # the readiness table
+
+
+def test_in_the_terminal_a_challenge_may_be_a_number_or_the_buttons_label(tmp_path):
+    chat(tmp_path, ["/workshop", "1", "Skåne"], "--lang", "sv", "--user", "fac")
+    db = sqlite3.connect(tmp_path / "journey.db")
+    (code,) = db.execute("select code from workshops").fetchone()
+    out = chat(
+        tmp_path,
+        [f"/workshop join {code}", "3", "1", "Klar", "", "/help"],
+        "--lang",
+        "sv",
+        "--user",
+        "anna",
+    )
+    (challenges,) = db.execute("select challenges from workshop_answers").fetchone()
+    assert challenges == '["1", "Klar"]'  # typed text is the answer, even "1" or "Klar"
+    assert "  Enter) Klar →" in out
+    assert "Noterat (2)" in out
+    assert "Fråga 3 av 3" in out  # Enter alone pressed Klar
+    assert "#2 på den andra" in out  # /help says how to reach the other buttons
+
+
+@pytest.mark.parametrize(
+    ("lang", "caption", "saved"),
+    [
+        ("sv", "1 deltagare, en rad per person.", "Sparad i "),
+        ("en", "1 participant(s), one row each.", "Saved to "),
+    ],
+)
+def test_the_terminal_names_a_saved_file_after_its_caption(tmp_path, lang, caption, saved):
+    chat(tmp_path, ["/workshop", "1", "Skåne"], "--lang", lang, "--user", "fac")
+    (code,) = (
+        sqlite3.connect(tmp_path / "journey.db").execute("select code from workshops").fetchone()
+    )
+    chat(tmp_path, [f"/workshop join {code}", "3"], "--lang", lang, "--user", "anna")
+    # the facilitator's results: 1 Refresh, 2 Chart, 3 Export CSV
+    out = chat(tmp_path, ["/workshop", "2", "1", "3", "2"], "--lang", lang, "--user", "fac")
+    lines = out.splitlines()
+    at = lines.index(caption)
+    assert lines[at + 1].startswith(saved) and lines[at + 1].endswith(f"fac-workshop-{code}.csv")
+    assert ".:" not in out
+    chart = next(line for line in lines if line.endswith(f"fac-workshop-{code}.png"))
+    assert chart.startswith(saved)
+    assert lines[lines.index(chart) - 1] == "Skåne"  # the chart's caption, the title

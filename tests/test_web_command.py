@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.test_operations import one_line, run
+from tests.cli_driver import one_line, run
 
 
 def free_port() -> int:

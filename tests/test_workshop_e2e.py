@@ -6,28 +6,14 @@ import csv
 import io
 import re
 
-from tests.telegram_harness import command, forged_press, last_text, press, say
-
-
-async def create_workshop(api, facilitator, title: str) -> str:
-    await command(api, facilitator, "/workshop")
-    await press(api, facilitator, "Create a workshop")
-    await say(api, facilitator, title)
-    await api.wait_for(lambda: any(r["method"] == "sendPhoto" for r in api.sent(facilitator.id)))
-    await api.wait_for(lambda: results(api, facilitator))  # sent after the QR code
-    text = next(t for t in api.texts(facilitator.id) if "Join code:" in t)
-    code = re.search(r"Join code: ([A-Z0-9]{6})", text).group(1)
-    assert f"https://t.me/cluster_journey_test_bot?start=ws_{code}" in text
-    return code
-
-
-def results(api, facilitator) -> dict:
-    """The facilitator's live results message."""
-    return next(
-        r
-        for r in reversed(api.sent(facilitator.id))
-        if "Participants" in (r.get("plain_text") or "")
-    )
+from tests.telegram_harness import (
+    command,
+    create_workshop,
+    last_text,
+    live_results,
+    press,
+    say,
+)
 
 
 async def test_a_full_workshop(api, bot, content, tmp_path):
@@ -35,7 +21,7 @@ async def test_a_full_workshop(api, bot, content, tmp_path):
     code = await create_workshop(api, fac, "Skåne clusters, 12 March")
     qr = next(r for r in api.sent(fac.id) if r["method"] == "sendPhoto")
     assert qr["photo"][:4] == b"\x89PNG"
-    live = results(api, fac)
+    live = live_results(api, fac)
     assert "Participants: 0" in live["plain_text"]
 
     # a Swedish participant joins by deep link and answers
@@ -79,11 +65,13 @@ async def test_a_full_workshop(api, bot, content, tmp_path):
     await press(api, qc, "Skip →")
 
     # the live results message was edited in place, not re-sent
-    await api.wait_for(lambda: "Participants: 3" in results(api, fac)["plain_text"], timeout=10)
-    assert results(api, fac)["message_id"] == live["message_id"]
+    await api.wait_for(
+        lambda: "Participants: 3" in live_results(api, fac)["plain_text"], timeout=10
+    )
+    assert live_results(api, fac)["message_id"] == live["message_id"]
     edits = [c for c in api.calls_of("editMessageText") if int(c["chat_id"]) == fac.id]
     assert len(edits) <= 12  # throttled: far fewer edits than answers
-    text = results(api, fac)["plain_text"]
+    text = live_results(api, fac)["plain_text"]
     assert "partner" in text.lower()
 
     # CSV export: one row per participant, nothing identifying
@@ -101,10 +89,10 @@ async def test_a_full_workshop(api, bot, content, tmp_path):
 
     # a stranger cannot see results or close the workshop
     stranger = api.user(99, "Mallory", "en")
-    buttons = dict(api.buttons(fac.id, results(api, fac)["message_id"]))
+    buttons = dict(api.buttons(fac.id, live_results(api, fac)["message_id"]))
     for label in ("Export CSV", "Close", "Refresh"):
         await command(api, stranger, "/help")
-        forged_press(api, stranger.id, buttons[label])
+        api.forge_press(stranger.id, buttons[label])
         await api.wait_for(
             lambda: "Only the workshop's facilitators can do that." in last_text(api, stranger)
         )

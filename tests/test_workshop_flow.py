@@ -1,18 +1,28 @@
-"""A participant's three workshop questions, through the pure flow."""
+"""A participant's three workshop questions, through the pure flow: long free texts cut with a
+word to the participant, the confirmation, and the quick check inside a workshop (through the
+router)."""
 
 from __future__ import annotations
 
 import pytest
 
 from flows.i18n import use_language
-from flows.messages import Event
+from flows.messages import KEEP_TAG, Event
+from flows.router import Router
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.participant import MAX_CHALLENGES, ParticipantFlow
+from tests.helpers import Engine
+from tests.workshop_driver import Person, create_workshop
 
 
 @pytest.fixture
 def flow(content):
     return ParticipantFlow(content)
+
+
+@pytest.fixture
+def engine(content):
+    return Engine(Router(content))
 
 
 def choose(flow, stage, answers, choice):
@@ -118,3 +128,105 @@ def test_no_warning_from_transitions(flow, content, caplog):
     d.choose("nav:back")  # after the summary
     warnings = [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
     assert warnings == [], [r.getMessage() for r in warnings]
+
+
+@pytest.mark.parametrize(
+    ("lang", "kept", "rest"),
+    [
+        (
+            "sv",
+            "Bara de första 1 000 tecknen sparades.",
+            "Resten kan du skicka som en utmaning till.",
+        ),
+        (
+            "en",
+            "Only the first 1,000 characters were kept.",
+            "You can send the rest as another challenge.",
+        ),
+    ],
+)
+def test_a_long_challenge_is_cut_and_the_participant_told(lang, kept, rest, content):
+    flow = ParticipantFlow(content)
+    answers = ParticipantAnswers(step=2, lang=lang)
+    turn = write(flow, "challenges", answers, "a" * 1500)
+    assert turn.answers.challenges == ("a" * 1000,)  # a sticky note's worth
+    text = turn.replies[0].text
+    assert kept in text and rest in text
+    assert text.index(kept) < text.index(rest)
+    short = write(flow, "challenges", answers, "Tid")
+    assert kept not in short.replies[0].text
+    # the last challenge there is room for: nowhere to send the rest
+    almost = ParticipantAnswers(2, tuple(f"c{i}" for i in range(MAX_CHALLENGES - 1)), lang=lang)
+    last = write(flow, "challenges", almost, "b" * 1001).replies[0].text
+    assert kept in last and rest not in last
+
+
+@pytest.mark.parametrize(
+    ("lang", "kept"),
+    [("sv", "Bara de första 1 000 tecknen sparades."), ("en", "Only the first 1,000 characters")],
+)
+def test_a_long_from_whom_is_cut_and_the_participant_told(lang, kept, content):
+    flow = ParticipantFlow(content)
+    turn = write(flow, "from", ParticipantAnswers(step=2, lang=lang), "Almi " * 300)
+    assert turn.stage == "done" and len(turn.answers.support_from) == 1000
+    assert kept in turn.replies[0].text
+    assert kept not in write(flow, "from", ParticipantAnswers(lang=lang), "Almi").replies[0].text
+
+
+def test_the_prompts_for_free_text_say_so_and_the_others_do_not(content):
+    flow = ParticipantFlow(content)
+    answers = ParticipantAnswers(step=2, lang="sv")
+    with use_language("sv"):
+        assert flow.prompt("challenges", answers, "T").expects_text
+        assert flow.prompt("from", answers, "T").expects_text
+        assert not flow.prompt("step", answers, "T").expects_text
+        assert not flow.prompt("kinds", answers, "T").expects_text
+    assert write(flow, "challenges", answers, "Tid").replies[0].expects_text
+
+
+@pytest.mark.parametrize(
+    ("lang", "sources", "words"),
+    [
+        ("sv", "Från vem: Vinnova, Regionen", "Med egna ord: "),
+        ("en", "From whom: Vinnova, The region", "In your own words: "),
+    ],
+)
+def test_the_confirmation_repeats_from_whom(content, lang, sources, words):
+    flow = ParticipantFlow(content)
+    answers = ParticipantAnswers(step=4, lang=lang)
+    turn = choose(flow, "sources", answers, "ws:src:region")
+    turn = choose(flow, turn.stage, turn.answers, "ws:src:vinnova")
+    turn = choose(flow, turn.stage, turn.answers, "ws:next")
+    long = "Regionen Skåne och Almi,\nsom redan hjälper oss " + "mycket " * 40
+    turn = write(flow, turn.stage, turn.answers, long)
+    lines = turn.replies[-1].text.split("\n")
+    assert sources in lines
+    free = next(line for line in lines if line.startswith(words))
+    assert free.startswith(words + "Regionen Skåne och Almi, som redan") and free.endswith("…")
+    assert len(free) < 130
+    short = write(flow, "from", answers, "Almi").replies[-1].text
+    assert words + "Almi" in short.split("\n")
+
+
+def test_the_quick_check_in_a_workshop_returns_to_the_workshop(engine, content):
+    fac = Person(engine, "sv", "cli:fac")
+    _workshop, code = create_workshop(fac, "Skåne")
+    anna = Person(engine, "sv", "cli:anna")
+    anna.command("workshop", f"join {code}")
+    anna.choose("ws:quick")
+    for answer in ["yes"] * 4 + ["no"] * 6:
+        replies = anna.choose(f"ans:{answer}")
+    texts = "\n".join(r.text for r in replies)
+    assert "Sammanfattning" not in texts and "påminna" not in texts
+    assert all(r.attachment is None and r.tag != KEEP_TAG for r in replies)
+    proposal = replies[-1]
+    assert "Enligt snabbkollen är ni på steg 5" in proposal.text
+    assert "Er fullständiga sammanfattning finns kvar till senare: skicka /summary." in texts
+    assert [c.id for c in proposal.choices] == ["ws:step:5", "ws:pick"]
+    assert len(anna.completed) == 1  # stored as completed all the same
+    anna.choose("ws:step:5")
+    summary = anna.command("summary")
+    assert summary[0].text.startswith("Sammanfattning – så redo är ni (snabbkoll)")
+    # outside a workshop the quick check still ends with the summary
+    solo = Person(engine, "sv", "cli:solo")
+    assert "Sammanfattning" in solo.run_check("quick", "yes")[0].text

@@ -6,8 +6,15 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from tests.telegram_harness import RunningBot, command, last_text, press, say
-from tests.test_workshop_e2e import create_workshop, results
+from tests.telegram_harness import (
+    RunningBot,
+    command,
+    create_workshop,
+    last_text,
+    live_results,
+    press,
+    say,
+)
 
 REFRESH = 3.0  # the live refresh's interval per workshop (bot.telegram.live_results)
 
@@ -23,7 +30,7 @@ def edits_of(api, chat_id: int, message_id: int) -> list[dict]:
 async def test_the_results_keep_their_buttons_after_link_and_qr(api, bot, content):
     fac = api.user(1, "Cecilia", "en")
     await create_workshop(api, fac, "Västerbotten, 3 May")
-    live = results(api, fac)
+    live = live_results(api, fac)
     for label in ("Join link and QR", "Add a co-facilitator", "Projector page"):
         buttons = dict(api.buttons(fac.id, live["message_id"]))
         assert label in buttons, label
@@ -46,7 +53,7 @@ async def test_the_results_keep_their_buttons_after_link_and_qr(api, bot, conten
 async def test_one_edit_per_press_on_the_results(api, bot, content):
     fac = api.user(2, "Cecilia", "en")
     await create_workshop(api, fac, "Gävleborg, 9 May")
-    live = results(api, fac)
+    live = live_results(api, fac)
     for label, shows in (("Close", "Closed"), ("Reopen", "Open"), ("Refresh", "Open")):
         before = len(edits_of(api, fac.id, live["message_id"]))
         # (Refresh with nothing new shows nothing new: Telegram answers "not modified")
@@ -54,14 +61,14 @@ async def test_one_edit_per_press_on_the_results(api, bot, content):
         await asyncio.sleep(REFRESH + 0.5)  # past the live refresh the press also schedules
         edits = edits_of(api, fac.id, live["message_id"])[before:]
         assert len(edits) == 1, (label, edits)
-        assert shows in results(api, fac)["plain_text"]
+        assert shows in live_results(api, fac)["plain_text"]
     # an answer is still shown by the live refresh, in one edit
     before = len(edits_of(api, fac.id, live["message_id"]))
-    code = results(api, fac)["plain_text"].split("Join code: ")[1][:6]
+    code = live_results(api, fac)["plain_text"].split("Join code: ")[1][:6]
     anna = api.user(7001, "Anna", "en")
     await command(api, anna, "/start", f"ws_{code}")
     await press(api, anna, f"2. {content.step(2).short.en}")
-    await api.wait_for(lambda: "Participants: 1" in results(api, fac)["plain_text"], timeout=6)
+    await api.wait_for(lambda: "Participants: 1" in live_results(api, fac)["plain_text"], timeout=6)
     await asyncio.sleep(REFRESH + 0.5)
     assert len(edits_of(api, fac.id, live["message_id"])) - before == 1
 
@@ -70,7 +77,7 @@ async def test_an_answer_just_before_a_restart_reaches_the_results(api, content,
     first = await RunningBot(api, content, database.url).start()
     fac = api.user(3, "Cecilia", "en")
     await create_workshop(api, fac, "Halland, 1 June")
-    live = results(api, fac)
+    live = live_results(api, fac)
     code = live["plain_text"].split("Join code: ")[1][:6]
     anna = api.user(7002, "Anna", "en")
     await command(api, anna, "/start", f"ws_{code}")
@@ -82,12 +89,14 @@ async def test_an_answer_just_before_a_restart_reaches_the_results(api, content,
         await first.stop()
         await asyncio.sleep(0.1)
     assert "Task was destroyed" not in caplog.text
-    assert "Participants: 0" in results(api, fac)["plain_text"]
+    assert "Participants: 0" in live_results(api, fac)["plain_text"]
 
     second = await RunningBot(api, content, database.url).start()
     try:
-        await api.wait_for(lambda: "Participants: 1" in results(api, fac)["plain_text"], timeout=8)
-        assert "Too little time" in results(api, fac)["plain_text"]
-        assert results(api, fac)["message_id"] == live["message_id"]  # edited, not re-sent
+        await api.wait_for(
+            lambda: "Participants: 1" in live_results(api, fac)["plain_text"], timeout=8
+        )
+        assert "Too little time" in live_results(api, fac)["plain_text"]
+        assert live_results(api, fac)["message_id"] == live["message_id"]  # edited, not re-sent
     finally:
         await second.stop()

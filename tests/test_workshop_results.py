@@ -1,4 +1,6 @@
-"""Workshop results: aggregation, the results text, the CSV export, join codes, QR and chart."""
+"""Workshop results: aggregation, the results text, the CSV export (with each answer's date in
+the facilitator's zone), join codes, QR and chart (in the facilitator's language, from the
+button)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import csv
 import io
 import random
 import secrets
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,6 +17,7 @@ from bot.render.qr import qr_png
 from bot.render.tables import csv_bytes
 from bot.telegram.links import join_link
 from flows.i18n import use_language
+from flows.router import Router
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.codes import CODE_ALPHABET, new_join_code, normalise_code
 from flows.workshop.export import csv_delimiter, export_table
@@ -25,6 +29,8 @@ from flows.workshop.results import (
     results_text,
 )
 from flows.workshop.words import top_words, words
+from tests.helpers import Engine
+from tests.workshop_driver import Person, create_workshop
 
 
 def export_csv(content, title, answers, lang, delimiter=None):
@@ -467,3 +473,69 @@ def test_the_chart_is_described_in_the_facilitators_language(content, room):
     assert chart.labels[2] == "3. " + content.step(3).short.sv
     assert chart.note.startswith("Deltagare: 5")
     assert distribution_chart(content, aggregate(content, room), "T").startswith(PNG)
+
+
+@pytest.fixture
+def engine(content):
+    return Engine(Router(content))
+
+
+@pytest.mark.parametrize(
+    ("lang", "note", "title"),
+    [
+        ("sv", "Deltagare: 2", "Var deltagarna befinner sig på resan"),
+        ("en", "Participants: 2", "Where the participants are on the journey"),
+    ],
+)
+def test_the_chart_button_draws_the_chart_in_the_facilitators_language(
+    engine, content, lang, note, title
+):
+    fac = Person(engine, lang, "cli:fac")
+    workshop, code = create_workshop(fac)
+    for n, participant_lang in enumerate(("sv", "en")):  # the room speaks both languages
+        person = Person(engine, participant_lang, f"cli:p{n}")
+        person.command("workshop", f"join {code}")
+        person.choose("ws:step:3")
+    (reply,) = fac.choose(f"wsf:chart:{workshop}")
+    chart = reply.attachment.content
+    assert chart.title == title and chart.note == note
+    assert chart.labels == tuple(f"{s.number}. {s.short.get(lang)}" for s in content.steps)
+
+
+def stockholm_midnight() -> float:
+    """00:30 in Stockholm on 12 March 2026, still 11 March in UTC."""
+    return datetime(2026, 3, 11, 23, 30, tzinfo=UTC).timestamp()
+
+
+@pytest.mark.parametrize(
+    ("lang", "header", "delimiter"), [("sv", "Datum", ";"), ("en", "Date", ",")]
+)
+def test_the_csv_has_the_day_each_participant_last_changed_their_answers(
+    engine, lang, header, delimiter
+):
+    fac = Person(engine, lang, "cli:fac")
+    workshop, code = create_workshop(fac)
+    early = Person(engine, "en", "cli:early")
+    early.now = datetime(2026, 3, 10, 9, 0, tzinfo=UTC).timestamp()
+    early.command("workshop", f"join {code}")
+    early.choose("ws:step:2")
+    late = Person(engine, "sv", "cli:late")
+    late.now = datetime(2026, 3, 9, 9, 0, tzinfo=UTC).timestamp()
+    late.command("workshop", f"join {code}")
+    late.now = stockholm_midnight() - 10
+    late.choose("ws:step:6")  # changed later: the day of the change counts
+    (reply,) = fac.choose(f"wsf:csv:{workshop}")
+    data = csv_bytes(reply.attachment.content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(data, newline=""), delimiter=delimiter))
+    assert rows[0][1] == header
+    assert [row[1] for row in rows[1:]] == ["2026-03-10", "2026-03-12"]
+    assert [row[0] for row in rows[1:]] == ["1", "2"]
+    assert [row[3] for row in rows[1:]] == ["2", "6"]  # the other columns as before
+
+
+def test_the_export_table_writes_dates_in_the_zone_given(content):
+    answers = [ParticipantAnswers(step=1, updated=stockholm_midnight()), ParticipantAnswers()]
+    rows = export_table(content, "T", answers, "en").rows
+    assert [row[1] for row in rows] == ["2026-03-12", ""]  # never saved: no date
+    new_york = export_table(content, "T", answers, "en", zone="America/New_York").rows
+    assert new_york[0][1] == "2026-03-11"

@@ -81,11 +81,6 @@ class LiveResults:
         except Exception:
             log.exception("Refreshing the results of workshop %s failed", workshop_id)
 
-    async def wait_idle(self) -> None:
-        """Let pending refreshes finish (tests)."""
-        while self._pending:
-            await asyncio.gather(*list(self._pending.values()), return_exceptions=True)
-
     async def close(self) -> None:
         """At shutdown: stop the waiting refreshes (their changes stay recorded as not shown,
         for the next start) instead of leaving them to be destroyed with the event loop."""
