@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from flows.content_model import Content
 from flows.i18n import _, current_language
 from flows.messages import Attachment, Choice, QrCode, Reply
+from flows.notices import stale_button
 from flows.ports import Store, WorkshopInfo
 from flows.turn import Turn
 from flows.workshop.answers import ParticipantAnswers
@@ -127,7 +128,7 @@ class Facilitation:
             return True
         workshop = await store.workshop(int(target)) if target.isdigit() else None
         if workshop is None or action not in ACTIONS:
-            turn.say(Reply(_("That button is no longer active.")))
+            turn.say(Reply(stale_button()))
             return True
         if not await store.is_facilitator(workshop.id, turn.user_id):
             turn.say(Reply(_("Only the workshop's facilitators can do that.")))
