@@ -3,8 +3,10 @@
 Choices are numbered; the user answers with a number, a choice's text or a command. While a
 reply asks for free text (`Reply.expects_text`, e.g. a workshop challenge), whatever is typed is
 that text, even "1" or "Done": Enter alone presses the first button, "#2", "#3" … the others.
-Charts and exports are written to files whose paths are printed. A terminal has no links and no
-reminders (`PLAIN` channel): the flows say so.
+Charts and exports are written to files whose paths are printed; a link button is printed as
+its link. A terminal has no links that open the bot and no reminders (`PLAIN` channel): the
+flows say so. Every event, the chat's opening too (`Event("open")`), goes through the
+`EventRunner`; every sentence shown comes from flows/.
 """
 
 from __future__ import annotations

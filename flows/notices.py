@@ -27,6 +27,11 @@ def only_text() -> str:
     return _("I can only read text and button presses. Send /help to see what I can do.")
 
 
+def invalid_invitation() -> str:
+    """A link to join a team or to facilitate a workshop that is wrong, used up or withdrawn."""
+    return _("That invitation is not valid.")
+
+
 def went_wrong() -> str:
     """An error on the bot's side: nothing the user did is lost."""
     return _(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from flows.content_model import Content
 from flows.i18n import _, current_language
 from flows.messages import Attachment, Choice, QrCode, Reply
-from flows.notices import stale_button
+from flows.notices import invalid_invitation, stale_button
 from flows.ports import Store, WorkshopInfo
 from flows.turn import Turn
 from flows.workshop.answers import ParticipantAnswers
@@ -69,7 +69,7 @@ class Facilitation:
         """`/start wf_<invite>`: the invited person becomes a facilitator."""
         workshop = await turn.store.workshop_by_invite(invite)
         if workshop is None:
-            turn.say(Reply(_("That invitation is not valid.")))
+            turn.say(Reply(invalid_invitation()))
             return
         await turn.store.add_facilitator(workshop.id, turn.user_id)
         turn.say(
