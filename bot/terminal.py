@@ -3,8 +3,10 @@
 Choices are numbered; the user answers with a number, a choice's text or a command. While a
 reply asks for free text (`Reply.expects_text`, e.g. a workshop challenge), whatever is typed is
 that text, even "1" or "Done": Enter alone presses the first button, "#2", "#3" … the others.
-Charts and exports are written to files whose paths are printed. A terminal has no links and no
-reminders (`PLAIN` channel): the flows say so.
+Charts and exports are written to files whose paths are printed; a link button is printed as
+its link. A terminal has no links that open the bot and no reminders (`PLAIN` channel): the
+flows say so. Every event, the chat's opening too (`Event("open")`), goes through the
+`EventRunner`; every sentence shown comes from flows/.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from platformdirs import user_data_dir
 
 from bot.events import PLAIN, EventRunner
 from bot.render import render
-from flows.i18n import _, use_language
-from flows.menu import HELP_TAG
+from flows.commands import HELP_TAG, QUIT, terminal_help
+from flows.i18n import use_language
 from flows.messages import Choice, Event, Reply, parse_command
+from flows.notices import choose_number, enter_key, goodbye, saved_to
 
 MAX_LINE = 4096
 PRESS = "#"  # "#2" presses button 2, also while a reply waits for free text
@@ -44,7 +47,7 @@ class TerminalChat:
         self.stdin = stdin
         self.stdout = stdout
         self.files = files or Path(user_data_dir("cluster-journey", appauthor=False)) / "charts"
-        self.choices: list[Choice] = []
+        self.choices: list[Choice] = []  # the latest buttons that answer (links apart)
         self.expects_text = False  # the latest reply asks for free text
         self.lang = lang or "en"
 
@@ -52,13 +55,7 @@ class TerminalChat:
         print(text, file=self.stdout, flush=True)
 
     async def run(self) -> int:
-        record = await self.events.record(self.user_id)
-        if self.requested_lang and record.conversation.lang != self.requested_lang:
-            record.conversation.lang = self.requested_lang
-            await self.events.storage.save(record)
-        self.lang = record.conversation.lang
-        in_progress = self.events.router.assessment.in_progress(record.conversation)
-        await self.send(Event("command", "assess" if in_progress else "start"))
+        await self.send(Event("open", self.requested_lang or ""))
         while True:
             line = await asyncio.to_thread(self.stdin.readline)
             if not line:  # end of input
@@ -67,17 +64,14 @@ class TerminalChat:
                 break
         conv = (await self.events.record(self.user_id)).conversation
         with use_language(self.lang):
-            if conv.answers or conv.last is not None:
-                self.say(_("Goodbye! Your answers are saved; run the chat again to continue."))
-            else:
-                self.say(_("Goodbye!"))
+            self.say(goodbye(bool(conv.answers) or conv.last is not None))
         return 0
 
     async def receive(self, line: str) -> bool:
         """Handle one line of input; False when the user wants to quit."""
         line = line[:MAX_LINE]
         text = line.strip()
-        if text.lower() in ("/quit", "/exit"):
+        if text.lower() in {f"/{name}" for name in QUIT}:
             return False
         command = parse_command(text) if text.startswith("/") else None
         if command is not None:
@@ -91,11 +85,7 @@ class TerminalChat:
             number = int(text)
             if not 1 <= number <= len(self.choices):
                 with use_language(self.lang):
-                    self.say(
-                        _("Please choose a number between 1 and {count}.").format(
-                            count=len(self.choices)
-                        )
-                    )
+                    self.say(choose_number(len(self.choices)))
                 self.show_choices()
                 return True
             await self.send(Event("choice", self.choices[number - 1].id))
@@ -140,26 +130,23 @@ class TerminalChat:
             if reply.text.strip():  # the caption on its own line, whatever it ends with
                 self.say(reply.text)
             with use_language(self.lang):
-                self.say(_("Saved to {path}").format(path=path))
+                self.say(saved_to(str(path)))
             return
         self.say(reply.text)
         if reply.tag == HELP_TAG:  # the terminal's own command
             with use_language(self.lang):
-                self.say(_("/quit – end the chat (your answers are kept)"))
-                self.say(
-                    _(
-                        "When I ask you to write something, whatever you type is the answer: "
-                        "Enter alone presses the first button, #2 the second, and so on."
-                    )
-                )
-        self.choices = list(reply.choices)  # numbers refer to the latest buttons only
+                self.say(terminal_help())
+        for link in (c for c in reply.choices if c.url):  # a link opens elsewhere: shown
+            self.say(f"{link.label}: {link.url}")
+        # numbers refer to the latest buttons only
+        self.choices = [c for c in reply.choices if not c.url]
         self.expects_text = reply.expects_text
         self.show_choices()
 
     def show_choices(self) -> None:
         if self.expects_text:  # typed text is the answer: Enter and #N press the buttons
             with use_language(self.lang):
-                enter = _("Enter")
+                enter = enter_key()
             for number, choice in enumerate(self.choices, start=1):
                 key = enter if number == 1 else f"{PRESS}{number}"
                 self.say(f"  {key}) {_label(number, choice)}")

@@ -1,4 +1,5 @@
-"""The welcome, the main menu, the language switch and the help: where every user starts."""
+"""The welcome, the main menu and the language switch: where every user starts (the help is
+made from the command registry, `flows/commands.py`)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ from flows.i18n import _, current_language, use_language
 from flows.messages import Choice, Reply
 from flows.state import ConversationState
 from flows.turn import Turn
-
-HELP_TAG = "help"  # lets a channel add the commands of its own (the terminal's /quit)
 
 
 def menu_choices(conv: ConversationState, in_progress: bool) -> tuple[Choice, ...]:
@@ -53,34 +52,8 @@ def language_reply() -> Reply:
     )
 
 
-def help_reply() -> Reply:
-    return Reply(
-        "\n".join(
-            [
-                _("What I can do:"),
-                _("/assess – start or continue the self-assessment"),
-                _("/summary – your latest readiness summary"),
-                _("/plan – your action plan as PDF and Markdown, with owners and dates"),
-                _("/steps – browse the ten steps of the journey"),
-                _("/glossary – look up a term"),
-                _("/workshop – create or join a workshop"),
-                _("/team – colleagues answer for your cluster too; the combined result"),
-                _("/remind – your reminders"),
-                _("/language – switch between Swedish and English"),
-                _("/privacy – what is stored about you; /delete – erase it"),
-                _("/help – this help"),
-            ]
-        ),
-        tag=HELP_TAG,
-    )
-
-
 async def language_command(turn: Turn, _arg: str) -> None:
     turn.say(language_reply())
-
-
-async def help_command(turn: Turn, _arg: str) -> None:
-    turn.say(help_reply())
 
 
 def set_language(turn: Turn, lang: str) -> bool:

@@ -11,13 +11,15 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-EventKind = Literal["command", "text", "choice"]
+EventKind = Literal["command", "text", "choice", "open"]
 
 
 @dataclass(frozen=True)
 class Event:
     """One thing the user did: a command (`value` without the slash, `arg` its argument),
-    free text, or a press of a choice (`value` is the choice id, `kind:value`)."""
+    free text, a press of a choice (`value` is the choice id, `kind:value`), or opening a chat
+    that shows no history (the terminal; `value` the language asked for, "" for the user's):
+    the flows answer where the user is."""
 
     kind: EventKind
     value: str
@@ -26,11 +28,13 @@ class Event:
 
 @dataclass(frozen=True)
 class Choice:
-    """A button: a stable id the flows understand and a label in the user's language."""
+    """A button: a stable id the flows understand and a label in the user's language; or, with
+    a `url`, a link that opens elsewhere (a channel without buttons shows the link)."""
 
     id: str
     label: str
     keep: bool = False  # pressing it sends new messages and leaves its message as it is
+    url: str = ""  # a link button: pressing it opens the link and sends the flows nothing
 
 
 @dataclass(frozen=True)

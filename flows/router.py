@@ -1,9 +1,10 @@
 """The one routing table: which flow answers a button, a command, a `/start` link or free text.
 
 A button's id is `kind:value`; its kind names the flow that owns it. A command goes to the flow
-of its name, a `/start` payload to the flow of its prefix, and free text to the flow the
-conversation is in (`ConversationState.flow`). Adding a kind of button, a command or a flow is
-one entry here. `Router.handle` runs one Turn in the user's language.
+of its name, a `/start` payload to the flow of its prefix (both from the command registry,
+`flows/commands.py`), and free text to the flow the conversation is in
+(`ConversationState.flow`). Adding a kind of button or a flow is one entry here, a command one
+in the registry. `Router.handle` runs one Turn in the user's language.
 """
 
 from __future__ import annotations
@@ -11,36 +12,33 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 
-from flows import menu, privacy
+from flows import commands, menu, privacy
 from flows.actionplan.dialogue import NAME_FLOW, OWNER_FLOW, Plans
 from flows.content_model import Content
 from flows.guide import Guide, glossary_prompt
-from flows.i18n import _, use_language
+from flows.i18n import UI_LANGS, use_language
 from flows.journey.assessment import Assessment, position_token
 from flows.messages import Event, Reply
+from flows.notices import not_understood, stale_button, unknown_command
 from flows.regional.consent import KIND, Consent
 from flows.reminders.dialogue import TZ_FLOW, Reminders
 from flows.scoring import score
 from flows.state import ConversationState
 from flows.team.dialogue import NAME_FLOW as TEAM_NAME_FLOW
-from flows.team.dialogue import TEAM_PREFIX, Teams
+from flows.team.dialogue import Teams
 from flows.turn import Turn
-from flows.workshop.codes import INVITE_PREFIX, LINK_PREFIX
 from flows.workshop.facilitator import Facilitation
 from flows.workshop.participant import Participation, waiting_for_step
 
 ChoiceRoute = Callable[[Turn, str], Awaitable[bool]]  # (turn, value) → handled?
-CommandRoute = Callable[[Turn, str], Awaitable[None]]  # (turn, argument)
+CommandRoute = commands.CommandRoute  # (turn, argument)
 TextRoute = Callable[[Turn, str], Awaitable[bool]]  # (turn, text) → understood?
 
 # Buttons of these kinds act on the diagnostic's position: they are valid only while the
 # position they were shown for is current (see `position_token`). Other buttons are stateless.
 POSITIONAL = frozenset({"ans", "nav", "mode"})
-# The main menu's buttons stand for commands.
-MENU = {"assess": "assess", "steps": "steps", "glossary": "glossary", "summary": "summary",
-        "plan": "plan", "team": "team",
-        "workshop": "workshop", "language": "language", "help": "help",
-        "home": "start"}  # fmt: skip
+# The main menu's buttons stand for commands (the registry says which).
+MENU = commands.BY_BUTTON
 
 
 @dataclass(frozen=True)
@@ -87,29 +85,8 @@ class Router:
                 "privacy": privacy.privacy_choice,
                 KIND: self.consent.choice,
             },
-            commands={
-                "start": self._start_command,
-                "assess": a.assess_command,
-                "summary": self._summary_command,
-                "plan": pl.plan_command,
-                "steps": g.steps_command,
-                "glossary": g.glossary_command,
-                "workshop": f.workshop_command,
-                "team": t.team_command,
-                "remind": r.remind_command,
-                "language": menu.language_command,
-                "help": menu.help_command,
-                "privacy": self._privacy_command,
-                "delete": privacy.delete_command,
-            },
-            starts={
-                "assess": a.assess_command,
-                "steps": g.steps_command,
-                "glossary": g.glossary_command,
-                LINK_PREFIX: p.join_start,
-                INVITE_PREFIX: f.invite_start,
-                TEAM_PREFIX: t.invite_start,
-            },
+            commands=commands.command_routes(self),
+            starts=commands.start_routes(self),
             texts={
                 "diagnostic": a.text,
                 "glossary": g.glossary_text,
@@ -129,18 +106,17 @@ class Router:
         with use_language(turn.conversation.lang):
             if event.kind == "command":
                 await self.command(turn, event.value.lower(), event.arg.strip())
+            elif event.kind == "open":
+                await self.open(turn, event.value)
             elif event.kind == "choice":
                 kind, _sep, value = event.value.partition(":")
                 route = self.routes.choices.get(kind)
                 if route is None or not await route(turn, value):
-                    turn.say(Reply(_("That button is no longer active.")), self.prompt(turn))
+                    turn.say(Reply(stale_button()), self.prompt(turn))
             else:
                 route = self.routes.texts.get(turn.conversation.flow)
                 if route is None or not await route(turn, event.value):
-                    turn.say(
-                        Reply(_("I didn't catch that. Use the buttons, or send /help.")),
-                        self.prompt(turn),
-                    )
+                    turn.say(Reply(not_understood()), self.prompt(turn))
             if turn.completed is not None:
                 own = turn.completed.team is None and not waiting_for_step(turn.conversation)
                 self.participation.after_assessment(turn)
@@ -150,12 +126,18 @@ class Router:
     async def command(self, turn: Turn, name: str, arg: str) -> None:
         route = self.routes.commands.get(name)
         if route is None:
-            turn.say(
-                Reply(_("Sorry, I don't know that command. Send /help to see what I can do.")),
-                self.prompt(turn),
-            )
+            turn.say(Reply(unknown_command()), self.prompt(turn))
             return
         await route(turn, arg)
+
+    async def open(self, turn: Turn, lang: str) -> None:
+        """A chat opened that shows no history (the terminal): in the language asked for (""
+        keeps the user's), at the question the user is at, else at the welcome."""
+        conv = turn.conversation
+        if lang in UI_LANGS:
+            conv.lang = lang
+        with use_language(conv.lang):
+            await self.command(turn, "assess" if self.assessment.in_progress(conv) else "start", "")
 
     def prompt(self, turn: Turn) -> Reply:
         """What the conversation is waiting for now (used to re-prompt after bad input)."""
@@ -177,13 +159,13 @@ class Router:
 
     # --- the routes that belong to no single flow ---------------------------------------------
 
-    async def _summary_command(self, turn: Turn, arg: str) -> None:
+    async def summary_command(self, turn: Turn, arg: str) -> None:
         await self.assessment.summary_command(turn, arg)
         last = turn.conversation.last
         if last is not None:  # the peers line, as under a summary just made
             await self.consent.after_summary(turn, score(self.content, last).position, ask=False)
 
-    async def _privacy_command(self, turn: Turn, arg: str) -> None:
+    async def privacy_command(self, turn: Turn, arg: str) -> None:
         """What is stored, and in the same message whether the user shares for the regional
         picture, with the button that changes it."""
         await privacy.privacy_command(turn, arg)
@@ -194,7 +176,7 @@ class Router:
             choices=(*shown.choices, *regional.choices),
         )
 
-    async def _start_command(self, turn: Turn, payload: str) -> None:
+    async def start_command(self, turn: Turn, payload: str) -> None:
         for key, route in self.routes.starts.items():
             if payload == key or (key.endswith("_") and payload.startswith(key)):
                 await route(turn, payload.removeprefix(key) if key.endswith("_") else "")

@@ -26,36 +26,21 @@ from bot.telegram.handlers import TelegramAdapter
 from bot.telegram.ordering import PerUserUpdateProcessor
 from bot.telegram.pacing import MemorySlots, Pacing, Slots
 from bot.web.access import PageLinks
+from flows.commands import menu_entries
 from flows.content_model import Content
-from flows.i18n import N_, _, use_language
+from flows.i18n import use_language
 from flows.router import Router
 
 log = logging.getLogger(__name__)
 REMINDER_INTERVAL = 30  # seconds between runs of the reminder job
 ALLOWED_UPDATES = ["message", "callback_query"]
 
-COMMANDS = (
-    ("start", N_("Welcome and main menu")),
-    ("assess", N_("Start or continue the self-assessment")),
-    ("summary", N_("Your latest readiness summary")),
-    ("plan", N_("Your action plan (PDF and Markdown)")),
-    ("steps", N_("Browse the ten steps of the journey")),
-    ("glossary", N_("Look up a term")),
-    ("language", N_("Svenska / English")),
-    ("workshop", N_("Create or join a workshop")),
-    ("team", N_("A team of colleagues answers for your cluster")),
-    ("remind", N_("Your reminders")),
-    ("help", N_("What the bot can do")),
-    ("privacy", N_("What is stored about you")),
-    ("delete", N_("Erase your data")),
-)
-
 
 async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """The command menu, in English (the default) and Swedish."""
+    """The command menu, in English (the default) and Swedish, from the command registry."""
     for lang in ("en", "sv"):
         with use_language(lang):
-            commands = [BotCommand(name, _(description)) for name, description in COMMANDS]
+            commands = [BotCommand(name, description) for name, description in menu_entries()]
         await application.bot.set_my_commands(
             commands, language_code=None if lang == "en" else lang
         )

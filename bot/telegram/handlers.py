@@ -8,10 +8,10 @@ message it was pressed on (see `TelegramAdapter._deliver`); everything else send
 from __future__ import annotations
 
 import logging
-import time
+from collections.abc import Sequence
 from typing import Any
 
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, CallbackQuery, Message, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -24,23 +24,20 @@ from telegram.ext import (
 from bot.events import EventRunner, Handled
 from bot.storage.workshops import WorkshopStore
 from bot.telegram.callback_data import decode
-from bot.telegram.links import TelegramChannel, join_link, pasted_link_event, start_link
+from bot.telegram.links import TelegramChannel, pasted_link_event
 from bot.telegram.live_results import LiveResults
 from bot.telegram.pacing import BULK, LATER, Slots
 from bot.telegram.sending import answer, edit_reply, escape, send_reply
-from flows.i18n import _, normalise_language, use_language
+from flows.commands import group_reply
+from flows.i18n import normalise_language, use_language
 from flows.journey.assessment import position_token
 from flows.messages import Event, ReadinessChart, Reply, parse_command
+from flows.notices import last_question, only_text, stale_button, went_wrong
 from flows.workshop.facilitator import results_tag
+from flows.workshop.port import WorkshopInfo
 
 log = logging.getLogger(__name__)
 MAX_TOAST = 200
-DEEP_LINK_PAYLOADS = {
-    "assess": "assess",
-    "steps": "steps",
-    "glossary": "glossary",
-    "summary": "assess",
-}
 
 
 def user_key(user_id: int) -> str:
@@ -106,13 +103,7 @@ class TelegramAdapter:
         if message is None:
             return
         with use_language(await self._language(update)):
-            await send_reply(
-                context.bot,
-                message.chat_id,
-                Reply(
-                    _("I can only read text and button presses. Send /help to see what I can do.")
-                ),
-            )
+            await send_reply(context.bot, message.chat_id, Reply(only_text()))
 
     async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> None:
         user, chat = update.effective_user, update.effective_chat
@@ -136,7 +127,7 @@ class TelegramAdapter:
         message = query.message if isinstance(query.message, Message) else None
         if data is None or message is None or message.chat.type != "private":
             with use_language(await self._language(update)):
-                await answer(query, _("That button is no longer active."))
+                await answer(query, stale_button())
             return
         handled = await self.events.handle(
             user_key(query.from_user.id),
@@ -151,7 +142,7 @@ class TelegramAdapter:
             return
         if handled.status == "stale":
             with use_language(handled.lang):
-                await answer(query, _("That button is no longer active."))
+                await answer(query, stale_button())
             return
         await self._deliver(
             context.bot, message.chat_id, handled, query, None if data.keep else message
@@ -194,8 +185,7 @@ class TelegramAdapter:
                 await self._after_sent(bot, replies.pop(0), shown or message, handled.lang)
             elif message is not None and handled.completed:  # close the last question
                 with use_language(handled.lang):
-                    # (what follows: the summary, or in a workshop the step it suggests)
-                    closing = Reply(_("Thank you, that was the last question."))
+                    closing = Reply(last_question())
                 await edit_reply(bot, chat_id, message.message_id, closing)
         for reply in replies:
             sent = await send_reply(bot, chat_id, reply, handled.token, lane=lane_of(reply))
@@ -222,11 +212,8 @@ class TelegramAdapter:
         record = await self.events.storage.load(row.user_id)
         conv = record.conversation
         with use_language(conv.lang):
-            reply = self.events.router.reminders.reminder_reply(
-                conv,
-                time.time(),
-                record.timezone,
-                _("Reminder: time to move your international work on."),
+            reply = self.events.router.reminders.due_reply(
+                conv, self.events.clock(), record.timezone
             )
         await send_reply(bot, row.chat_id, reply, position_token(conv), lane=BULK)
 
@@ -239,29 +226,17 @@ class TelegramAdapter:
         event = parse_command(message.text)
         if event is None:
             return
-        payload = DEEP_LINK_PAYLOADS.get(event.value, "")
-        link = start_link(context.bot.username, payload)
-        workshop = None
-        if event.value == "workshop" and update.effective_user is not None:
-            mine = await WorkshopStore(self.events.storage).of_facilitator(
-                user_key(update.effective_user.id)
-            )
-            workshop = next((w for w in mine if not w.closed), None)
+        user = update.effective_user
+
+        async def facilitated() -> Sequence[WorkshopInfo]:
+            if user is None:
+                return []
+            return await WorkshopStore(self.events.storage).of_facilitator(user_key(user.id))
+
+        channel = TelegramChannel(context.bot.username, message.chat_id)
         with use_language(await self._language(update)):
-            if workshop is not None:  # the facilitator posts the join button to the group
-                text = _(
-                    "Join the workshop “{title}”: press the button and answer in a private "
-                    "chat. Only the combined results are shown."
-                ).format(title=workshop.title)
-                button = InlineKeyboardButton(
-                    _("Join the workshop"), url=join_link(context.bot.username, workshop.code)
-                )
-            else:
-                text = _("Let's continue in a private chat, so that your answers stay yours.")
-                button = InlineKeyboardButton(_("Open a private chat"), url=link)
-        await context.bot.send_message(
-            message.chat_id, escape(text), reply_markup=InlineKeyboardMarkup([[button]])
-        )
+            reply = await group_reply(event.value, channel, facilitated)
+        await send_reply(context.bot, message.chat_id, reply)
 
     # --- errors ---------------------------------------------------------------------------
 
@@ -289,10 +264,7 @@ class TelegramAdapter:
             user = update.effective_user
             lang = normalise_language(user.language_code if user else None)
         with use_language(lang):
-            text = _(
-                "Sorry, something went wrong on my side. Your answers so far are saved; "
-                "please try again in a moment."
-            )
+            text = went_wrong()
         try:
             if update.callback_query is not None:
                 await answer(update.callback_query)

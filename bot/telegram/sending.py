@@ -57,7 +57,9 @@ def keyboard(reply: Reply, token: str) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
+                InlineKeyboardButton(c.label[:64], url=c.url)
+                if c.url
+                else InlineKeyboardButton(
                     c.label[:64], callback_data=encode(token, c.id, keep or c.keep)
                 )
                 for c in row

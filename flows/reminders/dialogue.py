@@ -13,6 +13,7 @@ from flows.content_model import Content
 from flows.i18n import _, current_language
 from flows.journey.assessment import Assessment
 from flows.messages import Choice, Reply
+from flows.notices import stale_button
 from flows.reminders.port import ReminderInfo
 from flows.reminders.timing import format_due, zone
 from flows.scoring import MAX_ACTIONS, Action, score
@@ -97,7 +98,7 @@ class Reminders:
             )
             return True
         elif action != "status":
-            turn.say(Reply(_("That button is no longer active.")))
+            turn.say(Reply(stale_button()))
         turn.say(self._status(turn, await store.reminders.get(user)))
         return True
 
@@ -198,6 +199,11 @@ class Reminders:
                 :MAX_ACTIONS
             ]
         return None, ()
+
+    def due_reply(self, conv: ConversationState, now: float, timezone: str) -> Reply:
+        """A reminder that fell due: what it is, then the open next actions."""
+        intro = _("Reminder: time to move your international work on.")
+        return self.reminder_reply(conv, now, timezone, intro)
 
     def reminder_reply(
         self, conv: ConversationState, now: float, timezone: str, intro: str = ""

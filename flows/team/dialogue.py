@@ -20,6 +20,7 @@ from flows.i18n import _, current_language
 from flows.journey.assessment import Assessment
 from flows.journey.diagnostic import FULL, QUICK
 from flows.messages import KEEP_TAG, Attachment, Choice, PlanDocument, QrCode, Reply
+from flows.notices import invalid_invitation
 from flows.state import ConversationState
 from flows.summary import chart_attachment, in_words
 from flows.team.port import TeamAnswer, TeamInfo, TeamMember
@@ -65,7 +66,7 @@ class Teams:
         turn.conversation.flow = "menu"
         team = await turn.store.teams.by_invite(invite) if invite else None
         if team is None:
-            turn.say(Reply(_("That invitation is not valid.")))
+            turn.say(Reply(invalid_invitation()))
             return
         if await self._is_member(turn, team):
             turn.say(
@@ -208,7 +209,7 @@ class Teams:
         conv.flow = "menu"
         team = await store.teams.by_invite(invite) if invite else None
         if team is None:
-            turn.say(Reply(_("That invitation is not valid.")))
+            turn.say(Reply(invalid_invitation()))
             return
         if team.closed:
             turn.say(self._closed(team))

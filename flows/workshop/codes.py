@@ -41,3 +41,8 @@ def join_payload(code: str) -> str:
     if canonical is None:
         raise ValueError(f"not a join code: {code!r}")
     return LINK_PREFIX + canonical
+
+
+def join_command(code: str) -> str:
+    """The command that joins a workshop, for those who type rather than scan."""
+    return f"/workshop join {code}"

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from flows.content_model import Content
 from flows.i18n import _, current_language
 from flows.messages import Attachment, Choice, QrCode, Reply
+from flows.notices import invalid_invitation, stale_button
 from flows.ports import Stores
 from flows.turn import Turn
 from flows.workshop.answers import ParticipantAnswers
@@ -69,7 +70,7 @@ class Facilitation:
         """`/start wf_<invite>`: the invited person becomes a facilitator."""
         workshop = await turn.store.workshops.by_invite(invite)
         if workshop is None:
-            turn.say(Reply(_("That invitation is not valid.")))
+            turn.say(Reply(invalid_invitation()))
             return
         await turn.store.workshops.add_facilitator(workshop.id, turn.user_id)
         turn.say(
@@ -128,7 +129,7 @@ class Facilitation:
             return True
         workshop = await store.workshops.get(int(target)) if target.isdigit() else None
         if workshop is None or action not in ACTIONS:
-            turn.say(Reply(_("That button is no longer active.")))
+            turn.say(Reply(stale_button()))
             return True
         if not await store.workshops.is_facilitator(workshop.id, turn.user_id):
             turn.say(Reply(_("Only the workshop's facilitators can do that.")))

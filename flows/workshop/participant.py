@@ -18,6 +18,7 @@ from flows.journey.assessment import Assessment
 from flows.journey.diagnostic import MODE
 from flows.machine import fire
 from flows.messages import Choice, Event, Reply
+from flows.notices import stale_button
 from flows.state import ConversationState
 from flows.turn import Turn
 from flows.workshop.answers import ParticipantAnswers
@@ -117,7 +118,7 @@ class ParticipantFlow:
         return Answered(
             stage,
             answers,
-            [Reply(_("That button is no longer active.")), self.prompt(stage, answers, title)],
+            [Reply(stale_button()), self.prompt(stage, answers, title)],
         )
 
     def _toggle(
@@ -132,7 +133,7 @@ class ParticipantFlow:
             return Answered(
                 stage,
                 answers,
-                [Reply(_("That button is no longer active.")), self.prompt(stage, answers, title)],
+                [Reply(stale_button()), self.prompt(stage, answers, title)],
             )
         chosen = answers.support_kinds if kind == "kind" else answers.support_sources
         chosen = tuple(
@@ -373,7 +374,7 @@ class Participation:
         workshop = await store.workshops.get(current["id"]) if current else None
         if current is None or workshop is None:
             conv.flow = "menu"
-            turn.say(Reply(_("That button is no longer active.")))
+            turn.say(Reply(stale_button()))
             return
         if workshop.closed:
             conv.flow = "menu"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flows.content_model import Content, Option
 from flows.i18n import _, current_language
 from flows.workshop.answers import ParticipantAnswers
+from flows.workshop.codes import join_command
 from flows.workshop.results import MAX_CHALLENGE, aggregate, merged_from_whom, shorten
 
 MAX_PER_STEP = 6  # challenges shown per step, the newest; the rest are counted
@@ -57,6 +58,7 @@ class ProjectorView:
     sources: tuple[Bar, ...]
     from_whom: tuple[str, ...]
     labels: dict[str, str]
+    join_command: str  # "/workshop join ABC234", for those who type rather than scan
 
 
 def _bars(labels: Sequence[str], counts: Sequence[int]) -> tuple[Bar, ...]:
@@ -156,4 +158,5 @@ def projector_view(
         sources=_option_bars(workshop.support_sources, results.sources, lang),
         from_whom=tuple(merged_from_whom(results.support_from)),
         labels=labels(),
+        join_command=join_command(code),
     )
