@@ -2,8 +2,7 @@
 
 The flows do no I/O of their own. A flow that must look something up or keep it (a workshop, a
 reminder, the erasure of a user) calls the `Store` it is handed; the bot implements it on the
-database (`bot/storage/`). A link that opens the bot, or the chat reminders go to, depends on
-the channel (Telegram or the terminal): the flows ask the `Channel`.
+database (`bot/storage/`). What the user's channel can do is `flows.channel.Channel`.
 """
 
 from __future__ import annotations
@@ -180,17 +179,4 @@ class Store(Protocol):
     async def shared_clusters(self, exclude: str) -> list[SharedCluster]:
         """Every consenting cluster but `exclude` (the asking user), with its latest
         assessment only, for the peers line."""
-        ...
-
-
-class Channel(Protocol):
-    """What the user's channel offers."""
-
-    def start_link(self, payload: str) -> str | None:
-        """A link that opens the bot with `/start payload`; None where there are no links."""
-        ...
-
-    @property
-    def reminder_chat(self) -> int | None:
-        """The chat reminders go to; None where reminders cannot be delivered."""
         ...

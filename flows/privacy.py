@@ -13,14 +13,16 @@ from flows.turn import Turn
 CONFIRM, CANCEL = "confirm", "cancel"
 
 
-def privacy_reply() -> Reply:
+def privacy_reply(*parts: Reply) -> Reply:
+    """What is stored, followed by what other features say of themselves (`parts`, e.g. the
+    regional picture's consent), their buttons with them."""
     return Reply(
         "\n\n".join(
             [
                 _("What I store about you, and why:"),
                 _(
-                    "• Your Telegram user id, your language and time zone, so that I can answer "
-                    "you in your language and at sensible times."
+                    "• Your user id in the chat app, your language and time zone, so that I can "
+                    "answer you in your language and at sensible times."
                 ),
                 _(
                     "• Where you are in the conversation and your answers, so that you can pause "
@@ -37,7 +39,7 @@ def privacy_reply() -> Reply:
                     "and sources of support you ticked, and the words you typed yourself (your "
                     "challenges and from whom you want support). Facilitators see them only "
                     "combined with everyone else's, and their export lists them without your "
-                    "name or Telegram id."
+                    "name or user id."
                 ),
                 _(
                     "• Workshops you run: their title and that you run them. These stay after "
@@ -60,8 +62,10 @@ def privacy_reply() -> Reply:
                     "choices there (step, kinds and sources of support) stay in the workshop's "
                     "totals, no longer linked to you."
                 ),
+                *(part.text for part in parts),
             ]
-        )
+        ),
+        tuple(choice for part in parts for choice in part.choices),
     )
 
 
@@ -76,9 +80,9 @@ def confirm_reply() -> Reply:
     )
 
 
-async def privacy_command(turn: Turn, _arg: str) -> None:
+async def privacy_command(turn: Turn, _arg: str, *parts: Reply) -> None:
     turn.read_only = True
-    turn.say(privacy_reply())
+    turn.say(privacy_reply(*parts))
 
 
 async def delete_command(turn: Turn, _arg: str) -> None:

@@ -14,11 +14,10 @@ import pytest
 
 from bot.render.tables import csv_bytes
 from flows.i18n import use_language
-from flows.messages import KEEP_TAG, Event, Reply
+from flows.messages import Event, Reply
 from flows.router import Router
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.export import export_table
-from flows.workshop.facilitator import results_tag
 from flows.workshop.participant import MAX_CHALLENGES, ParticipantFlow
 from tests.helpers import Driver, Engine
 from tests.test_terminal import chat
@@ -53,9 +52,9 @@ def create_workshop(facilitator: Person, title: str = "Skåne") -> tuple[str, st
     replies = facilitator.text(title)
     results = replies[-1]
     code = re.search(r"\b([A-Z0-9]{6})\b", replies[0].text.split("\n")[2]).group(1)
-    shown = results_tag(results.tag)
+    shown = results.shows
     assert shown is not None
-    return str(shown[0]), code
+    return str(shown.workshop_id), code
 
 
 # --- 1. the chart in the facilitator's language -------------------------------------------
@@ -197,7 +196,7 @@ def test_the_quick_check_in_a_workshop_returns_to_the_workshop(engine, content):
         replies = anna.choose(f"ans:{answer}")
     texts = "\n".join(r.text for r in replies)
     assert "Sammanfattning" not in texts and "påminna" not in texts
-    assert all(r.attachment is None and r.tag != KEEP_TAG for r in replies)
+    assert all(r.attachment is None and not r.stays for r in replies)
     proposal = replies[-1]
     assert "Enligt snabbkollen är ni på steg 5" in proposal.text
     assert "Er fullständiga sammanfattning finns kvar till senare: skicka /summary." in texts

@@ -12,18 +12,13 @@ import pytest
 from bot.render.charts import count_png
 from bot.render.qr import qr_png
 from bot.render.tables import csv_bytes
-from bot.telegram.links import join_link
+from bot.telegram.limits import MAX_MESSAGE
+from bot.telegram.links import TelegramChannel, join_link
 from flows.i18n import use_language
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.codes import CODE_ALPHABET, new_join_code, normalise_code
 from flows.workshop.export import csv_delimiter, export_table
-from flows.workshop.results import (
-    MAX_MESSAGE,
-    TEXT_BUDGET,
-    aggregate,
-    count_chart,
-    results_text,
-)
+from flows.workshop.results import aggregate, count_chart, results_text, text_budget
 from flows.workshop.words import top_words, words
 
 
@@ -37,6 +32,8 @@ def distribution_chart(content, results, title):
     return count_png(count_chart(content, results, title))
 
 
+TELEGRAM = TelegramChannel("cluster_journey_test_bot", 1)
+TEXT_BUDGET = text_budget(TELEGRAM)
 PNG = b"\x89PNG\r\n\x1a\n"
 BOM = "\ufeff".encode()
 
@@ -241,7 +238,7 @@ def test_results_text_merges_identical_from_whom(content):
 
 def test_results_text_with_no_answers(content):
     with use_language("en"):
-        text = results_text(content, "Empty", "ABC234", aggregate(content, []), False)
+        text = results_text(content, "Empty", "ABC234", aggregate(content, []), False, TELEGRAM)
     assert "Participants: 0" in text and "Most frequent words: –" in text
     assert units(text) <= TEXT_BUDGET
 
@@ -260,7 +257,7 @@ def test_results_text_stays_within_one_message_with_500_long_challenges(content)
     ]
     results = aggregate(content, answers)
     with use_language("en"):
-        text = results_text(content, "A very long title " * 30, "ABC234", results, False)
+        text = results_text(content, "A very long title " * 30, "ABC234", results, False, TELEGRAM)
     assert units(text) <= TEXT_BUDGET <= MAX_MESSAGE
     assert "Participants: 500" in text
     assert "…and " in text and "more (all are in the CSV export)" in text

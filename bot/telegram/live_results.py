@@ -17,6 +17,7 @@ from telegram import Bot
 from telegram.error import BadRequest, NetworkError, TelegramError
 
 from bot.storage import Storage, workshops
+from bot.telegram.links import TelegramChannel
 from bot.telegram.pacing import LATER, Slots, wait_for_slot
 from bot.telegram.sending import edit_reply
 from flows.i18n import use_language
@@ -62,7 +63,8 @@ class LiveResults:
             lang = row.results_lang or "en"
             with use_language(lang):
                 answers = await workshops.all_answers(self.storage, workshop_id)
-                reply = self.facilitation.results_reply(row, answers)
+                chat = TelegramChannel(None, row.results_chat)  # the facilitator's chat
+                reply = self.facilitation.results_reply(row, answers, chat)
             shown = await edit_reply(bot, row.results_chat, row.results_message, reply, lane=LATER)
             if shown is not None and shown.message_id != row.results_message:  # sent anew
                 await workshops.set_results_message(
