@@ -9,6 +9,7 @@ import secrets
 
 import pytest
 
+from bot.events import PLAIN, PlainChannel
 from bot.render.charts import count_png
 from bot.render.qr import qr_png
 from bot.render.tables import csv_bytes
@@ -18,7 +19,7 @@ from flows.i18n import use_language
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.codes import CODE_ALPHABET, new_join_code, normalise_code
 from flows.workshop.export import csv_delimiter, export_table
-from flows.workshop.results import aggregate, count_chart, results_text, text_budget
+from flows.workshop.results import ROOM, aggregate, count_chart, results_text, text_budget
 from flows.workshop.words import top_words, words
 
 
@@ -272,6 +273,33 @@ def test_results_text_stays_within_one_message_with_500_long_challenges(content)
     assert all(f"\n{n}. {content.step(n).short.en}\n•" in text for n in range(1, 11))
     assert "Kinds of support\n500  Funding" in text and "Sources of support\n500  Vinnova" in text
     assert "From whom (free text)" in text and "• Person number" in text
+
+
+class ShortMessages(PlainChannel):
+    """A channel of short messages that counts every character twice."""
+
+    @property
+    def longest_message(self) -> int | None:
+        return 1500
+
+    def length(self, text: str) -> int:
+        return 2 * len(text)
+
+
+def test_results_text_fits_the_channel_it_is_shown_in(content):
+    """The flows ask the channel how long a message may be and how it is counted: the same
+    room fits one message of each channel, and a channel without a limit shows every line."""
+    long = "Finding partners abroad takes much more time than we have " * 3
+    answers = [person(i % 10 + 1, [f"#{i} {long}"], support_from=f"From {i}") for i in range(60)]
+    results = aggregate(content, answers)
+    with use_language("en"):
+        short = results_text(content, "T", "ABC234", results, False, ShortMessages())
+        telegram = results_text(content, "T", "ABC234", results, False, TELEGRAM)
+        plain = results_text(content, "T", "ABC234", results, False, PLAIN)
+    assert 2 * len(short) <= 1500 - ROOM and "more (all are in the CSV export)" in short
+    assert units(telegram) <= TEXT_BUDGET and len(telegram) > len(short)
+    assert "more (all are in the CSV export)" not in plain
+    assert all(f"• #{i} " in plain for i in range(60)) and "• From 59" in plain
 
 
 # --- CSV export -------------------------------------------------------------------------------
