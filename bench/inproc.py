@@ -18,10 +18,10 @@ from bot.events import EventRunner
 from bot.render.charts import readiness_png
 from bot.storage import Storage, UserRecord
 from flows.content_model import Content
+from flows.events import AssessmentCompleted
 from flows.messages import Event, ReadinessChart
 from flows.router import Router
 from flows.state import ConversationState
-from flows.turn import Completed
 from tests.helpers import Engine
 
 PREPOPULATED_ID = 100_000_000  # stored users are tg:100000000…, clear of simulated users
@@ -99,7 +99,7 @@ def chart_render(content: Content, repeats: int = 10) -> dict[str, float]:
 
 def completed_records(
     content: Content, count: int, seed: int = 10
-) -> list[tuple[ConversationState, Completed]]:
+) -> list[tuple[ConversationState, AssessmentCompleted]]:
     """`count` distinct users after one quick check each, as the engine leaves them."""
     engine, rng, out = Engine(Router(content)), random.Random(seed), []
     for n in range(count):

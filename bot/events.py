@@ -18,16 +18,17 @@ import sqlalchemy as sa
 from bot.storage.database import Storage, UserRecord
 from bot.storage.stores import stores_for
 from bot.web.access import PageLinks
+from flows.channel import Channel
+from flows.events import AssessmentCompleted, DomainEvent, WorkshopChanged
 from flows.journey.assessment import position_token
 from flows.messages import Event, Reply
-from flows.ports import Channel
 from flows.router import Router
 from flows.turn import Turn
 
 
 class PlainChannel:
-    """A channel with neither links that open the bot nor a chat for reminders: the
-    terminal's."""
+    """The terminal's channel: no links that open the bot, no way to remind (it speaks only
+    when spoken to), no limit on a message or a label, and what is printed stays printed."""
 
     def start_link(self, payload: str) -> str | None:
         return None
@@ -35,6 +36,21 @@ class PlainChannel:
     @property
     def reminder_chat(self) -> int | None:
         return None
+
+    @property
+    def longest_message(self) -> int | None:
+        return None
+
+    def length(self, text: str) -> int:
+        return len(text)
+
+    @property
+    def longest_label(self) -> int | None:
+        return None
+
+    @property
+    def edits_in_place(self) -> bool:
+        return False
 
 
 PLAIN = PlainChannel()
@@ -46,8 +62,19 @@ class Handled:
     token: str  # the position token to stamp on this event's buttons
     lang: str
     status: str = "ok"  # or "duplicate" (update seen before) or "stale" (old or forged button)
-    changed_workshop: int | None = None  # a workshop whose live results need refreshing
-    completed: bool = False  # this event completed an assessment
+    events: tuple[DomainEvent, ...] = ()  # what the event's flows recorded (`flows.events`)
+
+    @property
+    def completed(self) -> bool:
+        """This event completed an assessment."""
+        return any(isinstance(e, AssessmentCompleted) for e in self.events)
+
+    @property
+    def changed_workshops(self) -> list[int]:
+        """The workshops whose results are behind after this event, each once."""
+        return list(
+            dict.fromkeys(e.workshop_id for e in self.events if isinstance(e, WorkshopChanged))
+        )
 
 
 class EventRunner:
@@ -115,13 +142,7 @@ class EventRunner:
             if not turn.erased and not (turn.read_only and not record.exists):
                 record.timezone = turn.timezone
                 await storage.save(record, turn.completed)
-        return Handled(
-            turn.replies,
-            position_token(conv),
-            conv.lang,
-            changed_workshop=turn.changed_workshop,
-            completed=turn.completed is not None,
-        )
+        return Handled(turn.replies, position_token(conv), conv.lang, events=tuple(turn.events))
 
     async def record(self, user_id: str) -> UserRecord:
         return await self.storage.load(user_id)

@@ -15,11 +15,11 @@ from typing import Protocol
 
 from flows import menu, privacy
 from flows.actionplan.dialogue import Plans
+from flows.channel import Channel
 from flows.guide import Guide
 from flows.i18n import N_, _
 from flows.journey.assessment import Assessment
 from flows.messages import Choice, Reply
-from flows.ports import Channel
 from flows.reminders.dialogue import Reminders
 from flows.team.dialogue import TEAM_PREFIX, Teams
 from flows.turn import Turn

@@ -13,7 +13,7 @@ from flows.workshop.export import csv_delimiter
 
 SECTIONS = ("overview", "benefits", "tools", "examples", "check")
 MAX_QUERY = 100
-MAX_TEXT_INPUT = 4096
+MAX_TEXT_INPUT = 4000  # of a glossary lookup's text, what is read
 
 
 def _section_label(section: str) -> str:

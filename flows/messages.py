@@ -33,7 +33,7 @@ class Choice:
 
     id: str
     label: str
-    keep: bool = False  # pressing it sends new messages and leaves its message as it is
+    opens_beside: bool = False  # what it opens comes beside its message, which stays as it is
     url: str = ""  # a link button: pressing it opens the link and sends the flows nothing
 
 
@@ -188,22 +188,31 @@ class Attachment:
         return not isinstance(self.content, Table | PlanDocument)
 
 
-KEEP_TAG = "keep"  # Reply.tag of a message worth keeping (a summary): its buttons send new
-# messages instead of replacing it
+@dataclass(frozen=True)
+class ResultsShown:
+    """What a reply showing a workshop's results shows: the workshop, as of `revision`. A
+    channel that edits messages in place keeps that message up to date as answers arrive."""
+
+    workshop_id: int
+    revision: int
 
 
 @dataclass(frozen=True)
 class Reply:
     """One message: text, optional buttons (`rows` groups them into keyboard rows), attachment
     (then `text` is its caption). `expects_text`: the message asks for free text, so an adapter
-    that answers buttons by typed text (the terminal) takes what is typed as that text."""
+    that answers buttons by typed text (the terminal) takes what is typed as that text.
+    `stays`: a reply worth keeping in the conversation (a summary): what its buttons open comes
+    beside it, never in its place."""
 
     text: str
     choices: tuple[Choice, ...] = ()
     rows: tuple[int, ...] = ()
     attachment: Attachment | None = None
-    tag: str = ""  # lets an adapter recognise a message it must keep (e.g. live results)
+    tag: str = ""  # lets an adapter recognise a message of its own (the help)
     expects_text: bool = False
+    stays: bool = False
+    shows: ResultsShown | None = None  # the workshop results it shows
 
     def choice_rows(self) -> list[list[Choice]]:
         """The buttons grouped into rows: `rows` gives row sizes; by default one per row."""

@@ -3,8 +3,8 @@
 The flows do no I/O of their own. Each feature declares what it keeps beyond the user's own
 conversation record as a port next to it (`flows/<feature>/port.py`); the bot implements each
 directly on the database (`bot/storage/<feature>.py`), bound to the event's transaction, and
-hands them to the flows together as `Stores` (`turn.store.workshops`, …). A link that opens the
-bot, or where reminders go, depends on the channel: the flows ask the `Channel`.
+hands them to the flows together as `Stores` (`turn.store.workshops`, …). What the user's
+channel can do is `flows.channel.Channel`.
 """
 
 from __future__ import annotations
@@ -41,16 +41,3 @@ class Stores:
     reminders: Reminders
     regional: Regional
     privacy: Privacy
-
-
-class Channel(Protocol):
-    """What the user's channel offers."""
-
-    def start_link(self, payload: str) -> str | None:
-        """A link that opens the bot with `/start payload`; None where there are no links."""
-        ...
-
-    @property
-    def reminder_chat(self) -> int | None:
-        """The chat reminders go to; None where reminders cannot be delivered."""
-        ...

@@ -20,8 +20,8 @@ CONFIRM, CANCEL = "confirm", "cancel"
 INVENTORY: dict[str, tuple[str, ...]] = {
     "profile": (
         N_(
-            "• Your Telegram user id, your language and time zone, so that I can answer "
-            "you in your language and at sensible times."
+            "• Your user id in the chat app, your language and time zone, so that I can "
+            "answer you in your language and at sensible times."
         ),
         N_(
             "• Where you are in the conversation and your answers, so that you can pause "
@@ -42,7 +42,7 @@ INVENTORY: dict[str, tuple[str, ...]] = {
             "and sources of support you ticked, and the words you typed yourself (your "
             "challenges and from whom you want support). Facilitators see them only "
             "combined with everyone else's, and their export lists them without your "
-            "name or Telegram id."
+            "name or user id."
         ),
     ),
     "join_attempts": (
@@ -74,9 +74,10 @@ INVENTORY: dict[str, tuple[str, ...]] = {
 }
 
 
-def privacy_reply(categories: Sequence[str]) -> Reply:
-    """What is stored, listed from the kinds of data the storage holds (`categories`), in the
-    inventory's order."""
+def privacy_reply(categories: Sequence[str], *parts: Reply) -> Reply:
+    """What is stored, listed from the kinds of data the storage holds (`categories`) in the
+    inventory's order, followed by what other features say of themselves (`parts`, e.g. the
+    regional picture's consent), their buttons with them."""
     return Reply(
         "\n\n".join(
             [
@@ -98,8 +99,10 @@ def privacy_reply(categories: Sequence[str]) -> Reply:
                     "choices there (step, kinds and sources of support) stay in the workshop's "
                     "totals, no longer linked to you."
                 ),
+                *(part.text for part in parts),
             ]
-        )
+        ),
+        tuple(choice for part in parts for choice in part.choices),
     )
 
 
@@ -114,9 +117,9 @@ def confirm_reply() -> Reply:
     )
 
 
-async def privacy_command(turn: Turn, _arg: str) -> None:
+async def privacy_command(turn: Turn, _arg: str, *parts: Reply) -> None:
     turn.read_only = True
-    turn.say(privacy_reply(turn.store.privacy.categories()))
+    turn.say(privacy_reply(turn.store.privacy.categories(), *parts))
 
 
 async def delete_command(turn: Turn, _arg: str) -> None:

@@ -4,17 +4,21 @@ A button's id is `kind:value`; its kind names the flow that owns it. A command g
 of its name, a `/start` payload to the flow of its prefix (both from the command registry,
 `flows/commands.py`), and free text to the flow the conversation is in
 (`ConversationState.flow`). Adding a kind of button or a flow is one entry here, a command one
-in the registry. `Router.handle` runs one Turn in the user's language.
+in the registry. What a flow records as having happened (`flows.events`) goes to the flows that
+act on it, listed here too (`Router.subscribers`). `Router.handle` runs one Turn in the user's
+language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from flows import commands, menu, privacy
 from flows.actionplan.dialogue import NAME_FLOW, OWNER_FLOW, Plans
 from flows.content_model import Content
+from flows.events import AssessmentCompleted, DomainEvent
 from flows.guide import Guide, glossary_prompt
 from flows.i18n import UI_LANGS, use_language
 from flows.journey.assessment import Assessment, position_token
@@ -33,6 +37,7 @@ from flows.workshop.participant import Participation, waiting_for_step
 ChoiceRoute = Callable[[Turn, str], Awaitable[bool]]  # (turn, value) → handled?
 CommandRoute = commands.CommandRoute  # (turn, argument)
 TextRoute = Callable[[Turn, str], Awaitable[bool]]  # (turn, text) → understood?
+Subscriber = Callable[[Turn, Any], Awaitable[None]]  # (turn, event of its kind)
 
 # Buttons of these kinds act on the diagnostic's position: they are valid only while the
 # position they were shown for is current (see `position_token`). Other buttons are stateless.
@@ -54,7 +59,7 @@ class Router:
 
     def __init__(self, content: Content) -> None:
         self.content = content
-        self.assessment = Assessment(content, summary_elsewhere=waiting_for_step)
+        self.assessment = Assessment(content)
         self.guide = Guide(content)
         self.participation = Participation(content, self.assessment)
         self.facilitation = Facilitation(content, self.participation)
@@ -99,6 +104,12 @@ class Router:
                 TEAM_NAME_FLOW: t.name_text,
             },
         )
+        # what follows an event, whichever flow recorded it, in this order; the adapter acts
+        # on the rest (`bot.events.Handled.events`)
+        self.subscribers: Mapping[type[DomainEvent], Sequence[Subscriber]] = {
+            AssessmentCompleted: (p.after_assessment, self._summary, t.after_assessment,
+                                  self._ask_consent),
+        }  # fmt: skip
 
     # --- running one event ------------------------------------------------------------------
 
@@ -117,11 +128,17 @@ class Router:
                 route = self.routes.texts.get(turn.conversation.flow)
                 if route is None or not await route(turn, event.value):
                     turn.say(Reply(not_understood()), self.prompt(turn))
-            if turn.completed is not None:
-                own = turn.completed.team is None and not waiting_for_step(turn.conversation)
-                self.participation.after_assessment(turn)
-                await self.teams.after_assessment(turn)
-                await self.consent.after_summary(turn, turn.completed.position, ask=own)
+            await self.publish(turn)
+
+    async def publish(self, turn: Turn) -> None:
+        """Hand each event the turn recorded to its subscribers, in order (and those they
+        record in turn)."""
+        index = 0
+        while index < len(turn.events):
+            event = turn.events[index]
+            index += 1
+            for subscriber in self.subscribers.get(type(event), ()):
+                await subscriber(turn, event)
 
     async def command(self, turn: Turn, name: str, arg: str) -> None:
         route = self.routes.commands.get(name)
@@ -160,21 +177,32 @@ class Router:
     # --- the routes that belong to no single flow ---------------------------------------------
 
     async def summary_command(self, turn: Turn, arg: str) -> None:
-        await self.assessment.summary_command(turn, arg)
-        last = turn.conversation.last
-        if last is not None:  # the peers line, as under a summary just made
-            await self.consent.after_summary(turn, score(self.content, last).position, ask=False)
+        turn.conversation.flow = "menu"
+        await self._show_summary(turn)
+
+    async def _show_summary(self, turn: Turn) -> None:
+        """The latest summary with the peers line (how clusters at the same step do)."""
+        last, peers = turn.conversation.last, ""
+        if last is not None:
+            peers = await self.consent.peers_line(turn, score(self.content, last).position)
+        self.assessment.latest_summary(turn, peers)
+
+    async def _summary(self, turn: Turn, _done: AssessmentCompleted) -> None:
+        """The summary of an assessment just completed, unless a workshop waits for it (the
+        participant's step is proposed instead)."""
+        if not waiting_for_step(turn.conversation):
+            await self._show_summary(turn)
+
+    async def _ask_consent(self, turn: Turn, done: AssessmentCompleted) -> None:
+        """After a summary of the user's own (not a team's, not a workshop's detour), ask once
+        whether they share it for the regional picture."""
+        if done.team is None and not waiting_for_step(turn.conversation):
+            await self.consent.ask_once(turn)
 
     async def privacy_command(self, turn: Turn, arg: str) -> None:
         """What is stored, and in the same message whether the user shares for the regional
         picture, with the button that changes it."""
-        await privacy.privacy_command(turn, arg)
-        shown, regional = turn.replies[-1], await self.consent.privacy_reply(turn)
-        turn.replies[-1] = replace(
-            shown,
-            text=f"{shown.text}\n\n{regional.text}",
-            choices=(*shown.choices, *regional.choices),
-        )
+        await privacy.privacy_command(turn, arg, await self.consent.privacy_reply(turn))
 
     async def start_command(self, turn: Turn, payload: str) -> None:
         for key, route in self.routes.starts.items():

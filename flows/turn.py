@@ -4,24 +4,12 @@ answer. The adapter makes a Turn, the engine routes it, the adapter saves and re
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from flows.channel import Channel
+from flows.events import AssessmentCompleted, DomainEvent
 from flows.messages import Reply
-from flows.ports import Channel, Stores
+from flows.ports import Stores
 from flows.state import ConversationState
-
-
-@dataclass(frozen=True)
-class Completed:
-    """A finished assessment, for the adapter to store with the conversation."""
-
-    mode: str
-    answers: dict[str, list[Any]]
-    started: float | None
-    completed: float
-    percents: tuple[int | None, ...]
-    position: int | None
-    team: int | None = None  # the team it was made for
 
 
 @dataclass
@@ -33,10 +21,23 @@ class Turn:
     store: Stores
     channel: Channel
     replies: list[Reply] = field(default_factory=list)
-    completed: Completed | None = None  # an assessment this event completed
-    changed_workshop: int | None = None  # a workshop whose live results need refreshing
+    events: list[DomainEvent] = field(default_factory=list)  # what happened, in order
     erased: bool = False  # the user's data is erased: nothing of theirs may be saved again
     read_only: bool = False  # only a text was shown: a user who has no row yet gets none
 
     def say(self, *replies: Reply) -> None:
         self.replies.extend(replies)
+
+    def record(self, event: DomainEvent) -> None:
+        """Something happened that other flows or the adapter act on (`flows.events`)."""
+        self.events.append(event)
+
+    def amend(self, event: DomainEvent, amended: DomainEvent) -> None:
+        """A subscriber corrects what a recorded event says before it is stored (a team that
+        takes no more answers: the assessment counts for the user alone)."""
+        self.events[self.events.index(event)] = amended
+
+    @property
+    def completed(self) -> AssessmentCompleted | None:
+        """The assessment this event completed, as it is to be stored."""
+        return next((e for e in self.events if isinstance(e, AssessmentCompleted)), None)

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from flows.events import ConsentGiven, ConsentWithdrawn
 from flows.i18n import use_language
+from flows.messages import Event
 from flows.regional.peers import peers_line
 from flows.regional.places import find_region
 from flows.regional.port import SharedAssessment, SharedCluster
@@ -101,6 +103,31 @@ def test_consent_is_asked_once_and_no_shares_nothing(engine, content):
     assert engine._run(driver_consent(engine)) is None
     again = driver.run_check("quick", "yes")
     assert not any("regional picture?" in r.text for r in again)
+
+
+def test_consent_given_and_withdrawn_are_recorded_as_events(engine, content):
+    driver = Driver(engine, "en")
+    driver.run_check("quick", "no")
+    driver.choose("share:yes")
+    driver.choose("share:region:SE-O")
+    given = engine.handle(driver.record, Event("choice", "share:field:SE-O:forest"), driver.now)
+    assert given.events == [ConsentGiven("SE-O", "forest")]
+    withdrawn = engine.handle(driver.record, Event("choice", "share:withdraw"), driver.now + 1)
+    assert withdrawn.events == [ConsentWithdrawn()]
+    nothing = engine.handle(driver.record, Event("choice", "share:withdraw"), driver.now + 2)
+    assert nothing.events == [] and nothing.replies[0].text == "Nothing was shared."
+
+
+def test_the_summary_takes_the_peers_line_before_its_closing_question(engine, content):
+    driver = Driver(engine, "en")
+    driver.run_check("quick", "no")
+    turn = engine.handle(driver.record, Event("command", "start"), driver.now)
+    turn.replies.clear()
+    with use_language("en"):
+        engine.router.assessment.latest_summary(turn, "Five clusters are at step 1.")
+    text = turn.replies[0].text
+    assert text.endswith("\n\nFive clusters are at step 1.\n\nShall I remind you of these actions?")
+    assert turn.replies[0].stays
 
 
 async def driver_consent(engine):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.events import PLAIN
 from bot.telegram.callback_data import decode, encode
-from bot.telegram.links import pasted_link_event, start_payload
+from bot.telegram.links import TelegramChannel, pasted_link_event, start_payload
 from bot.telegram.sending import escape, keyboard, split_text
+from flows.channel import fit_label
 from flows.messages import Choice, Event, Reply
 
 
@@ -49,6 +51,34 @@ def test_buttons_of_a_message_to_keep_say_so():
     assert parsed is not None and parsed.keep and parsed.choice == "plan:pdf"
     plain = decode(encode("a1b2c3", "plan:pdf"))
     assert plain is not None and not plain.keep
+
+
+def test_a_reply_that_stays_and_a_choice_that_opens_beside_leave_their_message():
+    """What the flows say of a reply (it stays) or a choice (it opens something beside its
+    message) becomes Telegram's `k.`: the press is answered with new messages."""
+    stays = Reply("Summary", (Choice("plan:pdf", "PDF"),), stays=True)
+    beside = Reply(
+        "Results",
+        (Choice("wsf:open:1", "Refresh"), Choice("wsf:chart:1", "Chart", opens_beside=True)),
+    )
+    markup = keyboard(stays, "a1b2c3")
+    assert markup is not None and markup.inline_keyboard[0][0].callback_data.startswith("k.")
+    markup = keyboard(beside, "a1b2c3")
+    assert markup is not None
+    assert [row[0].callback_data[0] for row in markup.inline_keyboard] == ["j", "k"]
+
+
+def test_telegrams_capabilities():
+    """Telegram counts UTF-16 code units, takes 4096 of them in a message and shows 64
+    characters of a label; the terminal has no such limits, and neither links nor reminders."""
+    chat = TelegramChannel("cluster_journey_bot", 42)
+    assert chat.length("😀a") == 3 and PLAIN.length("😀a") == 2
+    assert (chat.longest_message, chat.longest_label, chat.edits_in_place) == (4096, 64, True)
+    assert chat.reminder_chat == 42 and chat.start_link("assess") is not None
+    label = "Use “" + "x" * 80 + "”"
+    assert fit_label(label, chat) == label[:64] and fit_label(label, PLAIN) == label
+    assert PLAIN.start_link("assess") is None and PLAIN.reminder_chat is None
+    assert PLAIN.longest_message is None and not PLAIN.edits_in_place
 
 
 def test_encode_refuses_what_does_not_fit():

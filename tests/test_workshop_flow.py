@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from flows.i18n import use_language
-from flows.messages import KEEP_TAG, Event
+from flows.messages import Event
 from flows.router import Router
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.participant import MAX_CHALLENGES, ParticipantFlow
@@ -218,7 +218,7 @@ def test_the_quick_check_in_a_workshop_returns_to_the_workshop(engine, content):
         replies = anna.choose(f"ans:{answer}")
     texts = "\n".join(r.text for r in replies)
     assert "Sammanfattning" not in texts and "påminna" not in texts
-    assert all(r.attachment is None and r.tag != KEEP_TAG for r in replies)
+    assert all(r.attachment is None and not r.stays for r in replies)
     proposal = replies[-1]
     assert "Enligt snabbkollen är ni på steg 5" in proposal.text
     assert "Er fullständiga sammanfattning finns kvar till senare: skicka /summary." in texts

@@ -12,22 +12,18 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.events import PLAIN, PlainChannel
 from bot.render.charts import count_png
 from bot.render.qr import qr_png
 from bot.render.tables import csv_bytes
-from bot.telegram.links import join_link
+from bot.telegram.limits import MAX_MESSAGE
+from bot.telegram.links import TelegramChannel, join_link
 from flows.i18n import use_language
 from flows.router import Router
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.codes import CODE_ALPHABET, new_join_code, normalise_code
 from flows.workshop.export import csv_delimiter, export_table
-from flows.workshop.results import (
-    MAX_MESSAGE,
-    TEXT_BUDGET,
-    aggregate,
-    count_chart,
-    results_text,
-)
+from flows.workshop.results import ROOM, aggregate, count_chart, results_text, text_budget
 from flows.workshop.words import top_words, words
 from tests.helpers import Engine
 from tests.workshop_driver import Person, create_workshop
@@ -43,6 +39,8 @@ def distribution_chart(content, results, title):
     return count_png(count_chart(content, results, title))
 
 
+TELEGRAM = TelegramChannel("cluster_journey_test_bot", 1)
+TEXT_BUDGET = text_budget(TELEGRAM)
 PNG = b"\x89PNG\r\n\x1a\n"
 BOM = "\ufeff".encode()
 
@@ -247,7 +245,7 @@ def test_results_text_merges_identical_from_whom(content):
 
 def test_results_text_with_no_answers(content):
     with use_language("en"):
-        text = results_text(content, "Empty", "ABC234", aggregate(content, []), False)
+        text = results_text(content, "Empty", "ABC234", aggregate(content, []), False, TELEGRAM)
     assert "Participants: 0" in text and "Most frequent words: –" in text
     assert units(text) <= TEXT_BUDGET
 
@@ -266,7 +264,7 @@ def test_results_text_stays_within_one_message_with_500_long_challenges(content)
     ]
     results = aggregate(content, answers)
     with use_language("en"):
-        text = results_text(content, "A very long title " * 30, "ABC234", results, False)
+        text = results_text(content, "A very long title " * 30, "ABC234", results, False, TELEGRAM)
     assert units(text) <= TEXT_BUDGET <= MAX_MESSAGE
     assert "Participants: 500" in text
     assert "…and " in text and "more (all are in the CSV export)" in text
@@ -281,6 +279,33 @@ def test_results_text_stays_within_one_message_with_500_long_challenges(content)
     assert all(f"\n{n}. {content.step(n).short.en}\n•" in text for n in range(1, 11))
     assert "Kinds of support\n500  Funding" in text and "Sources of support\n500  Vinnova" in text
     assert "From whom (free text)" in text and "• Person number" in text
+
+
+class ShortMessages(PlainChannel):
+    """A channel of short messages that counts every character twice."""
+
+    @property
+    def longest_message(self) -> int | None:
+        return 1500
+
+    def length(self, text: str) -> int:
+        return 2 * len(text)
+
+
+def test_results_text_fits_the_channel_it_is_shown_in(content):
+    """The flows ask the channel how long a message may be and how it is counted: the same
+    room fits one message of each channel, and a channel without a limit shows every line."""
+    long = "Finding partners abroad takes much more time than we have " * 3
+    answers = [person(i % 10 + 1, [f"#{i} {long}"], support_from=f"From {i}") for i in range(60)]
+    results = aggregate(content, answers)
+    with use_language("en"):
+        short = results_text(content, "T", "ABC234", results, False, ShortMessages())
+        telegram = results_text(content, "T", "ABC234", results, False, TELEGRAM)
+        plain = results_text(content, "T", "ABC234", results, False, PLAIN)
+    assert 2 * len(short) <= 1500 - ROOM and "more (all are in the CSV export)" in short
+    assert units(telegram) <= TEXT_BUDGET and len(telegram) > len(short)
+    assert "more (all are in the CSV export)" not in plain
+    assert all(f"• #{i} " in plain for i in range(60)) and "• From 59" in plain
 
 
 # --- CSV export -------------------------------------------------------------------------------

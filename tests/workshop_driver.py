@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from flows.messages import Event, Reply
-from flows.workshop.facilitator import results_tag
 from tests.helpers import Driver, Engine
 
 
@@ -33,6 +32,6 @@ def create_workshop(facilitator: Person, title: str = "Skåne") -> tuple[str, st
     replies = facilitator.text(title)
     results = replies[-1]
     code = re.search(r"\b([A-Z0-9]{6})\b", replies[0].text.split("\n")[2]).group(1)
-    shown = results_tag(results.tag)
+    shown = results.shows
     assert shown is not None
-    return str(shown[0]), code
+    return str(shown.workshop_id), code

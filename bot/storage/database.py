@@ -32,8 +32,8 @@ from bot.storage.schema import (
     processed_updates,
     users,
 )
+from flows.events import AssessmentCompleted
 from flows.state import ConversationState
-from flows.turn import Completed
 
 WEEK = 7 * 86400
 
@@ -218,7 +218,7 @@ class Storage:
             )
         return bool(inserted.rowcount)
 
-    async def save(self, record: UserRecord, completed: Completed | None = None) -> None:
+    async def save(self, record: UserRecord, completed: AssessmentCompleted | None = None) -> None:
         """Write the record (and a completed assessment) in one transaction."""
         now = time.time()
         values = {
@@ -246,7 +246,7 @@ class Storage:
                 await self.save(record)
 
     async def _insert_assessment(
-        self, conn: AsyncConnection, user_id: str, completed: Completed
+        self, conn: AsyncConnection, user_id: str, completed: AssessmentCompleted
     ) -> None:
         await conn.execute(
             assessments.insert().values(

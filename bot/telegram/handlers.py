@@ -33,7 +33,6 @@ from flows.i18n import normalise_language, use_language
 from flows.journey.assessment import position_token
 from flows.messages import Event, ReadinessChart, Reply, parse_command
 from flows.notices import last_question, only_text, stale_button, went_wrong
-from flows.workshop.facilitator import results_tag
 from flows.workshop.port import WorkshopInfo
 
 log = logging.getLogger(__name__)
@@ -190,21 +189,20 @@ class TelegramAdapter:
         for reply in replies:
             sent = await send_reply(bot, chat_id, reply, handled.token, lane=lane_of(reply))
             await self._after_sent(bot, reply, sent, handled.lang)
-        if handled.changed_workshop is not None:
-            self.live_results.changed(bot, handled.changed_workshop)
+        for workshop_id in handled.changed_workshops:
+            self.live_results.changed(bot, workshop_id)
 
     async def _after_sent(self, bot: Bot, reply: Reply, message: Message, lang: str) -> None:
-        shows = results_tag(reply.tag)
+        shows = reply.shows
         if shows is not None:  # this message now shows the live results, at this revision
-            workshop_id, revision = shows
             await WorkshopStore(self.events.storage).set_results_message(
-                workshop_id,
+                shows.workshop_id,
                 message.chat_id,
                 message.message_id,
                 lang,
-                revision,
+                shows.revision,
             )
-            self.live_results.changed(bot, workshop_id)  # an answer since is shown next
+            self.live_results.changed(bot, shows.workshop_id)  # an answer since is shown next
 
     async def send_reminder(self, bot: Bot, row: Any) -> None:
         """Deliver one due reminder (called by the reminder job); Telegram errors propagate so

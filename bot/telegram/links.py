@@ -1,5 +1,6 @@
 """Telegram's links: deep links that open the bot with `/start <payload>`, a pasted link turned
-back into its command, and the channel the flows ask for links and the reminder chat."""
+back into its command, and the channel the flows ask for links, the reminder chat and
+Telegram's limits."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from telegram.helpers import create_deep_linked_url
 
+from bot.telegram.limits import MAX_LABEL, MAX_MESSAGE, utf16_length
 from flows.messages import Event
 from flows.workshop.codes import join_payload
 
@@ -43,7 +45,8 @@ def pasted_link_event(text: str) -> Event | None:
 
 @dataclass(frozen=True)
 class TelegramChannel:
-    """A private chat with the bot."""
+    """A private chat with the bot: deep links, reminders to the chat, Telegram's limits, and
+    messages that can be edited."""
 
     bot_username: str | None
     chat_id: int | None
@@ -54,3 +57,18 @@ class TelegramChannel:
     @property
     def reminder_chat(self) -> int | None:
         return self.chat_id
+
+    @property
+    def longest_message(self) -> int | None:
+        return MAX_MESSAGE
+
+    def length(self, text: str) -> int:
+        return utf16_length(text)
+
+    @property
+    def longest_label(self) -> int | None:
+        return MAX_LABEL
+
+    @property
+    def edits_in_place(self) -> bool:
+        return True

@@ -18,6 +18,7 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 
 from bot.storage import Storage
 from bot.storage.workshops import WorkshopStore
+from bot.telegram.links import TelegramChannel
 from bot.telegram.pacing import LATER, Slots, wait_for_slot
 from bot.telegram.sending import edit_reply
 from flows.i18n import use_language
@@ -64,7 +65,8 @@ class LiveResults:
                 return  # shown already (by the press that made the change, or another replica)
             with use_language(row.lang):
                 answers = await self.workshops.answers(workshop_id)
-                reply = self.facilitation.results_reply(workshop, answers)
+                chat = TelegramChannel(None, row.chat)  # the facilitator's chat
+                reply = self.facilitation.results_reply(workshop, answers, chat)
             shown = await edit_reply(bot, row.chat, row.message, reply, lane=LATER)
             if shown is not None and shown.message_id != row.message:  # sent anew
                 await self.workshops.set_results_message(

@@ -20,11 +20,10 @@ from telegram.error import BadRequest
 
 from bot.render import render
 from bot.telegram.callback_data import encode
-from flows.messages import KEEP_TAG, Reply
+from bot.telegram.limits import MAX_CAPTION, MAX_LABEL, MAX_MESSAGE
+from flows.messages import Reply
 
 log = logging.getLogger(__name__)
-MAX_MESSAGE = 4096
-MAX_CAPTION = 1024
 
 
 def split_text(text: str, limit: int = MAX_MESSAGE) -> list[str]:
@@ -53,14 +52,15 @@ def escape(text: str) -> str:
 def keyboard(reply: Reply, token: str) -> InlineKeyboardMarkup | None:
     if not reply.choices:
         return None
-    keep = reply.tag == KEEP_TAG
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(c.label[:64], url=c.url)
+                InlineKeyboardButton(c.label[:MAX_LABEL], url=c.url)
                 if c.url
                 else InlineKeyboardButton(
-                    c.label[:64], callback_data=encode(token, c.id, keep or c.keep)
+                    c.label[:MAX_LABEL],
+                    # a press on it leaves its message as it is
+                    callback_data=encode(token, c.id, reply.stays or c.opens_beside),
                 )
                 for c in row
             ]

@@ -1,22 +1,23 @@
 """The self-assessment conversation: choose quick or full, answer, go back, pause, resume,
-and the readiness summary at the end. Pure: it changes the conversation record and answers
-with Replies; the adapter stores the record and the completed assessment."""
+and the readiness summary. Pure: it changes the conversation record and answers with Replies;
+a finished assessment is recorded as `AssessmentCompleted`, whose subscribers show what follows
+(the summary, or a workshop's step) and which the adapter stores."""
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
 
 from flows.actionplan.document import check_name, day
 from flows.actionplan.ownership import describe, forget_met, this_month
 from flows.content_model import Content, Question
+from flows.events import AssessmentCompleted
 from flows.i18n import _, current_language
 from flows.journey.diagnostic import FULL, MODE, PAUSED, QUICK, RECHECK, SUMMARY, Diagnostic
-from flows.messages import KEEP_TAG, Choice, Reply
+from flows.messages import Choice, Reply
 from flows.scoring import Result, compare, score
 from flows.state import ConversationState
 from flows.summary import chart_attachment, summary_text
-from flows.turn import Completed, Turn
+from flows.turn import Turn
 
 
 def _closed(conv: ConversationState) -> frozenset[str]:
@@ -34,26 +35,14 @@ def position_token(conv: ConversationState) -> str:
 class Assessment:
     """The diagnostic's conversation; one per content, shared and stateless."""
 
-    def __init__(
-        self,
-        content: Content,
-        summary_elsewhere: Callable[[ConversationState], bool] = lambda conv: False,
-    ) -> None:
-        """`summary_elsewhere(conv)`: another flow answers the end of this conversation's
-        assessment (a workshop participant's quick check proposes a step), so the summary is
-        not shown then; it is stored all the same and waits under /summary."""
+    def __init__(self, content: Content) -> None:
         self.content = content
         self.diagnostic = Diagnostic(content)
-        self.summary_elsewhere = summary_elsewhere
 
     # --- routes -----------------------------------------------------------------------------
 
     async def assess_command(self, turn: Turn, _arg: str) -> None:
         self.assess(turn)
-
-    async def summary_command(self, turn: Turn, _arg: str) -> None:
-        turn.conversation.flow = "menu"
-        self.latest_summary(turn)
 
     async def answer_choice(self, turn: Turn, answer_id: str) -> bool:
         return self.answer(turn, answer_id)
@@ -222,16 +211,18 @@ class Assessment:
             conv.prior, conv.prior_position = list(previous.percents), previous.position
             conv.prior_completed = conv.last_completed
         result = score(self.content, answers, _closed(conv))
-        turn.completed = Completed(
-            conv.mode, timed, conv.started, now, result.percents, result.position, conv.team
+        turn.record(
+            AssessmentCompleted(
+                conv.mode, timed, conv.started, now, result.percents, result.position, conv.team
+            )
         )
         conv.last, conv.last_mode, conv.last_completed = answers, mode, now
         conv.answers, conv.index, conv.started, conv.flow = {}, 0, None, "menu"
         conv.mode = None
-        if not self.summary_elsewhere(conv):
-            turn.say(*self.summary_replies(turn, result))
 
-    def latest_summary(self, turn: Turn) -> None:
+    def latest_summary(self, turn: Turn, peers: str = "") -> None:
+        """The summary of the latest assessment; `peers`: how clusters at the same step do
+        (`flows.regional.peers`), "" for nothing to add."""
         conv = turn.conversation
         if conv.last is None:
             turn.say(
@@ -242,9 +233,9 @@ class Assessment:
             )
             return
         result = score(self.content, conv.last, _closed(conv))
-        turn.say(*self.summary_replies(turn, result))
+        turn.say(*self.summary_replies(turn, result, peers))
 
-    def summary_replies(self, turn: Turn, result: Result) -> list[Reply]:
+    def summary_replies(self, turn: Turn, result: Result, peers: str = "") -> list[Reply]:
         conv = turn.conversation
         month = this_month(turn.now, turn.timezone)
         comparison = None
@@ -288,6 +279,8 @@ class Assessment:
             lang = current_language()
             subtitle = f"{day(conv.last_completed, lang)} · {check_name(conv.last_mode or QUICK)}"
         chart = chart_attachment(self.content, result, conv.last or {}, subtitle)
+        if peers:
+            text += "\n\n" + peers
         if result.actions:
             text += "\n\n" + _("Shall I remind you of these actions?")
         # the text first: it carries the result and the next actions, the chart illustrates it
@@ -296,7 +289,7 @@ class Assessment:
                 text,
                 tuple(choices),
                 rows=(*([1] * (len(choices) - 4 - len(plan))), 2, *([1] * (len(plan) - 2)), 3, 1),
-                tag=KEEP_TAG,  # a press on it sends new messages: the summary stays in the chat
+                stays=True,  # what its buttons open comes beside it
             ),
             Reply(_("Readiness per step"), attachment=chart),
         ]

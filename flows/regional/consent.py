@@ -2,15 +2,14 @@
 anonymously, under a region (a Swedish län or a country) and the cluster's field; withdrawn
 with /privacy, erased with /delete. Until then nothing leaves the user's own records.
 
-Also the summary's peers line (`peers.peers_line`), added where the summary is shown."""
+Also the summary's peers line (`peers.peers_line`), which the summary takes as data."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flows.content_model import Content
+from flows.events import ConsentGiven, ConsentWithdrawn
 from flows.i18n import _, current_language
-from flows.messages import KEEP_TAG, Choice, Reply
+from flows.messages import Choice, Reply
 from flows.regional.peers import peers_line
 from flows.regional.places import COUNTRIES, FIELD_BY_CODE, FIELDS, LAN, PLACES
 from flows.turn import Turn
@@ -33,21 +32,15 @@ class Consent:
 
     # --- after a summary ------------------------------------------------------------------
 
-    async def after_summary(self, turn: Turn, position: int | None, ask: bool) -> None:
-        """Add the peers line to the summary just shown; ask for consent once (`ask`: a
-        summary of the user's own, completed now, not a team's or a workshop's detour)."""
-        line = peers_line(self.content, position, await turn.store.regional.peers(turn.user_id))
-        if line:
-            for index, reply in enumerate(turn.replies):
-                if reply.tag == KEEP_TAG:
-                    turn.replies[index] = replace(reply, text=_with_line(reply.text, line))
-                    break
+    async def peers_line(self, turn: Turn, position: int | None) -> str:
+        """How the consenting clusters at the user's step do, for their summary ("" for
+        nothing to say)."""
+        return peers_line(self.content, position, await turn.store.regional.peers(turn.user_id))
+
+    async def ask_once(self, turn: Turn) -> None:
+        """After a summary of the user's own: ask for consent, once, unless it is given."""
         conv = turn.conversation
-        if (
-            ask
-            and not conv.consent_asked
-            and await turn.store.regional.consent(turn.user_id) is None
-        ):
+        if not conv.consent_asked and await turn.store.regional.consent(turn.user_id) is None:
             conv.consent_asked = True
             turn.say(self.question())
 
@@ -118,6 +111,7 @@ class Consent:
         region, _sep, field = code.partition(":")
         if action == "field" and region in PLACES and field in FIELD_BY_CODE:
             await turn.store.regional.give(turn.user_id, region, field, turn.now)
+            turn.record(ConsentGiven(region, field))
             turn.conversation.consent_asked = True
             turn.say(
                 Reply(
@@ -130,6 +124,8 @@ class Consent:
             return True
         if action == "withdraw":
             gone = await turn.store.regional.withdraw(turn.user_id)
+            if gone:
+                turn.record(ConsentWithdrawn())
             turn.say(
                 Reply(
                     _("Withdrawn: your results are no longer part of the regional picture.")
@@ -159,11 +155,3 @@ class Consent:
             ).format(where=_where(consent.region, consent.field)),
             (Choice(f"{KIND}:withdraw", _("Withdraw my consent")),),
         )
-
-
-def _with_line(text: str, line: str) -> str:
-    """The summary with the peers line before its closing question (or at its end)."""
-    question = "\n\n" + _("Shall I remind you of these actions?")
-    if text.endswith(question):
-        return text[: -len(question)] + "\n\n" + line + question
-    return text + "\n\n" + line

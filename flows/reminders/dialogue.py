@@ -51,12 +51,12 @@ class Reminders:
         store, user = turn.store, turn.user_id
         turn.conversation.flow = "menu"
         chat_id = turn.channel.reminder_chat
-        if chat_id is None:
+        if chat_id is None:  # the channel speaks only when spoken to
             turn.say(
                 Reply(
                     _(
-                        "Reminders come as Telegram messages, so they are not available in the "
-                        "terminal chat."
+                        "I can't send reminders here: in this chat I can only answer, not write "
+                        "to you first."
                     )
                 )
             )
@@ -139,7 +139,7 @@ class Reminders:
         text = text.strip()
         name = next((z for z in available_timezones() if z.casefold() == text.casefold()), None)
         try:
-            if name is None or len(text) > 64:
+            if name is None:
                 raise ZoneInfoNotFoundError(text)
             ZoneInfo(name)
         except ZoneInfoNotFoundError:

@@ -15,11 +15,13 @@ from dataclasses import replace
 from flows.actionplan.dialogue import cluster_name, name_refused
 from flows.actionplan.document import Assessed, build_plan, day, file_name
 from flows.actionplan.ownership import this_month
+from flows.channel import fit_label
 from flows.content_model import Content
+from flows.events import AssessmentCompleted
 from flows.i18n import _, current_language
 from flows.journey.assessment import Assessment
 from flows.journey.diagnostic import FULL, QUICK
-from flows.messages import KEEP_TAG, Attachment, Choice, PlanDocument, QrCode, Reply
+from flows.messages import Attachment, Choice, PlanDocument, QrCode, Reply
 from flows.notices import invalid_invitation
 from flows.state import ConversationState
 from flows.summary import chart_attachment, in_words
@@ -110,7 +112,7 @@ class Teams:
         target, _sep, member = rest.partition(":")
         if action == "new":
             conv.flow = NAME_FLOW
-            turn.say(self._name_prompt(conv))
+            turn.say(self._name_prompt(turn))
             return True
         if action == "name" and conv.flow == NAME_FLOW and conv.cluster:
             await self._create(turn, conv.cluster)
@@ -176,16 +178,17 @@ class Teams:
     async def name_text(self, turn: Turn, text: str) -> bool:
         name = cluster_name(text)
         if name is None:
-            turn.say(name_refused(), self._name_prompt(turn.conversation))
+            turn.say(name_refused(), self._name_prompt(turn))
             return True
         await self._create(turn, name)
         return True
 
-    def _name_prompt(self, conv: ConversationState) -> Reply:
+    def _name_prompt(self, turn: Turn) -> Reply:
+        conv = turn.conversation
         choices = [Choice("menu:home", _("Cancel"))]
         if conv.cluster:
             label = _("Use “{name}”").format(name=conv.cluster)
-            choices.insert(0, Choice("team:name", label[:64]))
+            choices.insert(0, Choice("team:name", fit_label(label, turn.channel)))
         return Reply(
             _(
                 "A team lets your colleagues (staff, board members, member companies) answer "
@@ -268,16 +271,16 @@ class Teams:
         self.assessment.diagnostic.fire(conv, "choose_mode")
         self.assessment.start(turn, mode)
 
-    async def after_assessment(self, turn: Turn) -> None:
+    async def after_assessment(self, turn: Turn, done: AssessmentCompleted) -> None:
         """An assessment completed for a team: it counts only for a member of an open team; the
         user answers for no team afterwards (a later /assess is their own again)."""
-        completed, conv = turn.completed, turn.conversation
-        if completed is None or completed.team is None:
+        conv = turn.conversation
+        if done.team is None:
             return
         conv.team = None
-        team = await turn.store.teams.get(completed.team)
+        team = await turn.store.teams.get(done.team)
         if team is None or team.closed or not await self._is_member(turn, team):
-            turn.completed = replace(completed, team=None)
+            turn.amend(done, replace(done, team=None))
             if team is not None:
                 turn.say(
                     Reply(
@@ -347,7 +350,7 @@ class Teams:
             label = _("Answer again for the team") if mine else _("Answer for the team")
             choices.append(Choice(f"team:answer:{team.id}", label))
         if not owner and team.members_see_team and len(answers) >= VISIBLE_FROM:
-            choices.append(Choice(f"team:result:{team.id}", _("Team result"), keep=True))
+            choices.append(Choice(f"team:result:{team.id}", _("Team result"), opens_beside=True))
         if owner:
             choices += self._owner_choices(team)
         choices.append(Choice("team:list", _("My teams")))
@@ -355,7 +358,7 @@ class Teams:
 
     def _owner_choices(self, team: TeamInfo) -> list[Choice]:
         return [
-            Choice(f"team:invite:{team.id}", _("Invitation link and QR"), keep=True),
+            Choice(f"team:invite:{team.id}", _("Invitation link and QR"), opens_beside=True),
             Choice(f"team:members:{team.id}", _("Members")),
             Choice(
                 f"team:see:{team.id}",
@@ -409,7 +412,7 @@ class Teams:
             choices.append(_back(team))
         chart = chart_attachment(self.content, combined.result, combined.combined, team.cluster)
         return [
-            Reply(text, tuple(choices), rows=(2,), tag=KEEP_TAG),
+            Reply(text, tuple(choices), rows=(2,), stays=True),
             Reply(_("Team readiness per step"), attachment=chart),
         ]
 

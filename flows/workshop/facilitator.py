@@ -1,17 +1,20 @@
 """The facilitator's dialogue: create a workshop, share its code, link and QR code, see the
 live results, draw the chart, export the table, close or reopen, invite a co-facilitator.
 
-Workshops are kept through the `Store`; links come from the `Channel` (there are none in the
-terminal, where the code and `/start` commands stand in for them).
+Workshops are kept through the `Store`; links, and how much a message may hold, come from the
+`Channel` (there are no links in the terminal, where the code and `/start` commands stand in for
+them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flows.channel import Channel
 from flows.content_model import Content
+from flows.events import WorkshopChanged
 from flows.i18n import _, current_language
-from flows.messages import Attachment, Choice, QrCode, Reply
+from flows.messages import Attachment, Choice, QrCode, Reply, ResultsShown
 from flows.notices import invalid_invitation, stale_button
 from flows.ports import Stores
 from flows.turn import Turn
@@ -23,20 +26,11 @@ from flows.workshop.port import WorkshopInfo
 from flows.workshop.results import aggregate, count_chart, results_text
 
 MAX_TITLE = 120
-RESULTS_TAG = "ws-results:"  # Reply.tag of a results message: the adapter keeps it up to date
 ACTIONS = ("open", "chart", "csv", "close", "reopen", "invite", "qr", "page", "newlink")
 
 
 def _back(workshop: WorkshopInfo) -> Choice:
     return Choice(f"wsf:open:{workshop.id}", _("Back to the results"))
-
-
-def results_tag(tag: str) -> tuple[int, int] | None:
-    """(workshop id, revision) of a results message's tag, else None."""
-    if not tag.startswith(RESULTS_TAG):
-        return None
-    workshop_id, _sep, revision = tag.removeprefix(RESULTS_TAG).partition(":")
-    return int(workshop_id), int(revision)
 
 
 def _join_prompt() -> Reply:
@@ -75,7 +69,7 @@ class Facilitation:
         await turn.store.workshops.add_facilitator(workshop.id, turn.user_id)
         turn.say(
             Reply(_("You are now a facilitator of “{title}”.").format(title=workshop.title)),
-            await self._results(turn.store, workshop),
+            await self._results(turn, workshop),
         )
 
     def _menu(self, turn: Turn) -> Reply:
@@ -145,9 +139,9 @@ class Facilitation:
                     else _("The workshop is open again for answers.")
                 )
             )
-            turn.changed_workshop = workshop.id
+            turn.record(WorkshopChanged(workshop.id))
         if action in ("open", "close", "reopen"):
-            turn.say(await self._results(store, workshop))
+            turn.say(await self._results(turn, workshop))
         elif action == "chart":
             turn.say(await self._chart(store, workshop))
         elif action == "csv":
@@ -159,7 +153,7 @@ class Facilitation:
         elif action == "newlink":
             await store.workshops.new_page_link(workshop.id)
             workshop = await store.workshops.get(workshop.id) or workshop
-            turn.changed_workshop = workshop.id
+            turn.record(WorkshopChanged(workshop.id))
             turn.say(await self._page(store, workshop, renewed=True))
         elif action == "page":
             turn.say(await self._page(store, workshop))
@@ -172,7 +166,7 @@ class Facilitation:
             return True
         turn.conversation.flow = "menu"
         workshop = await turn.store.workshops.create(turn.user_id, title, turn.now)
-        turn.say(*self._join_replies(turn, workshop), await self._results(turn.store, workshop))
+        turn.say(*self._join_replies(turn, workshop), await self._results(turn, workshop))
         return True
 
     # --- replies ----------------------------------------------------------------------------
@@ -249,13 +243,20 @@ class Facilitation:
         ]
         return Reply(_("Your workshops:"), tuple(choices))
 
-    async def _results(self, store: Stores, workshop: WorkshopInfo) -> Reply:
-        return self.results_reply(workshop, await store.workshops.answers(workshop.id))
+    async def _results(self, turn: Turn, workshop: WorkshopInfo) -> Reply:
+        return self.results_reply(
+            workshop, await turn.store.workshops.answers(workshop.id), turn.channel
+        )
 
-    def results_reply(self, workshop: WorkshopInfo, answers: Sequence[ParticipantAnswers]) -> Reply:
-        """The results message, with the facilitator's buttons; the adapter keeps it live."""
+    def results_reply(
+        self, workshop: WorkshopInfo, answers: Sequence[ParticipantAnswers], channel: Channel
+    ) -> Reply:
+        """The results message, one message long in `channel`, with the facilitator's buttons;
+        a channel that edits messages in place keeps it live (`Reply.shows`)."""
         results = aggregate(self.content, answers)
-        text = results_text(self.content, workshop.title, workshop.code, results, workshop.closed)
+        text = results_text(
+            self.content, workshop.title, workshop.code, results, workshop.closed, channel
+        )
         toggle = (
             Choice(f"wsf:reopen:{workshop.id}", _("Reopen"))
             if workshop.closed
@@ -264,15 +265,16 @@ class Facilitation:
         # the buttons that send something new leave the results where they are
         choices = (
             Choice(f"wsf:open:{workshop.id}", _("Refresh")),
-            Choice(f"wsf:chart:{workshop.id}", _("Chart"), keep=True),
-            Choice(f"wsf:csv:{workshop.id}", _("Export CSV"), keep=True),
+            Choice(f"wsf:chart:{workshop.id}", _("Chart"), opens_beside=True),
+            Choice(f"wsf:csv:{workshop.id}", _("Export CSV"), opens_beside=True),
             toggle,
-            Choice(f"wsf:page:{workshop.id}", _("Projector page"), keep=True),
-            Choice(f"wsf:qr:{workshop.id}", _("Join link and QR"), keep=True),
-            Choice(f"wsf:invite:{workshop.id}", _("Add a co-facilitator"), keep=True),
+            Choice(f"wsf:page:{workshop.id}", _("Projector page"), opens_beside=True),
+            Choice(f"wsf:qr:{workshop.id}", _("Join link and QR"), opens_beside=True),
+            Choice(f"wsf:invite:{workshop.id}", _("Add a co-facilitator"), opens_beside=True),
         )
-        tag = f"{RESULTS_TAG}{workshop.id}:{workshop.revision}"
-        return Reply(text, choices, rows=(3, 2, 2), tag=tag)
+        return Reply(
+            text, choices, rows=(3, 2, 2), shows=ResultsShown(workshop.id, workshop.revision)
+        )
 
     async def _chart(self, store: Stores, workshop: WorkshopInfo) -> Reply:
         results = aggregate(self.content, await store.workshops.answers(workshop.id))

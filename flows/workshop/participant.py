@@ -13,6 +13,7 @@ from itertools import pairwise
 from transitions import Machine
 
 from flows.content_model import Content
+from flows.events import AssessmentCompleted, WorkshopChanged
 from flows.i18n import _, current_language
 from flows.journey.assessment import Assessment
 from flows.journey.diagnostic import MODE
@@ -44,7 +45,8 @@ class Answered:
 
 def waiting_for_step(conv: ConversationState) -> bool:
     """A workshop participant takes the quick check to find their step: its end proposes the
-    step and returns to the workshop, instead of showing the whole summary there."""
+    step and returns to the workshop, instead of showing the whole summary there (the summary
+    is stored all the same and waits under /summary)."""
     return conv.workshop is not None and conv.workshop.get("stage") == QUICK
 
 
@@ -351,7 +353,7 @@ class Participation:
         conv.workshop = {"id": workshop.id, "title": workshop.title, "stage": "step"}
         turn.say(self.flow.prompt("step", answers, workshop.title))
         await store.workshops.save_answer(workshop.id, turn.user_id, answers, turn.now)
-        turn.changed_workshop = workshop.id
+        turn.record(WorkshopChanged(workshop.id))
 
     async def join_start(self, turn: Turn, payload: str) -> None:
         await self.join(turn, payload)
@@ -388,7 +390,7 @@ class Participation:
         conv.flow = "workshop" if result.stage not in ("done", QUICK) else "menu"
         if result.changed:
             await store.workshops.save_answer(workshop.id, turn.user_id, result.answers, turn.now)
-            turn.changed_workshop = workshop.id
+            turn.record(WorkshopChanged(workshop.id))
         turn.say(*result.replies)
         if result.start_quick_check:
             turn.say(
@@ -403,10 +405,10 @@ class Participation:
             if conv.state == MODE:
                 self.assessment.start(turn, "quick")
 
-    def after_assessment(self, turn: Turn) -> None:
-        """An assessment completed: a participant waiting for it gets its step proposed (the
-        assessment left the summary out, see `waiting_for_step`)."""
+    async def after_assessment(self, turn: Turn, done: AssessmentCompleted) -> None:
+        """An assessment completed: a participant waiting for it gets its step proposed (in
+        place of the summary, see `waiting_for_step`)."""
         current = turn.conversation.workshop
-        if turn.completed is None or not current or not waiting_for_step(turn.conversation):
+        if not current or not waiting_for_step(turn.conversation):
             return
-        turn.say(self.flow.quick_check_result(turn.completed.position, current["title"]))
+        turn.say(self.flow.quick_check_result(done.position, current["title"]))

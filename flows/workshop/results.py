@@ -7,10 +7,12 @@ labels (step names, support kinds and sources) from the content in that language
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from flows.channel import Channel
 from flows.content_model import Content, Option
 from flows.i18n import _, current_language
 from flows.messages import CountChart
@@ -71,21 +73,24 @@ def aggregate(content: Content, answers: Sequence[ParticipantAnswers]) -> Worksh
 
 # --- the results message ----------------------------------------------------------------------
 
-MAX_MESSAGE = 4096  # Telegram's limit, counted in UTF-16 code units
-TEXT_BUDGET = 4000  # what results_text aims for, leaving room for the adapter
+ROOM = 96  # of the channel's longest message, what results_text leaves to the adapter
 MAX_CHALLENGE = 200  # characters shown per challenge
 MAX_FROM = 100  # characters shown per "from whom" text
 MAX_TITLE = 200
 
-
-def _units(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units (an emoji counts two)."""
-    return len(text.encode("utf-16-le")) // 2
+Length = Callable[[str], int]  # a text's length as the channel counts it
 
 
-def _cut(text: str, units: int) -> str:
-    """The longest prefix of `text` within `units` UTF-16 code units."""
-    while _units(text) > units:
+def text_budget(channel: Channel | None) -> int | None:
+    """How long the results text may be in `channel` (its longest message less ROOM); None:
+    no limit."""
+    longest = channel.longest_message if channel is not None else None
+    return None if longest is None else longest - ROOM
+
+
+def _cut(text: str, units: int, length: Length) -> str:
+    """The longest prefix of `text` within `units`, as `length` counts."""
+    while length(text) > units:
         text = text[: max(0, min(len(text) - 1, units))]
     return text
 
@@ -117,14 +122,14 @@ def _more_line(count: int) -> str:
 
 
 def _fit_groups(
-    groups: Sequence[tuple[str, Sequence[str]]], budget: int, bullet: str = "• "
+    groups: Sequence[tuple[str, Sequence[str]]], budget: int, length: Length, bullet: str = "• "
 ) -> tuple[list[str], int]:
-    """Lines for grouped items within `budget` UTF-16 units (newlines included).
+    """Lines for grouped items within `budget`, as `length` counts (newlines included).
 
     The newest items (last in each group) are chosen first, one round over the groups at a
     time, so every group stays represented; what is shown keeps its original order. Returns
     the lines and how many items were left out ("… and N more" is the caller's to add)."""
-    costs = [_units(head) + 1 if head else 0 for head, _items in groups]
+    costs = [length(head) + 1 if head else 0 for head, _items in groups]
     chosen: list[set[int]] = [set() for _group in groups]
     used = 0
     total = sum(len(items) for _head, items in groups)
@@ -134,7 +139,7 @@ def _fit_groups(
             index = len(items) - 1 - round_
             if index < 0:
                 continue
-            cost = _units(bullet + items[index]) + 1 + (costs[g] if not chosen[g] else 0)
+            cost = length(bullet + items[index]) + 1 + (costs[g] if not chosen[g] else 0)
             if used + cost <= budget:
                 chosen[g].add(index)
                 used += cost
@@ -166,11 +171,19 @@ def _counted(options: Sequence[Option], counts: Sequence[tuple[str, int]], lang:
 
 
 def results_text(
-    content: Content, title: str, code: str, results: WorkshopResults, closed: bool
+    content: Content,
+    title: str,
+    code: str,
+    results: WorkshopResults,
+    closed: bool,
+    channel: Channel | None = None,
 ) -> str:
     """The facilitator's live results in the current language, for a phone; always a single
-    Telegram message (at most TEXT_BUDGET, never more than MAX_MESSAGE UTF-16 units)."""
+    message of `channel` (at most `text_budget`, never more than its longest message); without
+    a channel, every line."""
     lang = current_language()
+    length: Length = channel.length if channel is not None else len
+    budget = text_budget(channel)
     workshop = content.workshop
     state = _("Closed") if closed else _("Open")
     head = [
@@ -209,13 +222,13 @@ def results_text(
     from_items = merged_from_whom(results.support_from)
 
     fixed = "\n".join(head + challenges_head + middle + from_head)
-    more = _units(_more_line(99999)) + 1
-    room = max(0, TEXT_BUDGET - _units(fixed) - 2 * more)
-    from_need = sum(_units(t) + 3 for t in from_items)  # "• " and the newline
+    more = length(_more_line(99999)) + 1
+    room = sys.maxsize if budget is None else max(0, budget - length(fixed) - 2 * more)
+    from_need = sum(length(t) + 3 for t in from_items)  # "• " and the newline
     # the challenges come first, but "from whom" keeps at least a quarter of the room if needed
-    challenge_lines, hidden = _fit_groups(groups, room - min(from_need, room // 4))
-    room -= sum(_units(line) + 1 for line in challenge_lines)
-    from_lines, from_hidden = _fit_groups([("", from_items)], room)
+    challenge_lines, hidden = _fit_groups(groups, room - min(from_need, room // 4), length)
+    room -= sum(length(line) + 1 for line in challenge_lines)
+    from_lines, from_hidden = _fit_groups([("", from_items)], room, length)
 
     lines = head + challenges_head
     if not groups:
@@ -226,7 +239,9 @@ def results_text(
         lines.append("–")
     lines += from_lines + ([_more_line(from_hidden)] if from_hidden else [])
     text = "\n".join(lines)
-    return _cut(text, MAX_MESSAGE)  # only a pathological content could need this
+    longest = channel.longest_message if channel is not None else None
+    # only a pathological content could need this
+    return text if longest is None else _cut(text, longest, length)
 
 
 def count_chart(content: Content, results: WorkshopResults, title: str) -> CountChart:
