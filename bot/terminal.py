@@ -20,6 +20,7 @@ from platformdirs import user_data_dir
 from bot.events import PLAIN, EventRunner
 from bot.render import render
 from flows.i18n import _, use_language
+from flows.locales import DEFAULT
 from flows.menu import HELP_TAG
 from flows.messages import Choice, Event, Reply, parse_command
 
@@ -46,7 +47,7 @@ class TerminalChat:
         self.files = files or Path(user_data_dir("cluster-journey", appauthor=False)) / "charts"
         self.choices: list[Choice] = []
         self.expects_text = False  # the latest reply asks for free text
-        self.lang = lang or "en"
+        self.lang = lang or DEFAULT.code
 
     def say(self, text: str = "") -> None:
         print(text, file=self.stdout, flush=True)

@@ -28,6 +28,7 @@ from bot.telegram.pacing import MemorySlots, Pacing, Slots
 from bot.web.access import PageLinks
 from flows.content_model import Content
 from flows.i18n import N_, _, use_language
+from flows.locales import DEFAULT, others
 from flows.router import Router
 
 log = logging.getLogger(__name__)
@@ -52,12 +53,13 @@ COMMANDS = (
 
 
 async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """The command menu, in English (the default) and Swedish."""
-    for lang in ("en", "sv"):
-        with use_language(lang):
+    """The command menu in each language, the default's first: it also serves every language
+    without an entry of its own."""
+    for language in (DEFAULT, *others(DEFAULT.code)):
+        with use_language(language.code):
             commands = [BotCommand(name, _(description)) for name, description in COMMANDS]
         await application.bot.set_my_commands(
-            commands, language_code=None if lang == "en" else lang
+            commands, language_code=None if language is DEFAULT else language.code
         )
 
 

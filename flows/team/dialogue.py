@@ -16,7 +16,7 @@ from flows.actionplan.dialogue import cluster_name, name_refused
 from flows.actionplan.document import Assessed, build_plan, day, file_name
 from flows.actionplan.ownership import this_month
 from flows.content_model import Content
-from flows.i18n import _, current_language
+from flows.i18n import _, current_language, ngettext
 from flows.journey.assessment import Assessment
 from flows.journey.diagnostic import FULL, QUICK
 from flows.messages import KEEP_TAG, Attachment, Choice, PlanDocument, QrCode, Reply
@@ -24,7 +24,7 @@ from flows.ports import TeamAnswer, TeamInfo, TeamMember
 from flows.state import ConversationState
 from flows.summary import chart_attachment, in_words
 from flows.team.result import team_result
-from flows.team.summary import team_summary_text
+from flows.team.summary import answered_text, team_summary_text
 from flows.turn import Turn
 
 TEAM_PREFIX = "tm_"  # /start tm_<invite>: join a team
@@ -38,8 +38,10 @@ def _back(team: TeamInfo) -> Choice:
 
 
 def _waiting(answered: int, members: int) -> str:
-    return _(
-        "{answered} of {members} members have answered; the team result appears when two have."
+    return ngettext(
+        "{answered} of {members} member has answered; the team result appears when two have.",
+        "{answered} of {members} members have answered; the team result appears when two have.",
+        members,
     ).format(answered=answered, members=members)
 
 
@@ -296,9 +298,7 @@ class Teams:
         lines.append(
             _waiting(answered, members)
             if answered < VISIBLE_FROM
-            else _("{answered} of {members} members have answered.").format(
-                answered=answered, members=members
-            )
+            else answered_text(answered, members)
         )
         turn.say(Reply("\n".join(lines), (_back(team),)))
 
@@ -323,9 +323,7 @@ class Teams:
             "",
             _waiting(len(answers), len(members))
             if len(answers) < VISIBLE_FROM
-            else _("{answered} of {members} members have answered.").format(
-                answered=len(answers), members=len(members)
-            ),
+            else answered_text(len(answers), len(members)),
         ]
         mine = next((a for a in answers if a.user_id == turn.user_id), None)
         lines.append(

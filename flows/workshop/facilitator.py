@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flows.content_model import Content
-from flows.i18n import _, current_language
+from flows.i18n import _, current_language, ngettext
 from flows.messages import Attachment, Choice, QrCode, Reply
 from flows.ports import Store, WorkshopInfo
 from flows.turn import Turn
@@ -282,6 +282,10 @@ class Facilitation:
         answers = await store.answers(workshop.id)
         table = export_table(self.content, workshop.title, answers, current_language(), zone=zone)
         return Reply(
-            _("{count} participant(s), one row each.").format(count=len(answers)),
+            ngettext(
+                "{count} participant, one row each.",
+                "{count} participants, one row each.",
+                len(answers),
+            ).format(count=len(answers)),
             attachment=Attachment(f"workshop-{workshop.code}.csv", table),
         )

@@ -1,0 +1,90 @@
+"""The languages the bot speaks: the one list of them, and what differs per language besides the
+words (those are in the catalogues of `locales/` and in `content/`).
+
+Adding a language is one entry here, its catalogue and its text in the content (see "A language"
+in docs/ARCHITECTURE.md). Everything else asks this registry: the content check, the UI
+catalogues, the `/language` buttons, the command menus, the pages' language links, dates, numbers
+and the list separator of a spreadsheet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def N_(message: str) -> str:  # flows.i18n's marker: the names are translated where shown
+    return message
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # content keys, the catalogue's folder, stored in the conversation: "sv"
+    name: str  # in English, for the content check and (translated) in sentences: "Swedish"
+    native: str  # its own name, on the language button: "Svenska"
+    switch: str  # a page's link to this language, in this language: "På svenska"
+    brand: str  # the bot's name in this language
+    babel: str  # the Babel locale of dates and month names
+    telegram: tuple[str, ...]  # Telegram's language_code starting with one of these picks it
+    list_separator: str  # what Excel in this region splits a CSV on
+    decimal_separator: str
+    group_separator: str  # between thousands: "1 000" / "1,000"
+    due_format: str  # a reminder's due time, a Babel pattern
+
+
+SWEDISH = Language(
+    code="sv",
+    name=N_("Swedish"),
+    native="Svenska",
+    switch="På svenska",
+    brand="Klusterresan",
+    babel="sv",
+    telegram=("sv",),
+    list_separator=";",  # the comma is the decimal sign
+    decimal_separator=",",
+    group_separator=" ",
+    due_format="EEEE d MMMM 'kl.' HH:mm",  # tisdag 8 december kl. 09:30
+)
+ENGLISH = Language(
+    code="en",
+    name=N_("English"),
+    native="English",
+    switch="In English",
+    brand="Cluster Journey",
+    babel="en",  # not en_GB: its short September is "Sept"
+    telegram=("en",),
+    list_separator=",",
+    decimal_separator=".",
+    group_separator=",",
+    due_format="EEEE d MMMM 'at' HH:mm",  # Tuesday 8 December at 09:30
+)
+
+LANGUAGES = (SWEDISH, ENGLISH)  # in the order of the language buttons
+DEFAULT = ENGLISH  # for a Telegram language without an entry, and where nothing was chosen
+CODES = tuple(language.code for language in LANGUAGES)
+_BY_CODE = {language.code: language for language in LANGUAGES}
+
+
+def language(code: str | None) -> Language:
+    """The language of one of our codes or of Telegram's `language_code` ("sv-SE" gives
+    Swedish); any other or no code gives the default."""
+    wanted = (code or "").lower()
+    if wanted in _BY_CODE:
+        return _BY_CODE[wanted]
+    for candidate in LANGUAGES:
+        if wanted and any(wanted.startswith(prefix) for prefix in candidate.telegram):
+            return candidate
+    return DEFAULT
+
+
+def others(code: str) -> tuple[Language, ...]:
+    """The languages a page links to from `code`."""
+    return tuple(candidate for candidate in LANGUAGES if candidate.code != code)
+
+
+def format_number(value: float, code: str) -> str:
+    """A number as the language writes it: "1 000" / "1,000", "1,5" / "1.5" (one decimal at
+    most; a whole number has none)."""
+    lang = language(code)
+    whole = round(value, 1) == round(value)
+    text = f"{round(value):,}" if whole else f"{value:,.1f}"
+    return text.translate({ord(","): lang.group_separator, ord("."): lang.decimal_separator})
