@@ -20,9 +20,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import Settings, SettingsError, load_settings
 from bot.storage import Storage
 from flows.content_loader import ContentError, check_content, load_content, summary_line
-from flows.locales import CODES
 from flows.content_model import Content
 from flows.i18n import check_catalogs
+from flows.locales import CODES
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

@@ -112,11 +112,11 @@ def check_catalogs() -> list[str]:
                 continue
             msgid = m.id if isinstance(m.id, str) else str(m.id[0])
             where = f"locales/{lang}/LC_MESSAGES/{DOMAIN}.po (line {m.lineno}): msgid {msgid!r}"
-            forms = (m.string,) if isinstance(m.string, str) else tuple(m.string)
+            forms = (m.string,) if isinstance(m.string, str) else tuple(m.string or ())
             wanted = set(_PLACEHOLDER.findall(msgid))
             if m.fuzzy:
                 problems.append(f"{where}: marked fuzzy")
-            elif lang != SOURCE_LANG and not all(forms):
+            elif lang != SOURCE_LANG and not (forms and all(forms)):
                 problems.append(f"{where}: no translation")
             elif any(f and set(_PLACEHOLDER.findall(str(f))) != wanted for f in forms):
                 problems.append(f"{where}: placeholders differ from the original")

@@ -257,7 +257,7 @@ def test_the_export_table_writes_dates_in_the_zone_given(content):
     ("lang", "caption", "saved"),
     [
         ("sv", "1 deltagare, en rad per person.", "Sparad i "),
-        ("en", "1 participant(s), one row each.", "Saved to "),
+        ("en", "1 participant, one row each.", "Saved to "),
     ],
 )
 def test_the_terminal_names_a_saved_file_after_its_caption(tmp_path, lang, caption, saved):

@@ -81,8 +81,8 @@ class RegionalPages:
                 fields=[(f.code, f.name(lang)) for f in FIELDS],
                 export_url=f"{base}/export.csv?" + urlencode({**query, "lang": lang}),
                 other_langs=[
-                    (other.code, other.switch, f"{base}?" + urlencode({**query, "lang": other.code}))
-                    for other in others(lang)
+                    (o.code, o.switch, f"{base}?" + urlencode({**query, "lang": o.code}))
+                    for o in others(lang)
                 ],
                 asset_version=ASSET_VERSION,
             )
