@@ -36,7 +36,7 @@ from flows.content_model import (
     Tool,
     Workshop,
 )
-from flows.locales import LANGUAGES
+from flows.locales import languages
 
 MAX_TEXT = 3500  # one Telegram message (4096) with room for headings and buttons
 STEP_COUNT = 10
@@ -229,16 +229,16 @@ class _Reader:
 
     def _check_text(self, value: Any, rule: _Text, path: str) -> Any:
         if not isinstance(value, dict):
-            example = ", ".join(f"{language.code}: ..." for language in LANGUAGES)
+            example = ", ".join(f"{language.code}: ..." for language in languages())
             self.problem(path, f"expected a text in every language, e.g. {{{example}}}")
             return _BAD
         ok = True
-        codes = [language.code for language in LANGUAGES]
+        codes = [language.code for language in languages()]
         for key in value:
             if key not in codes:
                 self.problem(_join(path, str(key)), f"unknown language '{key}'")
                 ok = False
-        for language in LANGUAGES:
+        for language in languages():
             lang = language.code
             sub = _join(path, lang)
             text = value.get(lang)

@@ -14,7 +14,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Annotated
 
-from flows.locales import CODES, DEFAULT
+from flows.locales import DEFAULT, codes
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class Text:
     def __getattr__(self, code: str) -> str:
         """`text.sv`: the text in one of the registry's languages, read by name."""
         by_lang = self.__dict__.get("by_lang")
-        if by_lang is None or code not in CODES:
+        if by_lang is None or code not in codes():
             raise AttributeError(code)
         return str(by_lang[code])
 

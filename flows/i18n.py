@@ -19,7 +19,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from flows.locales import CODES, DEFAULT, ENGLISH, language
+from flows.locales import DEFAULT, ENGLISH, codes, language
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -100,7 +100,7 @@ def check_catalogs() -> list[str]:
     """Catalogue problems: a message without a translation (or one of its plural forms), fuzzy,
     or with other placeholders."""
     problems = []
-    for lang in CODES:
+    for lang in codes():
         path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
         try:
             catalog = _catalog(lang)

@@ -60,16 +60,27 @@ ENGLISH = Language(
 
 LANGUAGES = (SWEDISH, ENGLISH)  # in the order of the language buttons
 DEFAULT = ENGLISH  # for a Telegram language without an entry, and where nothing was chosen
-CODES = tuple(language.code for language in LANGUAGES)
-_BY_CODE = {language.code: language for language in LANGUAGES}
+
+# The rest of the code asks these functions rather than holding copies of the list, so that the
+# list above is the only one (a test adds a language to it and sees everything follow).
+
+
+def languages() -> tuple[Language, ...]:
+    return LANGUAGES
+
+
+def codes() -> tuple[str, ...]:
+    """The languages' codes, e.g. the keys every content text needs."""
+    return tuple(candidate.code for candidate in LANGUAGES)
 
 
 def language(code: str | None) -> Language:
     """The language of one of our codes or of Telegram's `language_code` ("sv-SE" gives
     Swedish); any other or no code gives the default."""
     wanted = (code or "").lower()
-    if wanted in _BY_CODE:
-        return _BY_CODE[wanted]
+    for candidate in LANGUAGES:
+        if wanted == candidate.code:
+            return candidate
     for candidate in LANGUAGES:
         if wanted and any(wanted.startswith(prefix) for prefix in candidate.telegram):
             return candidate
@@ -77,7 +88,7 @@ def language(code: str | None) -> Language:
 
 
 def others(code: str) -> tuple[Language, ...]:
-    """The languages a page links to from `code`."""
+    """The languages other than `code`, e.g. those a page links to."""
     return tuple(candidate for candidate in LANGUAGES if candidate.code != code)
 
 

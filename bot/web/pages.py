@@ -29,7 +29,7 @@ from bot.web.regional import RegionalPages
 from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
 from flows.content_model import Content
 from flows.i18n import use_language
-from flows.locales import CODES, language, others
+from flows.locales import codes, language, others
 from flows.ports import WorkshopInfo
 from flows.workshop.export import export_table
 from flows.workshop.projector import ProjectorView, projector_view
@@ -94,7 +94,7 @@ class Pages:
     @staticmethod
     def _lang(request: Request, workshop: WorkshopInfo) -> str:
         asked = request.query_params.get("lang", "")
-        return asked if asked in CODES else language(workshop.results_lang).code
+        return asked if asked in codes() else language(workshop.results_lang).code
 
     async def bot_username(self) -> str | None:
         if self._bot_username is not None:

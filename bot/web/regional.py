@@ -19,7 +19,7 @@ from bot.web import access
 from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
 from flows.content_model import Content
 from flows.i18n import use_language
-from flows.locales import CODES, SWEDISH, others
+from flows.locales import SWEDISH, codes, others
 from flows.regional.places import FIELD_BY_CODE, FIELDS, PLACES
 from flows.regional.view import RegionalView, regional_view, table
 
@@ -48,7 +48,7 @@ class RegionalPages:
         request: Request, observer: regional.Observer
     ) -> tuple[str, str | None, str | None]:
         lang = request.query_params.get("lang", "")
-        lang = lang if lang in CODES else SWEDISH.code  # regions in Sweden read Swedish first
+        lang = lang if lang in codes() else SWEDISH.code  # regions in Sweden read Swedish first
         region = observer.region or (request.query_params.get("region") or None)
         region = region if region in PLACES else None
         field = request.query_params.get("field") or None
