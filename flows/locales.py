@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-def N_(message: str) -> str:  # flows.i18n's marker: the names are translated where shown
+def N_(message: str) -> str:
+    """flows.i18n's extraction marker (which imports this module): the names below go into the
+    catalogues and are translated where a sentence names a language."""
     return message
 
 
