@@ -11,7 +11,6 @@ else reads it and never changes it.
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from types import MappingProxyType
 from typing import Annotated
 
 from flows.locales import DEFAULT, codes
@@ -55,7 +54,7 @@ class Text:
     by_lang: Mapping[str, str]
 
     def __init__(self, by_lang: Mapping[str, str] | None = None, /, **texts: str) -> None:
-        object.__setattr__(self, "by_lang", MappingProxyType({**(by_lang or {}), **texts}))
+        object.__setattr__(self, "by_lang", {**(by_lang or {}), **texts})  # read-only: Mapping
 
     def get(self, lang: str) -> str:
         """The text in `lang`, the default language's where `lang` has none."""
