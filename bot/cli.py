@@ -22,6 +22,7 @@ from bot.storage import Storage
 from flows.content_loader import ContentError, check_content, load_content, summary_line
 from flows.content_model import Content
 from flows.i18n import check_catalogs
+from flows.locales import codes
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -295,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat_parser = commands.add_parser("chat", help="the conversations in the terminal")
     chat_parser.add_argument(
         "--lang",
-        choices=["sv", "en"],
+        choices=codes(),
         default=None,
         help="language (default: the user's saved choice, else English)",
     )

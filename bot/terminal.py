@@ -23,6 +23,7 @@ from bot.events import PLAIN, EventRunner
 from bot.render import render
 from flows.commands import HELP_TAG, QUIT, terminal_help
 from flows.i18n import use_language
+from flows.locales import DEFAULT
 from flows.messages import Choice, Event, Reply, parse_command
 from flows.notices import choose_number, enter_key, goodbye, saved_to
 
@@ -49,7 +50,7 @@ class TerminalChat:
         self.files = files or Path(user_data_dir("cluster-journey", appauthor=False)) / "charts"
         self.choices: list[Choice] = []  # the latest buttons that answer (links apart)
         self.expects_text = False  # the latest reply asks for free text
-        self.lang = lang or "en"
+        self.lang = lang or DEFAULT.code
 
     def say(self, text: str = "") -> None:
         print(text, file=self.stdout, flush=True)

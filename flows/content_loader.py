@@ -24,7 +24,6 @@ import yaml
 
 from flows.content_model import (
     COMPOSED,
-    LANGS,
     Content,
     Entries,
     Format,
@@ -37,6 +36,7 @@ from flows.content_model import (
     Tool,
     Workshop,
 )
+from flows.locales import languages
 
 MAX_TEXT = 3500  # one Telegram message (4096) with room for headings and buttons
 STEP_COUNT = 10
@@ -44,7 +44,6 @@ MAX_QUESTION_ID = 36
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 URL_PATTERN = re.compile(r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?(/[^\s<>\"]*)?$")
 MAX_PHRASE = 60
-LANG_NAMES = {"en": "English", "sv": "Swedish"}
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "content"
 
 
@@ -230,29 +229,32 @@ class _Reader:
 
     def _check_text(self, value: Any, rule: _Text, path: str) -> Any:
         if not isinstance(value, dict):
-            self.problem(path, "expected a text with both languages, e.g. {en: ..., sv: ...}")
+            example = ", ".join(f"{language.code}: ..." for language in languages())
+            self.problem(path, f"expected a text in every language, e.g. {{{example}}}")
             return _BAD
         ok = True
+        codes = [language.code for language in languages()]
         for key in value:
-            if key not in LANGS:
+            if key not in codes:
                 self.problem(_join(path, str(key)), f"unknown language '{key}'")
                 ok = False
-        for lang in LANGS:
+        for language in languages():
+            lang = language.code
             sub = _join(path, lang)
             text = value.get(lang)
             if lang not in value:
-                self.problem(path, f"{LANG_NAMES[lang]} text '{lang}' is missing")
+                self.problem(path, f"{language.name} text '{lang}' is missing")
                 ok = False
             elif not isinstance(text, str):
                 self.problem(sub, "expected text")
                 ok = False
             elif not text.strip():
-                self.problem(sub, f"{LANG_NAMES[lang]} text is empty")
+                self.problem(sub, f"{language.name} text is empty")
                 ok = False
             elif len(text) > rule.max_len:
                 self.problem(sub, f"text is {len(text)} characters, at most {rule.max_len} fit")
                 ok = False
-        return Text(en=value["en"].strip(), sv=value["sv"].strip()) if ok else _BAD
+        return Text({lang: value[lang].strip() for lang in codes}) if ok else _BAD
 
     def _check_scalar(self, value: Any, rule: _Scalar, path: str) -> Any:
         if rule.kind is int and (not isinstance(value, int) or isinstance(value, bool)):

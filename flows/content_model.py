@@ -8,11 +8,12 @@ else reads it and never changes it.
 
 # No `from __future__ import annotations`: the loader reads these annotations at start-up, and
 # evaluated ones are cheaper to read than strings.
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated
 
-LANGS = ("en", "sv")
+from flows.locales import DEFAULT, codes
 
 
 @dataclass(frozen=True)
@@ -45,15 +46,29 @@ Date = Annotated[str, Format("date")]
 Phrase = Annotated[str, Format("phrase")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Text:
-    """A human-readable text in both languages."""
+    """A human-readable text: one string per language of the registry (`flows.locales`), all
+    present once the content check has passed. `Text(en="…", sv="…")` or `Text({"sv": "…"})`."""
 
-    en: str
-    sv: str
+    by_lang: Mapping[str, str]
+
+    def __init__(self, by_lang: Mapping[str, str] | None = None, /, **texts: str) -> None:
+        object.__setattr__(self, "by_lang", {**(by_lang or {}), **texts})  # read-only: Mapping
 
     def get(self, lang: str) -> str:
-        return self.sv if lang == "sv" else self.en
+        """The text in `lang`, the default language's where `lang` has none."""
+        return self.by_lang.get(lang) or self.by_lang[DEFAULT.code]
+
+    def __getattr__(self, code: str) -> str:
+        """`text.sv`: the text in one of the registry's languages, read by name."""
+        by_lang = self.__dict__.get("by_lang")
+        if by_lang is None or code not in codes():
+            raise AttributeError(code)
+        return str(by_lang[code])
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.by_lang.items())))
 
 
 @dataclass(frozen=True)

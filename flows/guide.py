@@ -7,6 +7,7 @@ import unicodedata
 
 from flows.content_model import COMPOSED, Content, FundingSource, Step, Template, Term, Text, Tool
 from flows.i18n import _, current_language
+from flows.locales import others
 from flows.messages import Attachment, Choice, Reply, Table
 from flows.turn import Turn
 from flows.workshop.export import csv_delimiter
@@ -177,7 +178,7 @@ def _fold(text: str) -> str:
 
 
 def _names(term: Term) -> list[str]:
-    return [_fold(n) for n in (term.term.en, term.term.sv, *term.aliases)]
+    return [_fold(n) for n in (*term.term.by_lang.values(), *term.aliases)]
 
 
 def find_terms(content: Content, query: str) -> list[Term]:
@@ -204,10 +205,11 @@ def find_terms(content: Content, query: str) -> list[Term]:
 def term_reply(term: Term) -> Reply:
     lang = current_language()
     head = name = term.term.get(lang)
-    if lang == "sv" and term.term.en != name:
-        head += "\n" + _("In English: {term}").format(term=term.term.en)
-    elif lang != "sv" and term.term.sv != name:
-        head += "\n" + _("In Swedish: {term}").format(term=term.term.sv)
+    for other in others(lang):
+        if term.term.get(other.code) != name:
+            head += "\n" + _("In {language}: {term}").format(
+                language=_(other.name), term=term.term.get(other.code)
+            )
     return Reply(
         f"{head}\n\n{term.definition.get(lang)}",
         (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flows.content_model import Content
 from flows.i18n import _, current_language, use_language
+from flows.locales import codes, languages
 from flows.messages import Choice, Reply
 from flows.state import ConversationState
 from flows.turn import Turn
@@ -47,8 +48,8 @@ def welcome_reply(content: Content, conv: ConversationState, in_progress: bool) 
 def language_reply() -> Reply:
     return Reply(
         _("Choose your language:"),
-        (Choice("lang:sv", "Svenska"), Choice("lang:en", "English")),
-        rows=(2,),
+        tuple(Choice(f"lang:{language.code}", language.native) for language in languages()),
+        rows=(len(languages()),),
     )
 
 
@@ -58,7 +59,7 @@ async def language_command(turn: Turn, _arg: str) -> None:
 
 def set_language(turn: Turn, lang: str) -> bool:
     """Switch the conversation's language; the confirmation is in the new language."""
-    if lang not in ("sv", "en"):
+    if lang not in codes():
         return False
     turn.conversation.lang = lang
     with use_language(lang):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flows.i18n import N_, _
+from flows.i18n import N_, _, ngettext
 from flows.messages import Choice, Reply
 from flows.turn import Turn
 
@@ -139,17 +139,27 @@ async def privacy_choice(turn: Turn, value: str) -> bool:
     if not counts["profile"]:
         turn.say(Reply(_("There was nothing stored about you.")))
         return True
+    assessments, reminders, workshops = (
+        counts[k] for k in ("assessments", "reminders", "workshop_answers")
+    )
     turn.say(
         Reply(
             _(
-                "Done. I erased your profile, your conversation, {count} completed "
-                "self-assessment(s), {reminders} reminder(s) and the words you typed in "
-                "{workshops} workshop(s). Your choices in those workshops stay in their totals, "
-                "no longer linked to you. Send /start if you want to begin again."
+                "Done. I erased your profile, your conversation, {assessments}, {reminders} and "
+                "the words you typed in {workshops}. Your choices in those workshops stay in "
+                "their totals, no longer linked to you. Send /start if you want to begin again."
             ).format(
-                count=counts["assessments"],
-                reminders=counts["reminders"],
-                workshops=counts["workshop_answers"],
+                assessments=ngettext(
+                    "{count} completed self-assessment",
+                    "{count} completed self-assessments",
+                    assessments,
+                ).format(count=assessments),
+                reminders=ngettext("{count} reminder", "{count} reminders", reminders).format(
+                    count=reminders
+                ),
+                workshops=ngettext("{count} workshop", "{count} workshops", workshops).format(
+                    count=workshops
+                ),
             )
         )
     )

@@ -20,8 +20,9 @@ from flows.actionplan.dialogue import NAME_FLOW, OWNER_FLOW, Plans
 from flows.content_model import Content
 from flows.events import AssessmentCompleted, DomainEvent
 from flows.guide import Guide, glossary_prompt
-from flows.i18n import UI_LANGS, use_language
+from flows.i18n import use_language
 from flows.journey.assessment import Assessment, position_token
+from flows.locales import codes
 from flows.messages import Event, Reply
 from flows.notices import not_understood, stale_button, unknown_command
 from flows.regional.consent import KIND, Consent
@@ -151,7 +152,7 @@ class Router:
         """A chat opened that shows no history (the terminal): in the language asked for (""
         keeps the user's), at the question the user is at, else at the welcome."""
         conv = turn.conversation
-        if lang in UI_LANGS:
+        if lang in codes():
             conv.lang = lang
         with use_language(conv.lang):
             await self.command(turn, "assess" if self.assessment.in_progress(conv) else "start", "")

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from babel.dates import format_date
 
 from flows.content_model import Content, Step
-from flows.i18n import _, current_language
+from flows.i18n import _, current_language, ngettext
+from flows.locales import language
 from flows.messages import Attachment, ReadinessChart
 from flows.scoring import UNSURE, Comparison, Result
 
@@ -26,7 +27,7 @@ def bar(percent: int | None) -> str:
 
 def _date(timestamp: float, lang: str) -> str:
     day = datetime.fromtimestamp(timestamp, UTC).date()
-    return format_date(day, format="d MMMM", locale="sv_SE" if lang == "sv" else "en_GB")
+    return format_date(day, format="d MMMM", locale=language(lang).babel)
 
 
 def summary_text(
@@ -123,13 +124,22 @@ def comparison_text(
     content: Content, comparison: Comparison, previous_at: float | None, lang: str
 ) -> str:
     since = _date(previous_at, lang) if previous_at else "–"
+    steps = abs(comparison.moved)
     if comparison.moved > 0:
-        head = _("Since {date} you have moved forward {count} step(s).")
+        head = ngettext(
+            "Since {date} you have moved forward {count} step.",
+            "Since {date} you have moved forward {count} steps.",
+            steps,
+        )
     elif comparison.moved < 0:
-        head = _("Since {date} you have moved back {count} step(s).")
+        head = ngettext(
+            "Since {date} you have moved back {count} step.",
+            "Since {date} you have moved back {count} steps.",
+            steps,
+        )
     else:
         head = _("Since {date} your position is unchanged.")
-    parts = [head.format(date=since, count=abs(comparison.moved))]
+    parts = [head.format(date=since, count=steps)]
     if comparison.changes:
         changes = ", ".join(
             f"{n}. {content.step(n).short.get(lang)} {d:+d}" for n, d in comparison.changes

@@ -143,7 +143,7 @@ def test_finishing_twice_shows_the_change(engine, content):
     d.run_check("quick", "no")
     replies = d.run_check("quick", ["yes", "yes", "no", "no", "no", "no", "no", "no", "no", "no"])
     summary = replies[0].text
-    assert "moved forward 2 step(s)" in summary
+    assert "moved forward 2 steps." in summary
     assert "+100" in summary
     assert d.record.prior is not None and d.record.prior[0] == 0
 

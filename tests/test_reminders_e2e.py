@@ -89,7 +89,7 @@ async def test_recheck_a_step_from_the_reminder(api, bot, content, database):
     for _ in step2.questions:
         await press(api, rolf, "Yes")
     await api.wait_for(lambda: "You are at step 3" in text_with_buttons(api, rolf))
-    assert "moved forward 1 step(s)" in text_with_buttons(api, rolf)
+    assert "moved forward 1 step." in text_with_buttons(api, rolf)
     await api.settle(quiet=0.2)  # the chart, sent after the summary
 
     await press(api, rolf, "In a week")  # snooze from a fresh reminder

@@ -209,7 +209,7 @@ async def test_members_see_only_what_the_owner_allows(runner, storage):
 async def test_the_owner_waits_for_two_answers(runner):
     owner = Person(runner, "tg:1", "en")
     payload = await create_team(owner, "Skåne Food")
-    assert "0 of 1 members have answered; the team result appears when two have." in owner.text
+    assert "0 of 1 member has answered; the team result appears when two have." in owner.text
     emma = Person(runner, "tg:2", "en")
     await join(emma, payload)
     await emma.quick_check(EMMA)

@@ -17,7 +17,7 @@ async def test_a_team_answers_and_the_owner_sees_the_disagreements(api, bot, con
     text = next(t for t in api.texts(manager.id) if "Skicka den här inbjudan" in t)
     invite = re.search(r"\?start=(tm_[0-9a-f]{12})", text).group(1)
     assert f"https://t.me/cluster_journey_test_bot?start={invite}" in text
-    assert "0 av 1 medlemmar har svarat; teamets resultat visas när två har svarat." in (
+    assert "0 av 1 medlem har svarat; teamets resultat visas när två har svarat." in (
         last_text(api, manager)
     )
 

@@ -189,7 +189,7 @@ async def test_delete_erases_everything(api, bot, database):
     assert "Det här sparar jag om dig" in last_text(api, eva)
     await command(api, eva, "/delete")
     await press(api, eva, "Ja, radera mina uppgifter")
-    assert "1 slutförda självskattningar, 0 påminnelser" in last_text(api, eva)
+    assert "1 slutförd självskattning, 0 påminnelser" in last_text(api, eva)
     assert database.value("select count(*) from users where id='tg:606'") == 0
     assert database.value("select count(*) from assessments where user_id='tg:606'") == 0
 

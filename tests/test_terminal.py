@@ -251,7 +251,7 @@ def test_in_the_terminal_a_challenge_may_be_a_number_or_the_buttons_label(tmp_pa
     ("lang", "caption", "saved"),
     [
         ("sv", "1 deltagare, en rad per person.", "Sparad i "),
-        ("en", "1 participant(s), one row each.", "Saved to "),
+        ("en", "1 participant, one row each.", "Saved to "),
     ],
 )
 def test_the_terminal_names_a_saved_file_after_its_caption(tmp_path, lang, caption, saved):

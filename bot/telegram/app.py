@@ -29,6 +29,7 @@ from bot.web.access import PageLinks
 from flows.commands import menu_entries
 from flows.content_model import Content
 from flows.i18n import use_language
+from flows.locales import DEFAULT, others
 from flows.router import Router
 
 log = logging.getLogger(__name__)
@@ -37,12 +38,13 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 
 
 async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """The command menu, in English (the default) and Swedish, from the command registry."""
-    for lang in ("en", "sv"):
-        with use_language(lang):
+    """The command menu in each language, the default's first: it also serves every language
+    without an entry of its own."""
+    for language in (DEFAULT, *others(DEFAULT.code)):
+        with use_language(language.code):
             commands = [BotCommand(name, description) for name, description in menu_entries()]
         await application.bot.set_my_commands(
-            commands, language_code=None if lang == "en" else lang
+            commands, language_code=None if language is DEFAULT else language.code
         )
 
 

@@ -29,7 +29,8 @@ from bot.web import access
 from bot.web.regional import RegionalPages
 from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
 from flows.content_model import Content
-from flows.i18n import UI_LANGS, use_language
+from flows.i18n import use_language
+from flows.locales import codes, language, others
 from flows.workshop.export import export_table
 from flows.workshop.port import WorkshopInfo
 from flows.workshop.projector import ProjectorView, projector_view
@@ -95,7 +96,7 @@ class Pages:
     @staticmethod
     def _lang(request: Request, workshop: WorkshopInfo) -> str:
         asked = request.query_params.get("lang", "")
-        return asked if asked in UI_LANGS else (workshop.lang or "en")
+        return asked if asked in codes() else language(workshop.lang).code
 
     async def bot_username(self) -> str | None:
         if self._bot_username is not None:
@@ -113,21 +114,22 @@ class Pages:
             return NOT_FOUND
         workshop, _generation = found
         lang = self._lang(request, workshop)
-        other = next(code for code in UI_LANGS if code != lang)
         bot_name = await self.bot_username()
         base = access.PAGE_PATH + token
         with use_language(lang):
             html = self.templates.get_template("projector.html").render(
                 view=await self._view(workshop),
                 revision=workshop.revision,
-                brand="Klusterresan" if lang == "sv" else "Cluster Journey",
+                brand=language(lang).brand,
                 bot_name=bot_name,
                 qr_svg=qr_svg(join_link(bot_name, workshop.code)) if bot_name else "",
                 events_url=f"{base}/events?"
                 + urlencode({"lang": lang, "since": workshop.revision}),
                 export_url=f"{base}/export.csv?" + urlencode({"lang": lang}),
-                other_lang=other,
-                other_lang_url=f"{base}?" + urlencode({"lang": other}),
+                other_langs=[
+                    (other.code, other.switch, f"{base}?" + urlencode({"lang": other.code}))
+                    for other in others(lang)
+                ],
                 asset_version=ASSET_VERSION,
             )
         return HTMLResponse(html, headers=SECURITY_HEADERS)

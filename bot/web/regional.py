@@ -19,7 +19,8 @@ from bot.storage.regional import Observer, RegionalStore
 from bot.web import access
 from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
 from flows.content_model import Content
-from flows.i18n import UI_LANGS, use_language
+from flows.i18n import use_language
+from flows.locales import SWEDISH, codes, others
 from flows.regional.places import FIELD_BY_CODE, FIELDS, PLACES
 from flows.regional.view import RegionalView, regional_view, table
 
@@ -47,7 +48,7 @@ class RegionalPages:
     @staticmethod
     def _selection(request: Request, observer: Observer) -> tuple[str, str | None, str | None]:
         lang = request.query_params.get("lang", "")
-        lang = lang if lang in UI_LANGS else "sv"
+        lang = lang if lang in codes() else SWEDISH.code  # regions in Sweden read Swedish first
         region = observer.region or (request.query_params.get("region") or None)
         region = region if region in PLACES else None
         field = request.query_params.get("field") or None
@@ -64,7 +65,6 @@ class RegionalPages:
         if observer is None:
             return NOT_FOUND
         lang, region, field = self._selection(request, observer)
-        other = next(code for code in UI_LANGS if code != lang)
         query = {k: v for k, v in (("region", region), ("field", field)) if v}
         base = access.REGIONAL_PATH + token
         with use_language(lang):
@@ -80,7 +80,10 @@ class RegionalPages:
                 else [(p.code, p.name(lang)) for p in PLACES.values()],
                 fields=[(f.code, f.name(lang)) for f in FIELDS],
                 export_url=f"{base}/export.csv?" + urlencode({**query, "lang": lang}),
-                other_lang_url=f"{base}?" + urlencode({**query, "lang": other}),
+                other_langs=[
+                    (o.code, o.switch, f"{base}?" + urlencode({**query, "lang": o.code}))
+                    for o in others(lang)
+                ],
                 asset_version=ASSET_VERSION,
             )
         return HTMLResponse(html, headers=SECURITY_HEADERS)

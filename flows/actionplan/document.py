@@ -14,6 +14,7 @@ from flows.actionplan.ownership import month_label, plan_actions, state_of, stat
 from flows.content_model import Content, Question, Step
 from flows.i18n import _, current_language
 from flows.journey.diagnostic import QUICK, RECHECK
+from flows.locales import language
 from flows.messages import (
     ActionPlan,
     Link,
@@ -48,7 +49,7 @@ class Previous:
 def day(timestamp: float, lang: str) -> str:
     """A date in words: "2 december 2026" / "2 December 2026"."""
     when = datetime.fromtimestamp(timestamp, UTC).date()
-    return format_date(when, "d MMMM y", locale="sv" if lang == "sv" else "en_GB")
+    return format_date(when, "d MMMM y", locale=language(lang).babel)
 
 
 def check_name(mode: str) -> str:

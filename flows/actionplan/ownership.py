@@ -10,6 +10,7 @@ from babel.dates import format_date
 
 from flows.content_model import Content
 from flows.i18n import _, current_language
+from flows.locales import language
 from flows.messages import PlanState
 from flows.reminders.timing import zone
 from flows.scoring import Action, next_actions
@@ -45,7 +46,7 @@ def month_label(month: str, lang: str, short: bool = False) -> str:
     """A month in words: "mars 2027" / "March 2027" (short, for buttons: "Mar 2027")."""
     year, number = (int(part) for part in month.split("-"))
     pattern = "LLL y" if short else "LLLL y"
-    return format_date(date(year, number, 1), pattern, locale="sv" if lang == "sv" else "en")
+    return format_date(date(year, number, 1), pattern, locale=language(lang).babel)
 
 
 def state_of(conv: ConversationState, question_id: str, month: str) -> PlanState:

@@ -300,7 +300,7 @@ class Assessment:
     def _match_answer(self, text: str) -> str | None:
         needle = text.casefold().rstrip(".!")
         for answer in self.content.answers:
-            if needle in (answer.id, answer.label.en.casefold(), answer.label.sv.casefold()):
+            if needle == answer.id or needle in map(str.casefold, answer.label.by_lang.values()):
                 return answer.id
         return None
 

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from flows.content_model import Content
-from flows.i18n import _, current_language
+from flows.i18n import _, current_language, ngettext
 from flows.regional.port import SharedCluster
 from flows.summary import percent_text
 
@@ -38,9 +38,11 @@ def peers_line(content: Content, position: int | None, clusters: Sequence[Shared
             if answer is not None and answer.score < 100:
                 gaps[question.id] += 1
     parts = [
-        _("{count} other clusters that share their results are also at step {step}.").format(
-            count=len(same), step=position
-        )
+        ngettext(
+            "{count} other cluster that shares its results is also at step {step}.",
+            "{count} other clusters that share their results are also at step {step}.",
+            len(same),
+        ).format(count=len(same), step=position)
     ]
     if len(scores) >= MIN_CLUSTERS:
         typical = round(statistics.median(v for v in scores if v is not None))

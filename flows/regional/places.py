@@ -6,65 +6,68 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flows.content_model import Text
+
 
 @dataclass(frozen=True)
 class Place:
     code: str
-    sv: str
-    en: str
+    names: Text  # in every language of the registry (`flows.locales`)
 
     def name(self, lang: str) -> str:
-        return self.sv if lang == "sv" else self.en
+        return self.names.get(lang)
 
 
 LAN = (
-    Place("SE-K", "Blekinge län", "Blekinge County"),
-    Place("SE-W", "Dalarnas län", "Dalarna County"),
-    Place("SE-I", "Gotlands län", "Gotland County"),
-    Place("SE-X", "Gävleborgs län", "Gävleborg County"),
-    Place("SE-N", "Hallands län", "Halland County"),
-    Place("SE-Z", "Jämtlands län", "Jämtland County"),
-    Place("SE-F", "Jönköpings län", "Jönköping County"),
-    Place("SE-H", "Kalmar län", "Kalmar County"),
-    Place("SE-G", "Kronobergs län", "Kronoberg County"),
-    Place("SE-BD", "Norrbottens län", "Norrbotten County"),
-    Place("SE-M", "Skåne län", "Skåne County"),
-    Place("SE-AB", "Stockholms län", "Stockholm County"),
-    Place("SE-D", "Södermanlands län", "Södermanland County"),
-    Place("SE-C", "Uppsala län", "Uppsala County"),
-    Place("SE-S", "Värmlands län", "Värmland County"),
-    Place("SE-AC", "Västerbottens län", "Västerbotten County"),
-    Place("SE-Y", "Västernorrlands län", "Västernorrland County"),
-    Place("SE-U", "Västmanlands län", "Västmanland County"),
-    Place("SE-O", "Västra Götalands län", "Västra Götaland County"),
-    Place("SE-T", "Örebro län", "Örebro County"),
-    Place("SE-E", "Östergötlands län", "Östergötland County"),
+    Place("SE-K", Text(sv="Blekinge län", en="Blekinge County")),
+    Place("SE-W", Text(sv="Dalarnas län", en="Dalarna County")),
+    Place("SE-I", Text(sv="Gotlands län", en="Gotland County")),
+    Place("SE-X", Text(sv="Gävleborgs län", en="Gävleborg County")),
+    Place("SE-N", Text(sv="Hallands län", en="Halland County")),
+    Place("SE-Z", Text(sv="Jämtlands län", en="Jämtland County")),
+    Place("SE-F", Text(sv="Jönköpings län", en="Jönköping County")),
+    Place("SE-H", Text(sv="Kalmar län", en="Kalmar County")),
+    Place("SE-G", Text(sv="Kronobergs län", en="Kronoberg County")),
+    Place("SE-BD", Text(sv="Norrbottens län", en="Norrbotten County")),
+    Place("SE-M", Text(sv="Skåne län", en="Skåne County")),
+    Place("SE-AB", Text(sv="Stockholms län", en="Stockholm County")),
+    Place("SE-D", Text(sv="Södermanlands län", en="Södermanland County")),
+    Place("SE-C", Text(sv="Uppsala län", en="Uppsala County")),
+    Place("SE-S", Text(sv="Värmlands län", en="Värmland County")),
+    Place("SE-AC", Text(sv="Västerbottens län", en="Västerbotten County")),
+    Place("SE-Y", Text(sv="Västernorrlands län", en="Västernorrland County")),
+    Place("SE-U", Text(sv="Västmanlands län", en="Västmanland County")),
+    Place("SE-O", Text(sv="Västra Götalands län", en="Västra Götaland County")),
+    Place("SE-T", Text(sv="Örebro län", en="Örebro County")),
+    Place("SE-E", Text(sv="Östergötlands län", en="Östergötland County")),
 )
 
 COUNTRIES = (
-    Place("NO", "Norge", "Norway"),
-    Place("DK", "Danmark", "Denmark"),
-    Place("FI", "Finland", "Finland"),
-    Place("IS", "Island", "Iceland"),
-    Place("EE", "Estland", "Estonia"),
-    Place("LV", "Lettland", "Latvia"),
-    Place("LT", "Litauen", "Lithuania"),
-    Place("DE", "Tyskland", "Germany"),
-    Place("PL", "Polen", "Poland"),
-    Place("EU", "Ett annat EU-land", "Another EU country"),
-    Place("XX", "Ett annat land", "Another country"),
+    Place("NO", Text(sv="Norge", en="Norway")),
+    Place("DK", Text(sv="Danmark", en="Denmark")),
+    Place("FI", Text(sv="Finland", en="Finland")),
+    Place("IS", Text(sv="Island", en="Iceland")),
+    Place("EE", Text(sv="Estland", en="Estonia")),
+    Place("LV", Text(sv="Lettland", en="Latvia")),
+    Place("LT", Text(sv="Litauen", en="Lithuania")),
+    Place("DE", Text(sv="Tyskland", en="Germany")),
+    Place("PL", Text(sv="Polen", en="Poland")),
+    Place("EU", Text(sv="Ett annat EU-land", en="Another EU country")),
+    Place("XX", Text(sv="Ett annat land", en="Another country")),
 )
 
 FIELDS = (
-    Place("life", "Life science och hälsa", "Life sciences and health"),
-    Place("digital", "IT och digitalisering", "ICT and digital"),
-    Place("industry", "Tillverkning och material", "Manufacturing and materials"),
-    Place("energy", "Energi och miljö", "Energy and environment"),
-    Place("food", "Livsmedel och areella näringar", "Food and agriculture"),
-    Place("forest", "Skog och trä", "Forest and wood"),
-    Place("transport", "Transport och logistik", "Transport and logistics"),
-    Place("creative", "Kreativa näringar och turism", "Creative industries and tourism"),
-    Place("other", "Annat område", "Another field"),
+    Place("life", Text(sv="Life science och hälsa", en="Life sciences and health")),
+    Place("digital", Text(sv="IT och digitalisering", en="ICT and digital")),
+    Place("industry", Text(sv="Tillverkning och material", en="Manufacturing and materials")),
+    Place("energy", Text(sv="Energi och miljö", en="Energy and environment")),
+    Place("food", Text(sv="Livsmedel och areella näringar", en="Food and agriculture")),
+    Place("forest", Text(sv="Skog och trä", en="Forest and wood")),
+    Place("transport", Text(sv="Transport och logistik", en="Transport and logistics")),
+    Place(
+        "creative", Text(sv="Kreativa näringar och turism", en="Creative industries and tourism")
+    ),
+    Place("other", Text(sv="Annat område", en="Another field")),
 )
 
 PLACES = {p.code: p for p in (*LAN, *COUNTRIES)}
@@ -76,9 +79,9 @@ def find_region(text: str) -> Place | None:
     with or without "län"/"County" ("Västra Götaland", "skåne")."""
     wanted = " ".join(text.casefold().split())
     for place in (*LAN, *COUNTRIES):
-        names = {place.code.casefold(), place.sv.casefold(), place.en.casefold()}
+        names = {place.code.casefold(), *(n.casefold() for n in place.names.by_lang.values())}
         names |= {n.removesuffix(" län").removesuffix("s").strip() for n in names}
-        names |= {place.en.casefold().removesuffix(" county")}
+        names |= {n.removesuffix(" county") for n in names}
         if wanted in names or wanted.removesuffix(" län") in names:
             return place
     return None

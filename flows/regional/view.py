@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flows.content_model import Content
-from flows.i18n import _, current_language
+from flows.i18n import _, current_language, ngettext
+from flows.locales import format_number
 from flows.messages import Table
 from flows.regional.peers import MIN_CLUSTERS
 from flows.regional.port import SharedCluster
@@ -63,6 +64,8 @@ class RegionalView:
     change: tuple[Cell, ...]  # moved forward, unchanged, moved back (clusters assessed twice)
     median_moved: float | None
     labels: dict[str, str]
+    median_text: str = ""  # "Median: 1.5 steps", "" without a median
+    participants_text: str = ""  # "12 workshop participants", "" without support shown
 
 
 def _cell(label: str, count: int, of: int | None = None) -> Cell:
@@ -89,9 +92,7 @@ def labels() -> dict[str, str]:
         "support": _("Support asked for in workshops"),
         "kinds": _("Kinds of support"),
         "sources": _("From whom"),
-        "participants": _("{count} workshop participants"),
         "change": _("Change between assessments"),
-        "median": _("Median: {steps} step(s)"),
         "suppressed": _("fewer than 5"),
         "rule": _(
             "Only clusters that agreed to share are counted, each once, without names. A figure "
@@ -109,7 +110,6 @@ def labels() -> dict[str, str]:
         "export": _("Export CSV"),
         "none": _("Nothing to show yet."),
         "of": _("{count} of {total}"),
-        "other_lang": _("På svenska") if current_language() == "en" else _("In English"),
     }
 
 
@@ -195,7 +195,23 @@ def regional_view(
         change=_scaled(change) if enough else (),
         median_moved=median_moved if enough else None,
         labels=labels(),
+        median_text=_median_text(median_moved, lang) if enough else "",
+        participants_text=ngettext(
+            "{count} workshop participant", "{count} workshop participants", support.participants
+        ).format(count=support.participants)
+        if enough_support
+        else "",
     )
+
+
+def _median_text(median: float | None, lang: str) -> str:
+    if median is None:
+        return ""
+    whole = float(median).is_integer()
+    # a fraction takes the plural form, as "1.5 steps" in English
+    return ngettext(
+        "Median: {steps} step", "Median: {steps} steps", abs(int(median)) if whole else 2
+    ).format(steps=format_number(median, lang))
 
 
 def table(view: RegionalView) -> Table:

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
 
+from flows.locales import language
+
 SEND_AT = time(9, 30)
 WEEKDAYS = range(5)  # Monday = 0 … Friday = 4
 
@@ -34,19 +36,13 @@ def next_send_time(after: datetime, days: int, tz: ZoneInfo) -> datetime:
         day += timedelta(days=1)
 
 
-_PATTERNS = {
-    "sv": "EEEE d MMMM 'kl.' HH:mm",  # tisdag 8 december kl. 09:30
-    "en": "EEEE d MMMM 'at' HH:mm",  # Tuesday 8 December at 09:30
-}
-
-
 def format_due(dt: datetime, tz: ZoneInfo, lang: str) -> str:
     """A due time in the user's language and zone: "tisdag 8 december kl. 09:30" (Swedish, as
     Babel writes weekdays: lower case) or "Tuesday 8 December at 09:30"."""
     if dt.tzinfo is None:
         raise ValueError("format_due needs an aware datetime")
-    locale = "sv" if lang.lower().startswith("sv") else "en"
-    return format_datetime(dt, _PATTERNS[locale], tzinfo=tz, locale=locale)
+    spoken = language(lang)
+    return format_datetime(dt, spoken.due_format, tzinfo=tz, locale=spoken.babel)
 
 
 @lru_cache(maxsize=256)

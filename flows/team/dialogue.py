@@ -18,7 +18,7 @@ from flows.actionplan.ownership import this_month
 from flows.channel import fit_label
 from flows.content_model import Content
 from flows.events import AssessmentCompleted
-from flows.i18n import _, current_language
+from flows.i18n import _, current_language, ngettext
 from flows.journey.assessment import Assessment
 from flows.journey.diagnostic import FULL, QUICK
 from flows.messages import Attachment, Choice, PlanDocument, QrCode, Reply
@@ -27,7 +27,7 @@ from flows.state import ConversationState
 from flows.summary import chart_attachment, in_words
 from flows.team.port import TeamAnswer, TeamInfo, TeamMember
 from flows.team.result import team_result
-from flows.team.summary import team_summary_text
+from flows.team.summary import answered_text, team_summary_text
 from flows.turn import Turn
 
 TEAM_PREFIX = "tm_"  # /start tm_<invite>: join a team
@@ -41,8 +41,10 @@ def _back(team: TeamInfo) -> Choice:
 
 
 def _waiting(answered: int, members: int) -> str:
-    return _(
-        "{answered} of {members} members have answered; the team result appears when two have."
+    return ngettext(
+        "{answered} of {members} member has answered; the team result appears when two have.",
+        "{answered} of {members} members have answered; the team result appears when two have.",
+        members,
     ).format(answered=answered, members=members)
 
 
@@ -300,9 +302,7 @@ class Teams:
         lines.append(
             _waiting(answered, members)
             if answered < VISIBLE_FROM
-            else _("{answered} of {members} members have answered.").format(
-                answered=answered, members=members
-            )
+            else answered_text(answered, members)
         )
         turn.say(Reply("\n".join(lines), (_back(team),)))
 
@@ -327,9 +327,7 @@ class Teams:
             "",
             _waiting(len(answers), len(members))
             if len(answers) < VISIBLE_FROM
-            else _("{answered} of {members} members have answered.").format(
-                answered=len(answers), members=len(members)
-            ),
+            else answered_text(len(answers), len(members)),
         ]
         mine = next((a for a in answers if a.user_id == turn.user_id), None)
         lines.append(

@@ -5,7 +5,7 @@ combined next actions."""
 from __future__ import annotations
 
 from flows.content_model import Content
-from flows.i18n import _, current_language
+from flows.i18n import _, current_language, ngettext
 from flows.summary import bar, in_words, percent_text, step_value
 from flows.team.result import Disagreement, TeamResult
 
@@ -17,14 +17,21 @@ def counts_text(content: Content, disagreement: Disagreement) -> str:
     return ", ".join(f"{count} {labels[answer]}" for answer, count in disagreement.counts)
 
 
+def answered_text(answered: int, members: int) -> str:
+    """How many of the team's members have answered: "2 of 3 members have answered."."""
+    return ngettext(
+        "{answered} of {members} member has answered.",
+        "{answered} of {members} members have answered.",
+        members,
+    ).format(answered=answered, members=members)
+
+
 def team_summary_text(content: Content, cluster: str, team: TeamResult, members: int) -> str:
     lang = current_language()
     result = team.result
     lines = [
         _("Team result for “{cluster}”").format(cluster=cluster),
-        _("{answered} of {members} members have answered.").format(
-            answered=team.answered, members=members
-        ),
+        answered_text(team.answered, members),
         "",
     ]
     if in_words(content, team.combined):  # everyone took the quick check

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flows.content_model import Content
 from flows.i18n import _, use_language
+from flows.locales import language
 from flows.messages import Table
 from flows.workshop.answers import ParticipantAnswers
 
@@ -35,7 +36,7 @@ def csv_headers(lang: str) -> tuple[str, ...]:
 def csv_delimiter(lang: str) -> str:
     """Excel splits a double-clicked CSV on the list separator of the computer's region: ";" in
     Sweden (where the comma is the decimal sign), "," in English-speaking regions."""
-    return ";" if lang == "sv" else ","
+    return language(lang).list_separator
 
 
 def export_table(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from flows.channel import Channel
 from flows.content_model import Content
 from flows.events import WorkshopChanged
-from flows.i18n import _, current_language
+from flows.i18n import _, current_language, ngettext
 from flows.messages import Attachment, Choice, QrCode, Reply, ResultsShown
 from flows.notices import invalid_invitation, stale_button
 from flows.ports import Stores
@@ -286,6 +286,10 @@ class Facilitation:
         answers = await store.workshops.answers(workshop.id)
         table = export_table(self.content, workshop.title, answers, current_language(), zone=zone)
         return Reply(
-            _("{count} participant(s), one row each.").format(count=len(answers)),
+            ngettext(
+                "{count} participant, one row each.",
+                "{count} participants, one row each.",
+                len(answers),
+            ).format(count=len(answers)),
             attachment=Attachment(f"workshop-{workshop.code}.csv", table),
         )

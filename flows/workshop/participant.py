@@ -17,6 +17,7 @@ from flows.events import AssessmentCompleted, WorkshopChanged
 from flows.i18n import _, current_language
 from flows.journey.assessment import Assessment
 from flows.journey.diagnostic import MODE
+from flows.locales import format_number
 from flows.machine import fire
 from flows.messages import Choice, Event, Reply
 from flows.notices import stale_button
@@ -52,7 +53,7 @@ def waiting_for_step(conv: ConversationState) -> bool:
 
 def _kept_note() -> str:
     """Said when a free text was cut to MAX_FREE_TEXT (1 000 in Swedish, 1,000 in English)."""
-    limit = f"{MAX_FREE_TEXT:,}".replace(",", " " if current_language() == "sv" else ",")
+    limit = format_number(MAX_FREE_TEXT, current_language())
     return _("Only the first {limit} characters were kept.").format(limit=limit)
 
 

@@ -119,7 +119,6 @@ def labels() -> dict[str, str]:
         "offline": _("Connection lost, reconnecting…"),
         "gone": _("This link no longer works. Ask the facilitator for the new one."),
         "export": _("Export CSV"),
-        "other_lang": _("På svenska") if current_language() == "en" else _("In English"),
         "no_names": _("Anonymous: no names are shown."),
     }
 
