@@ -67,7 +67,7 @@ class TerminalChat:
                 break
         conv = (await self.events.record(self.user_id)).conversation
         with use_language(self.lang):
-            if conv.answers or conv.last is not None:
+            if conv.journey.answers or conv.journey.last is not None:
                 self.say(_("Goodbye! Your answers are saved; run the chat again to continue."))
             else:
                 self.say(_("Goodbye!"))

@@ -1,8 +1,8 @@
 """The one routing table: which flow answers a button, a command, a `/start` link or free text.
 
 A button's id is `kind:value`; its kind names the flow that owns it. A command goes to the flow
-of its name, a `/start` payload to the flow of its prefix, and free text to the flow the
-conversation is in (`ConversationState.flow`). Adding a kind of button, a command or a flow is
+of its name, a `/start` payload to the flow of its prefix, and free text to the flow that
+asked for it (`ConversationState.awaiting`). Adding a kind of button, a command or a flow is
 one entry here. `Router.handle` runs one Turn in the user's language.
 """
 
@@ -12,17 +12,16 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 
 from flows import menu, privacy
-from flows.actionplan.dialogue import NAME_FLOW, OWNER_FLOW, Plans
+from flows.actionplan.dialogue import Plans
 from flows.content_model import Content
 from flows.guide import Guide, glossary_prompt
 from flows.i18n import _, use_language
 from flows.journey.assessment import Assessment, position_token
 from flows.messages import Event, Reply
 from flows.regional.consent import KIND, Consent
-from flows.reminders.dialogue import TZ_FLOW, Reminders
+from flows.reminders.dialogue import Reminders
 from flows.scoring import score
-from flows.state import ConversationState
-from flows.team.dialogue import NAME_FLOW as TEAM_NAME_FLOW
+from flows.state import Awaiting, ConversationState
 from flows.team.dialogue import TEAM_PREFIX, Teams
 from flows.turn import Turn
 from flows.workshop.codes import INVITE_PREFIX, LINK_PREFIX
@@ -48,7 +47,7 @@ class Routes:
     choices: Mapping[str, ChoiceRoute]  # button kind → flow
     commands: Mapping[str, CommandRoute]  # command name → flow
     starts: Mapping[str, CommandRoute]  # /start payload (or prefix ending in "_") → flow
-    texts: Mapping[str, TextRoute]  # what the conversation waits for → flow
+    texts: Mapping[Awaiting, TextRoute]  # what the conversation waits for → flow
 
 
 class Router:
@@ -111,15 +110,15 @@ class Router:
                 TEAM_PREFIX: t.invite_start,
             },
             texts={
-                "diagnostic": a.text,
-                "glossary": g.glossary_text,
-                "workshop": p.text,
-                "workshop-title": f.title_text,
-                "workshop-join": p.join_text,
-                TZ_FLOW: r.timezone_text,
-                NAME_FLOW: pl.name_text,
-                OWNER_FLOW: pl.owner_text,
-                TEAM_NAME_FLOW: t.name_text,
+                Awaiting.ANSWER: a.text,
+                Awaiting.TERM: g.glossary_text,
+                Awaiting.WORKSHOP_ANSWER: p.text,
+                Awaiting.WORKSHOP_TITLE: f.title_text,
+                Awaiting.WORKSHOP_CODE: p.join_text,
+                Awaiting.TIME_ZONE: r.timezone_text,
+                Awaiting.PLAN_CLUSTER: pl.name_text,
+                Awaiting.ACTION_OWNER: pl.owner_text,
+                Awaiting.TEAM_CLUSTER: t.name_text,
             },
         )
 
@@ -135,7 +134,7 @@ class Router:
                 if route is None or not await route(turn, value):
                     turn.say(Reply(_("That button is no longer active.")), self.prompt(turn))
             else:
-                route = self.routes.texts.get(turn.conversation.flow)
+                route = self.routes.texts.get(turn.conversation.awaiting)
                 if route is None or not await route(turn, event.value):
                     turn.say(
                         Reply(_("I didn't catch that. Use the buttons, or send /help.")),
@@ -160,7 +159,7 @@ class Router:
     def prompt(self, turn: Turn) -> Reply:
         """What the conversation is waiting for now (used to re-prompt after bad input)."""
         conv = turn.conversation
-        if conv.flow == "glossary":
+        if conv.awaiting == Awaiting.TERM:
             return glossary_prompt(self.content)
         return self.assessment.prompt(conv) or menu.menu_reply(
             conv, self.assessment.in_progress(conv)
@@ -179,9 +178,10 @@ class Router:
 
     async def _summary_command(self, turn: Turn, arg: str) -> None:
         await self.assessment.summary_command(turn, arg)
-        last = turn.conversation.last
+        last = turn.conversation.journey.last
         if last is not None:  # the peers line, as under a summary just made
-            await self.consent.after_summary(turn, score(self.content, last).position, ask=False)
+            position = score(self.content, last.answers).position
+            await self.consent.after_summary(turn, position, ask=False)
 
     async def _privacy_command(self, turn: Turn, arg: str) -> None:
         """What is stored, and in the same message whether the user shares for the regional
@@ -200,7 +200,7 @@ class Router:
                 await route(turn, payload.removeprefix(key) if key.endswith("_") else "")
                 return
         conv = turn.conversation
-        conv.flow = "menu"
+        conv.awaiting = Awaiting.NOTHING
         turn.say(menu.welcome_reply(self.content, conv, self.assessment.in_progress(conv)))
 
     async def _menu_choice(self, turn: Turn, value: str) -> bool:

@@ -42,9 +42,9 @@ class Consent:
                 if reply.tag == KEEP_TAG:
                     turn.replies[index] = replace(reply, text=_with_line(reply.text, line))
                     break
-        conv = turn.conversation
-        if ask and not conv.consent_asked and await turn.store.consent(turn.user_id) is None:
-            conv.consent_asked = True
+        regional = turn.conversation.regional
+        if ask and not regional.consent_asked and await turn.store.consent(turn.user_id) is None:
+            regional.consent_asked = True
             turn.say(self.question())
 
     @staticmethod
@@ -114,7 +114,7 @@ class Consent:
         region, _sep, field = code.partition(":")
         if action == "field" and region in PLACES and field in FIELD_BY_CODE:
             await turn.store.give_consent(turn.user_id, region, field, turn.now)
-            turn.conversation.consent_asked = True
+            turn.conversation.regional.consent_asked = True
             turn.say(
                 Reply(
                     _(

@@ -13,6 +13,7 @@ from flows.content_model import Content
 from flows.i18n import _, current_language
 from flows.messages import Attachment, Choice, QrCode, Reply
 from flows.ports import Store, WorkshopInfo
+from flows.state import Awaiting
 from flows.turn import Turn
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.codes import INVITE_PREFIX, join_payload
@@ -58,10 +59,10 @@ class Facilitation:
             if code:
                 await self.participation.join(turn, code)
             else:
-                conv.flow = "workshop-join"
+                conv.awaiting = Awaiting.WORKSHOP_CODE
                 turn.say(_join_prompt())
             return
-        conv.flow = "menu"
+        conv.awaiting = Awaiting.NOTHING
         turn.say(self._menu(turn))
 
     async def invite_start(self, turn: Turn, invite: str) -> None:
@@ -83,9 +84,9 @@ class Facilitation:
             Choice("wsf:join", _("Join with a code")),
         ]
         current = turn.conversation.workshop
-        if current and current.get("stage") not in ("done", None):
+        if current and current.stage != "done":
             choices.insert(
-                0, Choice("ws:resume", _("Back to “{title}”").format(title=current["title"]))
+                0, Choice("ws:resume", _("Back to “{title}”").format(title=current.title))
             )
         text = "\n\n".join(
             [
@@ -107,7 +108,7 @@ class Facilitation:
         conv, store = turn.conversation, turn.store
         action, _sep, target = value.partition(":")
         if action == "new":
-            conv.flow = "workshop-title"
+            conv.awaiting = Awaiting.WORKSHOP_TITLE
             turn.say(
                 Reply(
                     _(
@@ -118,11 +119,11 @@ class Facilitation:
             )
             return True
         if action == "join":
-            conv.flow = "workshop-join"
+            conv.awaiting = Awaiting.WORKSHOP_CODE
             turn.say(_join_prompt())
             return True
         if action == "list":
-            conv.flow = "menu"
+            conv.awaiting = Awaiting.NOTHING
             turn.say(await self._list(turn))
             return True
         workshop = await store.workshop(int(target)) if target.isdigit() else None
@@ -132,7 +133,7 @@ class Facilitation:
         if not await store.is_facilitator(workshop.id, turn.user_id):
             turn.say(Reply(_("Only the workshop's facilitators can do that.")))
             return True
-        conv.flow = "menu"
+        conv.awaiting = Awaiting.NOTHING
         if action in ("close", "reopen"):
             await store.set_closed(workshop.id, action == "close")
             workshop = await store.workshop(workshop.id) or workshop  # its new revision
@@ -168,7 +169,7 @@ class Facilitation:
         if not title:
             turn.say(Reply(_("Send the workshop's title as a message.")))
             return True
-        turn.conversation.flow = "menu"
+        turn.conversation.awaiting = Awaiting.NOTHING
         workshop = await turn.store.create_workshop(turn.user_id, title, turn.now)
         turn.say(*self._join_replies(turn, workshop), await self._results(turn.store, workshop))
         return True

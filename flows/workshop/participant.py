@@ -19,11 +19,12 @@ from flows.journey.diagnostic import MODE
 from flows.machine import fire
 from flows.messages import Choice, Event, Reply
 from flows.ports import WorkshopInfo
-from flows.state import ConversationState
+from flows.state import Awaiting, ConversationState
 from flows.turn import Turn
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.codes import normalise_code
 from flows.workshop.results import MAX_FROM, shorten
+from flows.workshop.session import WorkshopSession
 
 STAGES = ("step", "challenges", "kinds", "sources", "from", "done")
 QUICK = "quick"  # taking the quick check to find the step
@@ -44,7 +45,7 @@ class Answered:
 def waiting_for_step(conv: ConversationState) -> bool:
     """A workshop participant takes the quick check to find their step: its end proposes the
     step and returns to the workshop, instead of showing the whole summary there."""
-    return conv.workshop is not None and conv.workshop.get("stage") == QUICK
+    return conv.workshop is not None and conv.workshop.stage == QUICK
 
 
 def _kept_note() -> str:
@@ -313,7 +314,7 @@ class Participation:
     async def join(self, turn: Turn, text: str) -> None:
         """Join by a typed code, a link's payload or `/workshop join CODE`."""
         conv, store = turn.conversation, turn.store
-        conv.flow = "menu"
+        conv.awaiting = Awaiting.NOTHING
         if await store.wrong_codes_since(turn.user_id, turn.now - 3600) >= MAX_WRONG_CODES:
             turn.say(
                 Reply(
@@ -343,8 +344,8 @@ class Participation:
         answers = await store.answer_of(workshop.id, turn.user_id) or ParticipantAnswers(
             lang=conv.lang
         )
-        conv.flow = "workshop"
-        conv.workshop = {"id": workshop.id, "title": workshop.title, "stage": "step"}
+        conv.awaiting = Awaiting.WORKSHOP_ANSWER
+        conv.workshop = WorkshopSession(workshop.id, workshop.title)
         turn.say(self.flow.prompt("step", answers, workshop.title))
         await store.save_answer(workshop.id, turn.user_id, answers, turn.now)
         turn.changed_workshop = workshop.id
@@ -367,21 +368,23 @@ class Participation:
     async def _answer(self, turn: Turn, event: Event) -> None:
         conv, store = turn.conversation, turn.store
         current = conv.workshop
-        workshop = await store.workshop(current["id"]) if current else None
+        workshop = await store.workshop(current.id) if current else None
         if current is None or workshop is None:
-            conv.flow = "menu"
+            conv.awaiting = Awaiting.NOTHING
             turn.say(Reply(_("That button is no longer active.")))
             return
         if workshop.closed:
-            conv.flow = "menu"
+            conv.awaiting = Awaiting.NOTHING
             turn.say(_closed(workshop))
             return
         answers = await store.answer_of(workshop.id, turn.user_id) or ParticipantAnswers()
         answers = replace(answers, lang=conv.lang)
-        result = self.flow.handle(current["stage"], answers, event, workshop.title)
-        current["stage"] = result.stage
-        current["step"] = result.answers.step  # for reminders of a participant's next steps
-        conv.flow = "workshop" if result.stage not in ("done", QUICK) else "menu"
+        result = self.flow.handle(current.stage, answers, event, workshop.title)
+        current.stage = result.stage
+        current.step = result.answers.step  # for reminders of a participant's next steps
+        conv.awaiting = (
+            Awaiting.WORKSHOP_ANSWER if result.stage not in ("done", QUICK) else Awaiting.NOTHING
+        )
         if result.changed:
             await store.save_answer(workshop.id, turn.user_id, result.answers, turn.now)
             turn.changed_workshop = workshop.id
@@ -396,7 +399,7 @@ class Participation:
                 )
             )
             self.assessment.assess(turn)
-            if conv.state == MODE:
+            if conv.journey.state == MODE:
                 self.assessment.start(turn, "quick")
 
     def after_assessment(self, turn: Turn) -> None:
@@ -405,4 +408,4 @@ class Participation:
         current = turn.conversation.workshop
         if turn.completed is None or not current or not waiting_for_step(turn.conversation):
             return
-        turn.say(self.flow.quick_check_result(turn.completed.position, current["title"]))
+        turn.say(self.flow.quick_check_result(turn.completed.position, current.title))
