@@ -33,6 +33,9 @@ class Awaiting(StrEnum):
     TEAM_CLUSTER = "team-cluster"  # the cluster's name for a new team
 
 
+_AWAITING = {member.value: member for member in Awaiting}
+
+
 @dataclass
 class ConversationState:
     """Saved after every event (`to_dict`, as JSON) and restored before the next."""
@@ -54,11 +57,10 @@ class ConversationState:
         a `journey` is the flat one of 74fd1e1 and before, read by `_from_flat`."""
         if "journey" not in data:
             data = _from_flat(data)
-        awaiting = data.get("awaiting")
         workshop = data.get("workshop")
         return cls(
             lang=data.get("lang", "en"),
-            awaiting=Awaiting(awaiting) if awaiting in set(Awaiting) else Awaiting.NOTHING,
+            awaiting=_AWAITING.get(str(data.get("awaiting")), Awaiting.NOTHING),
             journey=JourneyState.from_dict(data.get("journey") or {}),
             plan=ActionPlanState.from_dict(data.get("plan") or {}),
             workshop=WorkshopSession.from_dict(workshop) if workshop else None,
@@ -70,7 +72,8 @@ class ConversationState:
 def _from_flat(flat: Mapping[str, Any]) -> dict[str, Any]:
     """The flat record of 74fd1e1 in today's shape: `flow` is what a text means; a `mode` of
     `step:N` re-checks step N; an `editing` of `plan:pdf,md` is the documents waiting for the
-    cluster's name; `last*` and `prior*` become the assessments they describe."""
+    cluster's name; `last*` and `prior*` become the assessments they describe (their mode and
+    time were always saved with them; were one missing, it reads as a quick check at time 0)."""
     mode, recheck = flat.get("mode"), None
     if isinstance(mode, str) and mode.startswith(RECHECK):
         number = mode.removeprefix(RECHECK)

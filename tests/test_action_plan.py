@@ -11,9 +11,9 @@ import pytest
 from bot.events import EventRunner
 from bot.storage import Storage
 from flows.i18n import use_language
+from flows.journey.state import Assessed
 from flows.messages import ActionPlan, Event, PlanDocument, Reply
 from flows.router import Router
-from flows.journey.state import Assessed
 from flows.state import ConversationState
 from flows.workshop.session import WorkshopSession
 from tests.helpers import Driver, Engine

@@ -92,7 +92,9 @@ def test_back_undoes_the_last_answer_across_a_step_boundary(engine, content):
     assert last_of_step1 not in d.record.journey.answers
     assert content.step(1).questions[-1].text.en in replies[-1].text
     d.choose("ans:no")
-    assert d.record.journey.answers[last_of_step1][0] == "no" and d.record.journey.state == "step_02"
+    assert (
+        d.record.journey.answers[last_of_step1][0] == "no" and d.record.journey.state == "step_02"
+    )
 
 
 def test_pause_and_resume(engine, content):

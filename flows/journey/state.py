@@ -57,7 +57,9 @@ class JourneyState:
         values = {k: v for k, v in data.items() if k in known}
         values["answers"] = {q: (a, t) for q, (a, t) in (data.get("answers") or {}).items()}
         last, prior = data.get("last"), data.get("prior")
-        values["last"] = Assessed(**last) if last else None
+        values["last"] = (
+            Assessed(last["answers"], last["mode"], last["completed"]) if last else None
+        )
         values["prior"] = (
             Previous(tuple(prior["percents"]), prior["position"], prior["completed"])
             if prior
