@@ -2,7 +2,7 @@
 
 `tests/data/conversations-74fd1e1.json` holds the records (the `users.state` column) that the
 code of commit 74fd1e1 stored in sixteen situations, made by driving that code through its
-`EventRunner`: the flat record whose `flow` said what a text meant, whose `mode` doubled as
+`EventRunner`, with the position token it put on the buttons it sent then: the flat record whose `flow` said what a text meant, whose `mode` doubled as
 `step:N` and whose `editing` as `plan:pdf,md`. They must load into the typed records of each
 feature, and the conversation must go on where it was."""
 
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from bot.events import EventRunner
 from bot.storage import Storage
 from bot.storage.schema import assessments, users
+from flows.journey.assessment import position_token
 from flows.journey.diagnostic import FULL, PAUSED, QUICK
 from flows.messages import Event, PlanDocument, Reply
 from flows.router import Router
@@ -30,6 +31,11 @@ STORED = Path(__file__).parent / "data" / "conversations-74fd1e1.json"
 
 def stored() -> dict[str, dict[str, Any]]:
     return {r["user"]: r["state"] for r in json.loads(STORED.read_text())["records"]}
+
+
+def stored_token(user: str) -> str:
+    """The position token 74fd1e1 put on the buttons it sent with the user's record."""
+    return next(r["token"] for r in json.loads(STORED.read_text())["records"] if r["user"] == user)
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +112,13 @@ def test_workshop_team_and_regional_load_into_their_records(records):
     assert records["tg:300"].team.answering_for is None
     assert records["tg:103"].regional.consent_asked
     assert not records["tg:107"].regional.consent_asked
+
+
+def test_buttons_sent_before_the_upgrade_are_not_taken_for_stale(records):
+    """The position token (on every button) is the one 74fd1e1 computed for the record."""
+    tokens = {user: stored_token(user) for user in records}
+    assert {user: position_token(record) for user, record in records.items()} == tokens
+    assert len(set(tokens.values())) > 5
 
 
 def test_a_loaded_record_saves_in_the_new_shape_and_loads_the_same(records):
@@ -202,6 +215,11 @@ async def world(database, content):
 async def test_a_check_resumes_where_it_was(world):
     await world.put("tg:101")
     assert "Question 5 of 10" in text_of(await world.send("tg:101", "text", "Yes"))
+    await world.put("tg:101")  # a button of the question shown before the upgrade
+    handled = await world.runner.handle(
+        "tg:101", Event("choice", "ans:no"), token=stored_token("tg:101")
+    )
+    assert handled.status == "ok" and "Question 5 of 10" in text_of(handled.replies)
     await world.put("tg:102")  # paused: /assess goes on at the sixth question
     replies = await world.send("tg:102", "command", "assess")
     assert re.search(r"Fråga 6 av \d+", text_of(replies))
