@@ -2,9 +2,10 @@
 
 `tests/data/conversations-74fd1e1.json` holds the records (the `users.state` column) that the
 code of commit 74fd1e1 stored in sixteen situations, made by driving that code through its
-`EventRunner`, with the position token it put on the buttons it sent then: the flat record whose `flow` said what a text meant, whose `mode` doubled as
-`step:N` and whose `editing` as `plan:pdf,md`. They must load into the typed records of each
-feature, and the conversation must go on where it was."""
+`EventRunner`, each with the position token that code put on the buttons it sent then. Theirs
+is the flat record whose `flow` said what a text meant, whose `mode` doubled as `step:N` and
+whose `editing` as `plan:pdf,md`. They must load into the typed records of each feature, and
+the conversation must go on where it was."""
 
 from __future__ import annotations
 
