@@ -65,7 +65,7 @@ class TerminalChat:
                 break
         conv = (await self.events.record(self.user_id)).conversation
         with use_language(self.lang):
-            self.say(goodbye(bool(conv.answers) or conv.last is not None))
+            self.say(goodbye(bool(conv.journey.answers) or conv.journey.last is not None))
         return 0
 
     async def receive(self, line: str) -> bool:

@@ -9,6 +9,7 @@ from flows.content_model import COMPOSED, Content, FundingSource, Step, Template
 from flows.i18n import _, current_language
 from flows.locales import others
 from flows.messages import Attachment, Choice, Reply, Table
+from flows.state import Awaiting
 from flows.turn import Turn
 from flows.workshop.export import csv_delimiter
 
@@ -259,19 +260,19 @@ class Guide:
         self.content = content
 
     async def steps_command(self, turn: Turn, _arg: str) -> None:
-        turn.conversation.flow = "menu"
+        turn.conversation.awaiting = Awaiting.NOTHING
         turn.say(steps_list(self.content))
 
     async def glossary_command(self, turn: Turn, arg: str) -> None:
         if arg:
-            turn.conversation.flow = "menu"
+            turn.conversation.awaiting = Awaiting.NOTHING
             turn.say(glossary_lookup(self.content, arg))
         else:
-            turn.conversation.flow = "glossary"
+            turn.conversation.awaiting = Awaiting.TERM
             turn.say(glossary_prompt(self.content))
 
     async def guide_choice(self, turn: Turn, value: str) -> bool:
-        turn.conversation.flow = "menu"
+        turn.conversation.awaiting = Awaiting.NOTHING
         if value == "list":
             turn.say(steps_list(self.content))
             return True
@@ -291,7 +292,7 @@ class Guide:
     async def glossary_choice(self, turn: Turn, value: str) -> bool:
         if value != "list":
             return False
-        turn.conversation.flow = "glossary"
+        turn.conversation.awaiting = Awaiting.TERM
         turn.say(glossary_prompt(self.content))
         return True
 

@@ -14,7 +14,7 @@ from flows.turn import Turn
 def menu_choices(conv: ConversationState, in_progress: bool) -> tuple[Choice, ...]:
     first = _("Continue the self-assessment") if in_progress else _("Start the self-assessment")
     choices = [Choice("menu:assess", first), Choice("menu:steps", _("Browse the ten steps"))]
-    if conv.last is not None:
+    if conv.journey.last is not None:
         choices.append(Choice("menu:summary", _("My latest summary")))
         choices.append(Choice("menu:plan", _("My action plan")))
     choices += [

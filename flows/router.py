@@ -2,11 +2,11 @@
 
 A button's id is `kind:value`; its kind names the flow that owns it. A command goes to the flow
 of its name, a `/start` payload to the flow of its prefix (both from the command registry,
-`flows/commands.py`), and free text to the flow the conversation is in
-(`ConversationState.flow`). Adding a kind of button or a flow is one entry here, a command one
-in the registry. What a flow records as having happened (`flows.events`) goes to the flows that
-act on it, listed here too (`Router.subscribers`). `Router.handle` runs one Turn in the user's
-language.
+`flows/commands.py`), and free text to the flow that asked for it
+(`ConversationState.awaiting`). Adding a kind of button or a flow is one entry here, a command
+one in the registry. What a flow records as having happened (`flows.events`) goes to the flows
+that act on it, listed here too (`Router.subscribers`). `Router.handle` runs one Turn in the
+user's language.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flows import commands, menu, privacy
-from flows.actionplan.dialogue import NAME_FLOW, OWNER_FLOW, Plans
+from flows.actionplan.dialogue import Plans
 from flows.content_model import Content
 from flows.events import AssessmentCompleted, DomainEvent
 from flows.guide import Guide, glossary_prompt
@@ -26,10 +26,9 @@ from flows.locales import codes
 from flows.messages import Event, Reply
 from flows.notices import not_understood, stale_button, unknown_command
 from flows.regional.consent import KIND, Consent
-from flows.reminders.dialogue import TZ_FLOW, Reminders
+from flows.reminders.dialogue import Reminders
 from flows.scoring import score
-from flows.state import ConversationState
-from flows.team.dialogue import NAME_FLOW as TEAM_NAME_FLOW
+from flows.state import Awaiting, ConversationState
 from flows.team.dialogue import Teams
 from flows.turn import Turn
 from flows.workshop.facilitator import Facilitation
@@ -52,7 +51,7 @@ class Routes:
     choices: Mapping[str, ChoiceRoute]  # button kind → flow
     commands: Mapping[str, CommandRoute]  # command name → flow
     starts: Mapping[str, CommandRoute]  # /start payload (or prefix ending in "_") → flow
-    texts: Mapping[str, TextRoute]  # what the conversation waits for → flow
+    texts: Mapping[Awaiting, TextRoute]  # what the conversation waits for → flow
 
 
 class Router:
@@ -94,15 +93,15 @@ class Router:
             commands=commands.command_routes(self),
             starts=commands.start_routes(self),
             texts={
-                "diagnostic": a.text,
-                "glossary": g.glossary_text,
-                "workshop": p.text,
-                "workshop-title": f.title_text,
-                "workshop-join": p.join_text,
-                TZ_FLOW: r.timezone_text,
-                NAME_FLOW: pl.name_text,
-                OWNER_FLOW: pl.owner_text,
-                TEAM_NAME_FLOW: t.name_text,
+                Awaiting.ANSWER: a.text,
+                Awaiting.TERM: g.glossary_text,
+                Awaiting.WORKSHOP_ANSWER: p.text,
+                Awaiting.WORKSHOP_TITLE: f.title_text,
+                Awaiting.WORKSHOP_CODE: p.join_text,
+                Awaiting.TIME_ZONE: r.timezone_text,
+                Awaiting.PLAN_CLUSTER: pl.name_text,
+                Awaiting.ACTION_OWNER: pl.owner_text,
+                Awaiting.TEAM_CLUSTER: t.name_text,
             },
         )
         # what follows an event, whichever flow recorded it, in this order; the adapter acts
@@ -126,7 +125,7 @@ class Router:
                 if route is None or not await route(turn, value):
                     turn.say(Reply(stale_button()), self.prompt(turn))
             else:
-                route = self.routes.texts.get(turn.conversation.flow)
+                route = self.routes.texts.get(turn.conversation.awaiting)
                 if route is None or not await route(turn, event.value):
                     turn.say(Reply(not_understood()), self.prompt(turn))
             await self.publish(turn)
@@ -160,7 +159,7 @@ class Router:
     def prompt(self, turn: Turn) -> Reply:
         """What the conversation is waiting for now (used to re-prompt after bad input)."""
         conv = turn.conversation
-        if conv.flow == "glossary":
+        if conv.awaiting == Awaiting.TERM:
             return glossary_prompt(self.content)
         return self.assessment.prompt(conv) or menu.menu_reply(
             conv, self.assessment.in_progress(conv)
@@ -178,14 +177,14 @@ class Router:
     # --- the routes that belong to no single flow ---------------------------------------------
 
     async def summary_command(self, turn: Turn, arg: str) -> None:
-        turn.conversation.flow = "menu"
+        turn.conversation.awaiting = Awaiting.NOTHING
         await self._show_summary(turn)
 
     async def _show_summary(self, turn: Turn) -> None:
         """The latest summary with the peers line (how clusters at the same step do)."""
-        last, peers = turn.conversation.last, ""
+        last, peers = turn.conversation.journey.last, ""
         if last is not None:
-            peers = await self.consent.peers_line(turn, score(self.content, last).position)
+            peers = await self.consent.peers_line(turn, score(self.content, last.answers).position)
         self.assessment.latest_summary(turn, peers)
 
     async def _summary(self, turn: Turn, _done: AssessmentCompleted) -> None:
@@ -211,7 +210,7 @@ class Router:
                 await route(turn, payload.removeprefix(key) if key.endswith("_") else "")
                 return
         conv = turn.conversation
-        conv.flow = "menu"
+        conv.awaiting = Awaiting.NOTHING
         turn.say(menu.welcome_reply(self.content, conv, self.assessment.in_progress(conv)))
 
     async def _menu_choice(self, turn: Turn, value: str) -> bool:

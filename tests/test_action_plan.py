@@ -11,9 +11,11 @@ import pytest
 from bot.events import EventRunner
 from bot.storage import Storage
 from flows.i18n import use_language
+from flows.journey.state import Assessed
 from flows.messages import ActionPlan, Event, PlanDocument, Reply
 from flows.router import Router
 from flows.state import ConversationState
+from flows.workshop.session import WorkshopSession
 from tests.helpers import Driver, Engine
 
 NOV_2023 = "2023-11"  # the Driver's clock starts in November 2023
@@ -179,18 +181,19 @@ def test_a_new_assessment_forgets_what_it_found_met(engine, content):
     d.choose(f"own:owner:{q2.id}")
     d.text("Anna")
     d.run_check("quick", ["yes"] + ["no"] * 9)  # step 2 is still unmet: Anna keeps it
-    assert d.record.owners == {q2.id: "Anna"} and d.record.due == {q2.id: "2024-01"}
+    assert d.record.plan.owners == {q2.id: "Anna"} and d.record.plan.due == {q2.id: "2024-01"}
     d.run_check("quick", "yes")
-    assert d.record.owners == {} and d.record.due == {}
+    assert d.record.plan.owners == {} and d.record.plan.due == {}
 
 
 def test_reminders_speak_of_overdue_and_due_actions_first(engine, content):
     router = engine.router
     record = ConversationState(lang="en")
-    record.last = {q.id: "no" for q in content.steps[1].questions}
-    record.last.update({s.key_question.id: "yes" for s in content.steps if s.number != 2})
+    last = {q.id: "no" for q in content.steps[1].questions}
+    last.update({s.key_question.id: "yes" for s in content.steps if s.number != 2})
+    record.journey.last = Assessed(last, "full", 1_699_000_000)
     questions = [q for q in content.step(2).questions]
-    record.due = {questions[2].id: "2023-10", questions[1].id: "2023-11"}
+    record.plan.due = {questions[2].id: "2023-10", questions[1].id: "2023-11"}
     with use_language("en"):
         reply = router.reminders.reminder_reply(record, 1_700_000_000, "Europe/Stockholm")
     lines = [line for line in reply.text.splitlines() if line[:2] in ("1.", "2.", "3.")]
@@ -202,7 +205,7 @@ def test_a_workshop_reminder_ticks_off_its_actions(engine, content):
     """A participant who never took the self-assessment: the reminder lists their workshop
     step's actions, and each "✓ done" works (it used to answer "no longer active")."""
     d = Driver(engine, "en")
-    d.record.workshop = {"id": 1, "title": "Kick-off", "stage": "done", "step": 3}
+    d.record.workshop = WorkshopSession(1, "Kick-off", "done", 3)
     with use_language("en"):
         reminder = engine.router.reminders.reminder_reply(d.record, d.now, "Europe/Stockholm")
     first = content.step(3).questions[0]
@@ -210,7 +213,7 @@ def test_a_workshop_reminder_ticks_off_its_actions(engine, content):
     replies = d.choose(f"act:done:{first.id}")
     assert replies[0].text != "That button is no longer active."
     assert first.action.en not in replies[0].text
-    assert first.id in d.record.done
+    assert first.id in d.record.plan.done
 
 
 async def test_a_plan_of_an_earlier_assessment(content, tmp_path):

@@ -10,6 +10,7 @@ import pytest
 
 from flows import commands, menu, notices
 from flows.i18n import use_language
+from flows.journey.state import Assessed
 from flows.messages import Event
 from flows.router import Router
 from flows.state import ConversationState
@@ -31,7 +32,8 @@ def test_every_command_is_routed_and_every_start_payload_too(content):
 
 
 def test_every_main_menu_button_runs_a_registered_command():
-    conv = ConversationState(last={})  # a completed assessment: the summary and plan buttons
+    conv = ConversationState()
+    conv.journey.last = Assessed({}, "quick", 0.0)  # a completed one: the summary and plan buttons
     buttons = [c.id.removeprefix("menu:") for c in menu.menu_choices(conv, in_progress=False)]
     assert set(buttons) <= set(commands.BY_BUTTON)
     assert commands.BY_BUTTON["home"] == "start"

@@ -151,11 +151,11 @@ def check_database(database: TestDatabase, users: list[User], final: bool) -> in
         if completed:
             answers = {qid: value[0] for qid, value in completed[0].items()}
             assert answers == user.plan, f"{where}: completed with {answers}"
-            assert states[key]["answers"] == {}, where
+            assert states[key]["journey"]["answers"] == {}, where
             continue
         assert not final, f"{where}: no completed assessment at the end"
         assert acknowledged < len(user.questions), f"{where}: the last answer was lost"
-        stored = states.get(key, {}).get("answers", {})
+        stored = states.get(key, {}).get("journey", {}).get("answers", {})
         given = {qid: value[0] for qid, value in stored.items()}
         acked = [qid for qid, _text in user.questions[:acknowledged]]
         in_flight = [qid for qid, _text in user.questions[acknowledged : acknowledged + 1]]

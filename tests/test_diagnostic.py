@@ -38,7 +38,7 @@ def test_quick_check_asks_the_ten_key_questions_and_summarises(engine, content):
         asked.append(step.key_question.id)
         replies = d.choose("ans:yes")
     assert asked == question_ids(engine, "quick")
-    assert d.record.state == SUMMARY
+    assert d.record.journey.state == SUMMARY
     assert len(d.completed) == 1 and d.completed[0].mode == "quick"
     summary, chart, consent = replies  # the text first, the chart after it, then (once):
     assert consent.text.startswith("Share your result anonymously for the regional picture?")
@@ -54,7 +54,7 @@ def test_full_check_covers_every_question_and_funding(engine, content):
     assert d.completed[0].mode == "full"
     summary = replies[0].text
     assert "50 %" in summary and "Steg 1" not in summary
-    assert d.record.answers == {} and d.record.last is not None
+    assert d.record.journey.answers == {} and d.record.journey.last is not None
 
 
 def test_intro_only_when_a_step_begins(engine, content):
@@ -85,15 +85,17 @@ def test_back_undoes_the_last_answer_across_a_step_boundary(engine, content):
     d.choose("mode:full")
     for _ in content.step(1).questions:
         d.choose("ans:yes")
-    assert d.record.state == "step_02"
+    assert d.record.journey.state == "step_02"
     last_of_step1 = content.step(1).questions[-1].id
-    assert last_of_step1 in d.record.answers
+    assert last_of_step1 in d.record.journey.answers
     replies = d.choose("nav:back")
-    assert d.record.state == "step_01"
-    assert last_of_step1 not in d.record.answers
+    assert d.record.journey.state == "step_01"
+    assert last_of_step1 not in d.record.journey.answers
     assert content.step(1).questions[-1].text.en in replies[-1].text
     d.choose("ans:no")
-    assert d.record.answers[last_of_step1][0] == "no" and d.record.state == "step_02"
+    assert (
+        d.record.journey.answers[last_of_step1][0] == "no" and d.record.journey.state == "step_02"
+    )
 
 
 def test_pause_and_resume(engine, content):
@@ -103,11 +105,11 @@ def test_pause_and_resume(engine, content):
     d.choose("ans:yes")
     d.choose("ans:no")
     replies = d.choose("nav:pause")
-    assert d.record.state == PAUSED and "Paused" in replies[0].text
+    assert d.record.journey.state == PAUSED and "Paused" in replies[0].text
     assert d.choose("ans:yes")[0].text == "That button is no longer active."
-    assert len(d.record.answers) == 2
+    assert len(d.record.journey.answers) == 2
     replies = d.command("assess")
-    assert d.record.state == "step_03"
+    assert d.record.journey.state == "step_03"
     assert content.step(3).key_question.text.en in replies[-1].text
 
 
@@ -118,7 +120,7 @@ def test_restart_clears_the_round(engine):
     d.choose("ans:yes")
     d.choose("nav:pause")
     replies = d.choose("nav:restart")
-    assert d.record.answers == {} and d.record.state == "mode"
+    assert d.record.journey.answers == {} and d.record.journey.state == "mode"
     assert [c.id for c in replies[-1].choices] == ["mode:quick", "mode:full"]
 
 
@@ -135,7 +137,7 @@ def test_restored_record_continues_mid_step(engine, content):
     replies = restored.command("assess")
     assert content.step(1).questions[2].text.en in replies[-1].text
     restored.choose("ans:no")
-    assert restored.record.index == 3
+    assert restored.record.journey.index == 3
 
 
 def test_finishing_twice_shows_the_change(engine, content):
@@ -145,7 +147,7 @@ def test_finishing_twice_shows_the_change(engine, content):
     summary = replies[0].text
     assert "moved forward 2 steps." in summary
     assert "+100" in summary
-    assert d.record.prior is not None and d.record.prior[0] == 0
+    assert d.record.journey.prior is not None and d.record.journey.prior.percents[0] == 0
 
 
 def test_free_text_answer_and_bad_input(engine, content):

@@ -237,24 +237,25 @@ def check_record(engine: Engine, record: ConversationState) -> None:
     """A state the machine knows, an index inside the mode's questions (pointing at the step
     the state names), answers only to known questions with known answer ids; restorable."""
     diagnostic, content = engine.diagnostic, engine.content
-    assert record.state in diagnostic.machine.states
+    journey = record.journey
+    assert journey.state in diagnostic.machine.states
     assert record.lang in ("sv", "en")
-    sequence = diagnostic.sequence(record.mode)
-    asking = record.state in diagnostic.question_states or record.state == PAUSED
+    sequence = diagnostic.sequence(journey.mode, journey.recheck)
+    asking = journey.state in diagnostic.question_states or journey.state == PAUSED
     if asking:
-        assert record.mode in (QUICK, FULL)
-        assert 0 <= record.index < len(sequence)
-        if record.state != PAUSED:
-            assert diagnostic.state_at(record.mode, record.index) == record.state
+        assert journey.mode in (QUICK, FULL)
+        assert 0 <= journey.index < len(sequence)
+        if journey.state != PAUSED:
+            assert diagnostic.state_at(journey.mode, journey.index) == journey.state
     else:
-        assert 0 <= record.index <= len(sequence)
+        assert 0 <= journey.index <= len(sequence)
     answer_ids = {a.id for a in content.answers}
     asked = {q.id for q in sequence}
-    for question_id, value in record.answers.items():
-        assert question_id in asked, (question_id, record.mode)
+    for question_id, value in journey.answers.items():
+        assert question_id in asked, (question_id, journey.mode)
         assert value[0] in answer_ids and isinstance(value[1], int | float)
     every_question = {q.id for q in diagnostic.sequence(FULL)}
-    for question_id, answer_id in (record.last or {}).items():
+    for question_id, answer_id in (journey.last.answers if journey.last else {}).items():
         assert question_id in every_question and answer_id in answer_ids
     assert ConversationState.from_dict(record.to_dict()) == record
     assert roundtrip(record) == record

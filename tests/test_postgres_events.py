@@ -66,7 +66,7 @@ async def test_an_answer_and_a_language_choice_at_once_both_persist(replicas):
         )
         record = await a.storage.load(user)
         assert record.conversation.lang == "sv"
-        assert [v[0] for v in record.conversation.answers.values()] == ["no"]
+        assert [v[0] for v in record.conversation.journey.answers.values()] == ["no"]
 
 
 async def test_a_new_users_first_two_updates_on_two_replicas_are_both_answered(replicas):

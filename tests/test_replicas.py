@@ -123,7 +123,7 @@ async def test_an_answer_and_a_language_choice_at_once_both_persist(api, pair, p
     lost = 0
     for p in people:
         state = state_of(postgres_database, p)
-        answers = [value[0] for value in state["answers"].values()]
+        answers = [value[0] for value in state["journey"]["answers"].values()]
         lost += (state["lang"] != "sv") + (answers != ["yes", "yes", "no"])
     assert lost == 0
     assert api.unanswered_callbacks() == []

@@ -12,6 +12,7 @@ from bot.storage import Storage, async_url
 from bot.storage.privacy import PrivacyStore
 from flows.messages import Event
 from flows.router import Router
+from flows.state import Awaiting
 from tests.helpers import quick_check
 
 
@@ -33,9 +34,9 @@ async def test_each_answer_is_on_disk_before_the_reply(database, content, storag
         other = await Storage.open(database.url)
         record = await other.load("tg:1")
         await other.close()
-        assert len(record.conversation.answers) == count
-    assert [v[0] for v in record.conversation.answers.values()] == ["yes", "no", "partly"]
-    assert record.conversation.lang == "sv" and record.conversation.state == "step_04"
+        assert len(record.conversation.journey.answers) == count
+    assert [v[0] for v in record.conversation.journey.answers.values()] == ["yes", "no", "partly"]
+    assert record.conversation.lang == "sv" and record.conversation.journey.state == "step_04"
 
 
 async def test_completed_assessment_row(content, storage):
@@ -69,12 +70,12 @@ async def test_duplicate_updates_and_stale_buttons_are_ignored(content, storage)
     )
     assert again.status == "stale" and again.replies == []
     record = await storage.load("tg:2")
-    assert len(record.conversation.answers) == 1
+    assert len(record.conversation.journey.answers) == 1
     again = await conversations.handle(
         "tg:2", Event("choice", "ans:no"), token=answer.token, update_id=13
     )
     assert again.status == "duplicate"  # the stale press's update was recorded as handled
-    assert len((await storage.load("tg:2")).conversation.answers) == 1
+    assert len((await storage.load("tg:2")).conversation.journey.answers) == 1
 
 
 async def test_an_update_with_a_lower_id_is_handled(content, storage):
@@ -90,7 +91,7 @@ async def test_an_update_with_a_lower_id_is_handled(content, storage):
         "tg:4", Event("choice", "ans:yes"), token=mode.token, update_id=5
     )
     assert answer.status == "ok" and "Question 2 of 10" in answer.replies[-1].text
-    assert len((await storage.load("tg:4")).conversation.answers) == 1
+    assert len((await storage.load("tg:4")).conversation.journey.answers) == 1
 
 
 async def test_an_event_that_fails_changes_nothing_and_is_not_a_duplicate(content, storage):
@@ -106,13 +107,13 @@ async def test_an_event_that_fails_changes_nothing_and_is_not_a_duplicate(conten
         raise RuntimeError("simulated crash")  # ... and the event fails after it
 
     router.facilitation.title_text = failing  # type: ignore[method-assign]
-    router.routes.texts["workshop-title"] = failing  # type: ignore[index]
+    router.routes.texts[Awaiting.WORKSHOP_TITLE] = failing  # type: ignore[index]
     await conversations.handle("tg:5", Event("choice", "wsf:new"), update_id=2)
     with pytest.raises(RuntimeError):
         await conversations.handle("tg:5", Event("text", "Skåne 12 mars"), update_id=3)
     async with storage.engine.connect() as conn:
         assert (await conn.execute(sa.text("select count(*) from workshops"))).scalar() == 0
-    router.routes.texts["workshop-title"] = original  # type: ignore[index]
+    router.routes.texts[Awaiting.WORKSHOP_TITLE] = original  # type: ignore[index]
     redelivered = await conversations.handle("tg:5", Event("text", "Skåne 12 mars"), update_id=3)
     assert redelivered.status == "ok" and "Skåne 12 mars" in redelivered.replies[0].text
 

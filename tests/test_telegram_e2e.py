@@ -21,7 +21,7 @@ EN_ANSWERS = {"yes": "Yes", "partly": "Partly", "no": "No", "unsure": "Not sure"
 
 def answers_in_db(database, user_id: int) -> dict:
     state = database.value("select state from users where id = :id", id=f"tg:{user_id}")
-    return json.loads(state)["answers"] if state else {}
+    return json.loads(state)["journey"]["answers"] if state else {}
 
 
 async def test_swedish_user_finishes_the_quick_check(api, bot, content, database):

@@ -4,7 +4,7 @@ actions someone owns: an owner, a due month, done, or not relevant."""
 
 from __future__ import annotations
 
-from flows.actionplan.document import Assessed, Previous, build_plan, check_name, day, file_name
+from flows.actionplan.document import build_plan, check_name, day, file_name
 from flows.actionplan.ownership import (
     MAX_OWNER,
     describe,
@@ -18,12 +18,12 @@ from flows.actionplan.ownership import (
 )
 from flows.content_model import Content
 from flows.i18n import _, current_language
+from flows.journey.state import Assessed, Previous
 from flows.messages import Attachment, Choice, PlanDocument, Reply
 from flows.scoring import Action, score
+from flows.state import Awaiting
 from flows.turn import Turn
 
-NAME_FLOW = "plan-cluster"
-OWNER_FLOW = "plan-owner"
 MAX_NAME = 80
 EARLIER = 8  # earlier assessments offered as buttons
 KINDS = ("pdf", "md")
@@ -49,26 +49,26 @@ class Plans:
     # --- the plan ----------------------------------------------------------------------------
 
     async def plan_command(self, turn: Turn, _arg: str) -> None:
-        turn.conversation.flow = "menu"
+        turn.conversation.awaiting = Awaiting.NOTHING
         await self._deliver(turn, KINDS)
 
     async def plan_choice(self, turn: Turn, value: str) -> bool:
         conv = turn.conversation
         kind, _sep, target = value.partition(":")
         if kind in KINDS and not target:
-            conv.flow = "menu"
+            conv.awaiting = Awaiting.NOTHING
             await self._deliver(turn, (kind,))
             return True
         if kind == "both" and target.isdigit():
-            conv.flow = "menu"
+            conv.awaiting = Awaiting.NOTHING
             return await self._deliver_earlier(turn, int(target))
         if kind == "earlier":
             return await self._earlier_menu(turn)
         if kind == "name":
-            conv.flow, conv.editing = NAME_FLOW, None
+            conv.awaiting, conv.plan.editing, conv.plan.pending = Awaiting.PLAN_CLUSTER, None, ()
             turn.say(self._name_prompt(rename=True))
             return True
-        if kind == "skip" and conv.flow == NAME_FLOW:
+        if kind == "skip" and conv.awaiting == Awaiting.PLAN_CLUSTER:
             return await self._named(turn, "")
         return False
 
@@ -76,21 +76,22 @@ class Plans:
         name = cluster_name(text)
         if name is None:
             turn.say(
-                name_refused(), self._name_prompt(rename=turn.conversation.cluster is not None)
+                name_refused(),
+                self._name_prompt(rename=turn.conversation.plan.cluster is not None),
             )
             return True
         return await self._named(turn, name)
 
     async def _named(self, turn: Turn, name: str) -> bool:
         conv = turn.conversation
-        conv.cluster, conv.flow = name, "menu"
-        pending, conv.editing = conv.editing, None
+        conv.plan.cluster, conv.awaiting = name, Awaiting.NOTHING
+        pending, conv.plan.editing, conv.plan.pending = conv.plan.pending, None, ()
         turn.say(
             Reply(_("The plan will carry the name “{name}”.").format(name=name))
             if name
             else Reply(_("Fine: the plan carries no name. Add one any time from /plan."))
         )
-        kinds = tuple(k for k in (pending or "").removeprefix("plan:").split(",") if k in KINDS)
+        kinds = tuple(k for k in pending if k in KINDS)
         if kinds:
             await self._deliver(turn, kinds)
         return True
@@ -106,18 +107,15 @@ class Plans:
 
     async def _deliver(self, turn: Turn, kinds: tuple[str, ...]) -> None:
         conv = turn.conversation
-        if conv.last is None or conv.last_completed is None:
+        if conv.journey.last is None:
             turn.say(self._none_yet())
             return
-        if conv.cluster is None:  # asked once, before the first plan
-            conv.flow, conv.editing = NAME_FLOW, "plan:" + ",".join(kinds)
+        if conv.plan.cluster is None:  # asked once, before the first plan
+            conv.awaiting, conv.plan.editing = Awaiting.PLAN_CLUSTER, None
+            conv.plan.pending = kinds
             turn.say(self._name_prompt(rename=False))
             return
-        assessed = Assessed(conv.last, conv.last_mode or "quick", conv.last_completed)
-        previous = None
-        if conv.prior is not None and conv.prior_completed is not None:
-            previous = Previous(tuple(conv.prior), conv.prior_position, conv.prior_completed)
-        self._documents(turn, assessed, previous, kinds)
+        self._documents(turn, conv.journey.last, conv.journey.prior, kinds)
         turn.say(self._plan_menu(turn))
 
     async def _earlier_menu(self, turn: Turn) -> bool:
@@ -138,8 +136,10 @@ class Plans:
         index = next((i for i, a in enumerate(done) if a.id == assessment_id), None)
         if index is None:
             return False
-        if turn.conversation.cluster is None:
-            turn.conversation.cluster = ""  # they chose a plan: do not hold it up with a question
+        if turn.conversation.plan.cluster is None:
+            turn.conversation.plan.cluster = (
+                ""  # they chose a plan: do not hold it up with a question
+            )
         chosen = done[index]
         before = done[index - 1] if index > 0 else None
         previous = Previous(before.percents, before.position, before.completed) if before else None
@@ -152,7 +152,7 @@ class Plans:
         self, turn: Turn, assessed: Assessed, previous: Previous | None, kinds: tuple[str, ...]
     ) -> None:
         month = this_month(turn.now, turn.timezone)
-        plan = build_plan(self.content, assessed, previous, turn.conversation, month)
+        plan = build_plan(self.content, assessed, previous, turn.conversation.plan, month)
         for kind in kinds:
             document = PlanDocument(plan, "pdf" if kind == "pdf" else "markdown")
             caption = (
@@ -165,10 +165,10 @@ class Plans:
             )
 
     def _plan_menu(self, turn: Turn) -> Reply:
-        conv = turn.conversation
+        cluster = turn.conversation.plan.cluster
         name = (
-            _("Cluster name: {name}").format(name=conv.cluster)
-            if conv.cluster
+            _("Cluster name: {name}").format(name=cluster)
+            if cluster
             else _("Add the cluster's name")
         )
         return Reply(
@@ -194,23 +194,23 @@ class Plans:
 
     def actions(self, turn: Turn) -> tuple[Action, ...]:
         conv = turn.conversation
-        if conv.last is None:
+        if conv.journey.last is None:
             return ()
-        position = score(self.content, conv.last).position
-        return plan_actions(self.content, conv.last, position, conv)
+        answers = conv.journey.last.answers
+        return plan_actions(self.content, answers, score(self.content, answers).position, conv.plan)
 
     async def own_choice(self, turn: Turn, value: str) -> bool:
-        conv = turn.conversation
+        conv, plan = turn.conversation, turn.conversation.plan
         verb, _sep, rest = value.partition(":")
         question_id, _sep, month = rest.partition(":")
         if verb == "list":
-            conv.flow = "menu"
+            conv.awaiting = Awaiting.NOTHING
             turn.say(self.list_reply(turn))
             return True
         if all(a.question.id != question_id for a in self.actions(turn)):
             return False
         if verb == "owner":
-            conv.flow, conv.editing = OWNER_FLOW, question_id
+            conv.awaiting, plan.editing, plan.pending = Awaiting.ACTION_OWNER, question_id, ()
             turn.say(
                 Reply(
                     _(
@@ -223,28 +223,28 @@ class Plans:
             return True
         if verb == "due" and (is_month(month) or month == "none"):
             if month == "none":
-                conv.due.pop(question_id, None)
+                plan.due.pop(question_id, None)
             else:
-                conv.due[question_id] = month
+                plan.due[question_id] = month
         elif verb == "done":
-            _move(conv.dropped, conv.done, question_id)
+            _move(plan.dropped, plan.done, question_id)
         elif verb == "drop":
-            _move(conv.done, conv.dropped, question_id)
+            _move(plan.done, plan.dropped, question_id)
         elif verb == "open":
-            for kept in (conv.done, conv.dropped):
+            for kept in (plan.done, plan.dropped):
                 if question_id in kept:
                     kept.remove(question_id)
         elif verb != "pick":
             return False
-        conv.flow = "menu"
+        conv.awaiting = Awaiting.NOTHING
         turn.say(self.card(turn, question_id))
         return True
 
     async def owner_text(self, turn: Turn, text: str) -> bool:
-        conv = turn.conversation
-        question_id = conv.editing or ""
+        conv, plan = turn.conversation, turn.conversation.plan
+        question_id = plan.editing or ""
         if all(a.question.id != question_id for a in self.actions(turn)):
-            conv.flow, conv.editing = "menu", None
+            conv.awaiting, plan.editing = Awaiting.NOTHING, None
             return False
         owner = " ".join(text.split())
         if len(owner) > MAX_OWNER:
@@ -258,21 +258,21 @@ class Plans:
             )
             return True
         if owner in ("", "-", "–"):
-            conv.owners.pop(question_id, None)
+            plan.owners.pop(question_id, None)
         else:
-            conv.owners[question_id] = owner
-        conv.flow, conv.editing = "menu", None
+            plan.owners[question_id] = owner
+        conv.awaiting, plan.editing = Awaiting.NOTHING, None
         turn.say(self.card(turn, question_id))
         return True
 
     def list_reply(self, turn: Turn) -> Reply:
-        conv, actions = turn.conversation, self.actions(turn)
+        plan, actions = turn.conversation.plan, self.actions(turn)
         if not actions:
             return Reply(_("There are no actions to own: every answer is a yes."))
         lang, month = current_language(), this_month(turn.now, turn.timezone)
         lines = [_("The actions of your plan. Pick one to give it an owner and a month:"), ""]
         for i, action in enumerate(actions, start=1):
-            lines.append(f"{i}. {action.question.action.get(lang)} {describe(conv, action, month)}")
+            lines.append(f"{i}. {action.question.action.get(lang)} {describe(plan, action, month)}")
         choices = tuple(
             Choice(f"own:pick:{a.question.id}", str(i)) for i, a in enumerate(actions, start=1)
         )
@@ -285,20 +285,20 @@ class Plans:
     def card(self, turn: Turn, question_id: str) -> Reply:
         """One action: what, why, its step, owner, month and state, with the buttons to change
         them (a due month is one tap: this month and the next five)."""
-        conv, lang = turn.conversation, current_language()
+        plan, lang = turn.conversation.plan, current_language()
         action = next(a for a in self.actions(turn) if a.question.id == question_id)
         month = this_month(turn.now, turn.timezone)
         step = self.content.step(action.step)
-        state = state_of(conv, question_id, month)
+        state = state_of(plan, question_id, month)
         lines = [
             action.question.action.get(lang),
             "",
             _("Step {number}: {title}").format(number=step.number, title=step.title.get(lang)),
             _("Why it matters: {why}").format(why=action.question.why.get(lang)),
-            _("Owner: {owner}").format(owner=conv.owners.get(question_id) or _("not set")),
+            _("Owner: {owner}").format(owner=plan.owners.get(question_id) or _("not set")),
             _("Due: {month}").format(
-                month=month_label(conv.due[question_id], lang)
-                if question_id in conv.due
+                month=month_label(plan.due[question_id], lang)
+                if question_id in plan.due
                 else _("not set")
             ),
             _("Status: {state}").format(state=state_word(state)),

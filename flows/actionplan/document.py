@@ -5,15 +5,16 @@ Pure: every text in the current language; `bot/render/` lays it out as PDF or Ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from babel.dates import format_date
 
 from flows.actionplan.ownership import month_label, plan_actions, state_of, state_word
+from flows.actionplan.state import ActionPlanState
 from flows.content_model import Content, Question, Step
 from flows.i18n import _, current_language
-from flows.journey.diagnostic import QUICK, RECHECK
+from flows.journey.diagnostic import QUICK
+from flows.journey.state import RECHECK, Assessed, Previous
 from flows.locales import language
 from flows.messages import (
     ActionPlan,
@@ -24,26 +25,7 @@ from flows.messages import (
     ReadinessChart,
 )
 from flows.scoring import UNSURE, Action, Result, compare, score
-from flows.state import ConversationState
 from flows.summary import chart_attachment, comparison_text, step_value
-
-
-@dataclass(frozen=True)
-class Assessed:
-    """A completed assessment as the plan needs it."""
-
-    answers: dict[str, str]
-    mode: str  # quick, full, or recheck<step>
-    completed: float
-
-
-@dataclass(frozen=True)
-class Previous:
-    """The assessment before it, as far as the change since needs it."""
-
-    percents: tuple[int | None, ...]
-    position: int | None
-    completed: float
 
 
 def day(timestamp: float, lang: str) -> str:
@@ -70,17 +52,17 @@ def build_plan(
     content: Content,
     assessed: Assessed,
     previous: Previous | None,
-    conv: ConversationState,
+    plan: ActionPlanState,
     month: str,
 ) -> ActionPlan:
-    """The plan of `assessed`, with the owners and states in `conv` as they stand in `month`
+    """The plan of `assessed`, with the owners and states in `plan` as they stand in `month`
     ("YYYY-MM", the user's current month) and the change since `previous`."""
     lang = current_language()
-    result = score(content, assessed.answers, frozenset(conv.done) | set(conv.dropped))
-    actions = plan_actions(content, assessed.answers, result.position, conv)
+    result = score(content, assessed.answers, frozenset(plan.done) | set(plan.dropped))
+    actions = plan_actions(content, assessed.answers, result.position, plan)
     steps = tuple(
         _step(content, step, result, assessed, [a for a in actions if a.step == step.number],
-              conv, month)
+              plan, month)
         for step in content.steps
     )  # fmt: skip
     change = ""
@@ -92,7 +74,7 @@ def build_plan(
     return ActionPlan(
         lang=lang,
         title=_("Action plan for international cooperation"),
-        cluster=conv.cluster or "",
+        cluster=plan.cluster or "",
         meta=meta,
         position=_position(content, result),
         chart=_chart(content, result, assessed.answers, meta),
@@ -145,7 +127,7 @@ def _step(
     result: Result,
     assessed: Assessed,
     actions: list[Action],
-    conv: ConversationState,
+    plan: ActionPlanState,
     month: str,
 ) -> PlanStep:
     lang = current_language()
@@ -162,23 +144,23 @@ def _step(
         ready=scored.ready,
         current=result.position == step.number,
         held_back=tuple(held_back),
-        actions=tuple(_action(content, step, a.question, conv, month) for a in actions),
+        actions=tuple(_action(content, step, a.question, plan, month) for a in actions),
     )
 
 
 def _action(
-    content: Content, step: Step, question: Question, conv: ConversationState, month: str
+    content: Content, step: Step, question: Question, plan: ActionPlanState, month: str
 ) -> PlanAction:
     lang = current_language()
     template = content.template(question.template)
-    state = state_of(conv, question.id, month)
-    due = conv.due.get(question.id)
+    state = state_of(plan, question.id, month)
+    due = plan.due.get(question.id)
     return PlanAction(
         text=question.action.get(lang),
         why=question.why.get(lang),
         tools=tuple(Link(t.name.get(lang), "" if t.composed else t.source) for t in step.tools),
         template=template.title.get(lang) if template is not None else "",
-        owner=conv.owners.get(question.id, ""),
+        owner=plan.owners.get(question.id, ""),
         due=month_label(due, lang) if due else "",
         state=state,
         state_label=state_word(state),

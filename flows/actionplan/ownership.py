@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime
 
 from babel.dates import format_date
 
+from flows.actionplan.state import ActionPlanState
 from flows.content_model import Content
 from flows.i18n import _, current_language
 from flows.locales import language
 from flows.messages import PlanState
 from flows.reminders.timing import zone
 from flows.scoring import Action, next_actions
-from flows.state import ConversationState
 
 MAX_OWNER = 60  # characters: a name and a role, "Anna Berg / styrelsen"
 MONTHS_AHEAD = 6  # due months offered as buttons, this month first
@@ -49,24 +49,24 @@ def month_label(month: str, lang: str, short: bool = False) -> str:
     return format_date(date(year, number, 1), pattern, locale=language(lang).babel)
 
 
-def state_of(conv: ConversationState, question_id: str, month: str) -> PlanState:
-    if question_id in conv.done:
+def state_of(plan: ActionPlanState, question_id: str, month: str) -> PlanState:
+    if question_id in plan.done:
         return "done"
-    if question_id in conv.dropped:
+    if question_id in plan.dropped:
         return "dropped"
-    due = conv.due.get(question_id)
+    due = plan.due.get(question_id)
     return "overdue" if due is not None and due < month else "open"
 
 
 def open_actions(
-    content: Content, answers: dict[str, str], position: int | None, conv: ConversationState
+    content: Content, answers: dict[str, str], position: int | None, plan: ActionPlanState
 ) -> tuple[Action, ...]:
     """The next actions still to do: neither done nor dropped, at most five."""
-    return next_actions(content, answers, position, frozenset(conv.done) | set(conv.dropped))
+    return next_actions(content, answers, position, frozenset(plan.done) | set(plan.dropped))
 
 
 def plan_actions(
-    content: Content, answers: dict[str, str], position: int | None, conv: ConversationState
+    content: Content, answers: dict[str, str], position: int | None, plan: ActionPlanState
 ) -> tuple[Action, ...]:
     """The plan's actions in journey order: the open ones and, so the board sees them, those
     done or dropped whose questions this assessment left unmet."""
@@ -74,19 +74,19 @@ def plan_actions(
         Action(number, q)
         for number in range(1, len(content.steps) + 1)
         for q in content.step(number).questions
-        if (q.id in conv.done or q.id in conv.dropped) and _unmet(content, answers, q.id)
+        if (q.id in plan.done or q.id in plan.dropped) and _unmet(content, answers, q.id)
     ]
-    actions = {a.question.id: a for a in (*open_actions(content, answers, position, conv), *closed)}
+    actions = {a.question.id: a for a in (*open_actions(content, answers, position, plan), *closed)}
     return tuple(sorted(actions.values(), key=lambda a: (a.step, _index(content, a))))
 
 
 def reminder_order(
-    actions: tuple[Action, ...], conv: ConversationState, month: str
+    actions: tuple[Action, ...], plan: ActionPlanState, month: str
 ) -> tuple[Action, ...]:
     """Overdue actions first, then those due this month, then the rest as they came."""
 
     def rank(action: Action) -> int:
-        due = conv.due.get(action.question.id)
+        due = plan.due.get(action.question.id)
         if due is None:
             return 2
         return 0 if due < month else 1 if due == month else 2
@@ -94,14 +94,14 @@ def reminder_order(
     return tuple(sorted(actions, key=rank))
 
 
-def forget_met(conv: ConversationState, answers: dict[str, str], content: Content) -> None:
+def forget_met(plan: ActionPlanState, answers: dict[str, str], content: Content) -> None:
     """After a new assessment: what is now met needs no owner, date or note any more."""
-    for question_id in list(conv.owners) + list(conv.due) + list(conv.dropped):
+    for question_id in list(plan.owners) + list(plan.due) + list(plan.dropped):
         if not _unmet(content, answers, question_id):
-            conv.owners.pop(question_id, None)
-            conv.due.pop(question_id, None)
-            if question_id in conv.dropped:
-                conv.dropped.remove(question_id)
+            plan.owners.pop(question_id, None)
+            plan.due.pop(question_id, None)
+            if question_id in plan.dropped:
+                plan.dropped.remove(question_id)
 
 
 def _unmet(content: Content, answers: dict[str, str], question_id: str) -> bool:
@@ -113,15 +113,15 @@ def _index(content: Content, action: Action) -> int:
     return [q.id for q in content.step(action.step).questions].index(action.question.id)
 
 
-def describe(conv: ConversationState, action: Action, month: str) -> str:
+def describe(plan: ActionPlanState, action: Action, month: str) -> str:
     """An action's step and what the user set, for lists: "(step 3 · Anna · March 2027)"."""
     question_id = action.question.id
     parts = [_("step {number}").format(number=action.step)]
-    if question_id in conv.owners:
-        parts.append(conv.owners[question_id])
-    if question_id in conv.due:
-        parts.append(month_label(conv.due[question_id], current_language()))
-    state = state_of(conv, question_id, month)
+    if question_id in plan.owners:
+        parts.append(plan.owners[question_id])
+    if question_id in plan.due:
+        parts.append(month_label(plan.due[question_id], current_language()))
+    state = state_of(plan, question_id, month)
     if state != "open":
         parts.append(state_word(state))
     return "(" + " · ".join(parts) + ")"

@@ -6,29 +6,33 @@ a finished assessment is recorded as `AssessmentCompleted`, whose subscribers sh
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
 from flows.actionplan.document import check_name, day
 from flows.actionplan.ownership import describe, forget_met, this_month
 from flows.content_model import Content, Question
 from flows.events import AssessmentCompleted
 from flows.i18n import _, current_language
-from flows.journey.diagnostic import FULL, MODE, PAUSED, QUICK, RECHECK, SUMMARY, Diagnostic
+from flows.journey.diagnostic import FULL, MODE, PAUSED, QUICK, SUMMARY, Diagnostic
+from flows.journey.state import Assessed, Previous
 from flows.messages import Choice, Reply
 from flows.scoring import Result, compare, score
-from flows.state import ConversationState
+from flows.state import Awaiting, ConversationState
 from flows.summary import chart_attachment, summary_text
 from flows.turn import Turn
 
 
 def _closed(conv: ConversationState) -> frozenset[str]:
     """Actions the user no longer needs to see: done, or not relevant to them."""
-    return frozenset(conv.done) | frozenset(conv.dropped)
+    return frozenset(conv.plan.done) | frozenset(conv.plan.dropped)
 
 
 def position_token(conv: ConversationState) -> str:
     """A short token that changes whenever the diagnostic moves (state, question, round), so a
     button shown for an earlier position, or tapped twice, is recognised as stale."""
-    key = f"{conv.state}|{conv.mode}|{conv.index}|{conv.started}|{conv.last_completed}"
+    journey = conv.journey
+    completed = journey.last.completed if journey.last is not None else None
+    key = f"{journey.state}|{journey.check}|{journey.index}|{journey.started}|{completed}"
     return format(zlib.crc32(key.encode()) & 0xFFFFFF, "x")
 
 
@@ -57,8 +61,8 @@ class Assessment:
         """Free text while the diagnostic waits: an answer's label, or the mode's name."""
         conv = turn.conversation
         text = text.strip()
-        question = self.diagnostic.current_question(conv)
-        if question is not None and conv.state != PAUSED:
+        question = self.diagnostic.current_question(conv.journey)
+        if question is not None and conv.journey.state != PAUSED:
             answer = self._match_answer(text)
             if answer:
                 self.answer(turn, answer)
@@ -73,7 +77,7 @@ class Assessment:
                 self.question_reply(conv, question, intro=False),
             )
             return True
-        if conv.state == MODE:
+        if conv.journey.state == MODE:
             mode = {_("Quick check").casefold(): QUICK, _("Full check").casefold(): FULL}
             if text.casefold() in mode:
                 self.start(turn, mode[text.casefold()])
@@ -83,40 +87,40 @@ class Assessment:
     # --- the diagnostic ---------------------------------------------------------------------
 
     def in_progress(self, conv: ConversationState) -> bool:
-        return self.diagnostic.current_question(conv) is not None
+        return self.diagnostic.current_question(conv.journey) is not None
 
     def prompt(self, conv: ConversationState) -> Reply | None:
         """What the diagnostic waits for now, if anything."""
-        if conv.state == PAUSED:
+        if conv.journey.state == PAUSED:
             return self.paused_reply()
-        if conv.flow != "diagnostic":
+        if conv.awaiting != Awaiting.ANSWER:
             return None
-        question = self.diagnostic.current_question(conv)
+        question = self.diagnostic.current_question(conv.journey)
         if question is not None:
             return self.question_reply(conv, question, intro=False)
-        if conv.state == MODE:
+        if conv.journey.state == MODE:
             return self.mode_reply()
         return None
 
     def assess(self, turn: Turn) -> None:
         conv = turn.conversation
-        conv.flow = "diagnostic"
-        if conv.state == PAUSED:
-            self.diagnostic.fire(conv, "resume")
-        question = self.diagnostic.current_question(conv)
+        conv.awaiting = Awaiting.ANSWER
+        if conv.journey.state == PAUSED:
+            self.diagnostic.fire(conv.journey, "resume")
+        question = self.diagnostic.current_question(conv.journey)
         if question is not None:
             turn.say(self.question_reply(conv, question, intro=True))
             return
-        self.diagnostic.fire(conv, "choose_mode")
+        self.diagnostic.fire(conv.journey, "choose_mode")
         turn.say(self.mode_reply())
 
     def start(self, turn: Turn, mode: str) -> bool:
-        conv = turn.conversation
-        if conv.state != MODE:
+        conv, journey = turn.conversation, turn.conversation.journey
+        if journey.state != MODE:
             return False
-        conv.flow = "diagnostic"
-        conv.mode, conv.answers, conv.started = mode, {}, turn.now
-        self.diagnostic.fire(conv, "start", target=0)
+        conv.awaiting = Awaiting.ANSWER
+        journey.mode, journey.recheck, journey.answers, journey.started = mode, None, {}, turn.now
+        self.diagnostic.fire(journey, "start", target=0)
         turn.say(self.question_reply(conv, self._sequence(conv)[0], intro=True))
         return True
 
@@ -131,100 +135,108 @@ class Assessment:
                 )
             )
             return True
-        if conv.last is None:
+        journey = conv.journey
+        if journey.last is None:
             return False
-        self.diagnostic.fire(conv, "choose_mode")
-        conv.flow, conv.mode = "diagnostic", f"{RECHECK}{number}"
-        conv.answers, conv.started = {}, turn.now
-        self.diagnostic.fire(conv, "start", target=0)
+        self.diagnostic.fire(journey, "choose_mode")
+        conv.awaiting, journey.mode, journey.recheck = Awaiting.ANSWER, None, number
+        journey.answers, journey.started = {}, turn.now
+        self.diagnostic.fire(journey, "start", target=0)
         turn.say(self.question_reply(conv, self._sequence(conv)[0], True))
         return True
 
     def answer(self, turn: Turn, answer_id: str) -> bool:
-        conv = turn.conversation
-        question = self.diagnostic.current_question(conv)
-        if question is None or conv.state == PAUSED or self.content.answer(answer_id) is None:
+        conv, journey = turn.conversation, turn.conversation.journey
+        question = self.diagnostic.current_question(journey)
+        if question is None or journey.state == PAUSED or self.content.answer(answer_id) is None:
             return False
-        conv.flow = "diagnostic"
-        conv.answers[question.id] = [answer_id, round(turn.now, 3)]
-        previous_state = conv.state
-        self.diagnostic.fire(conv, "answer", target=conv.index + 1)
-        if conv.state == SUMMARY:
+        conv.awaiting = Awaiting.ANSWER
+        journey.answers[question.id] = (answer_id, round(turn.now, 3))
+        previous_state = journey.state
+        self.diagnostic.fire(journey, "answer", target=journey.index + 1)
+        if journey.state == SUMMARY:
             self._complete(turn)
             return True
-        next_question = self._sequence(conv)[conv.index]
-        turn.say(self.question_reply(conv, next_question, intro=conv.state != previous_state))
+        next_question = self._sequence(conv)[journey.index]
+        turn.say(self.question_reply(conv, next_question, intro=journey.state != previous_state))
         return True
 
     def navigate(self, turn: Turn, value: str) -> bool:
-        conv = turn.conversation
+        conv, journey = turn.conversation, turn.conversation.journey
         if value == "back":
-            if not self.in_progress(conv) or conv.state == PAUSED:
+            if not self.in_progress(conv) or journey.state == PAUSED:
                 return False
-            conv.flow = "diagnostic"
-            if not self.diagnostic.fire(conv, "back", target=conv.index - 1):
+            conv.awaiting = Awaiting.ANSWER
+            if not self.diagnostic.fire(journey, "back", target=journey.index - 1):
                 turn.say(Reply(_("This is the first question.")))
                 prompt = self.prompt(conv)
                 assert prompt is not None
                 turn.say(prompt)
                 return True
-            question = self._sequence(conv)[conv.index]
-            before = conv.answers.pop(question.id, None)
+            question = self._sequence(conv)[journey.index]
+            before = journey.answers.pop(question.id, None)
             turn.say(self.question_reply(conv, question, False, before[0] if before else None))
             return True
         if value == "pause":
-            if not self.diagnostic.fire(conv, "pause"):
+            if not self.diagnostic.fire(journey, "pause"):
                 return False
-            conv.flow = "menu"
+            conv.awaiting = Awaiting.NOTHING
             turn.say(self.paused_reply())
             return True
         if value == "resume":
-            if conv.state != PAUSED:
+            if journey.state != PAUSED:
                 return False
             self.assess(turn)
             return True
         if value == "restart":
-            if not self.diagnostic.fire(conv, "restart"):
+            if not self.diagnostic.fire(journey, "restart"):
                 return False
-            conv.flow, conv.mode, conv.answers, conv.index = "diagnostic", None, {}, 0
+            conv.awaiting, journey.mode, journey.recheck = Awaiting.ANSWER, None, None
+            journey.answers, journey.index = {}, 0
             turn.say(self.mode_reply())
             return True
         return False
 
     def _complete(self, turn: Turn) -> None:
-        conv, now = turn.conversation, turn.now
-        answers = conv.answer_ids()
-        timed = dict(conv.answers)
-        assert conv.mode is not None
-        mode = conv.mode
-        if mode.startswith(RECHECK):  # one step re-checked: the rest stays as it was
-            assert conv.last is not None
-            timed = {**{q: [a, None] for q, a in conv.last.items()}, **timed}
-            conv.done = [q for q in conv.done if q not in answers]
-            answers = {**conv.last, **answers}
-            mode = conv.last_mode or QUICK
+        conv, journey, plan, now = (
+            turn.conversation,
+            turn.conversation.journey,
+            turn.conversation.plan,
+            turn.now,
+        )
+        answers = journey.answer_ids()
+        timed: dict[str, list[Any]] = {q: [a, t] for q, (a, t) in journey.answers.items()}
+        check = journey.check
+        assert check is not None
+        mode = check
+        if journey.recheck is not None:  # one step re-checked: the rest stays as it was
+            assert journey.last is not None
+            timed = {**{q: [a, None] for q, a in journey.last.answers.items()}, **timed}
+            plan.done = [q for q in plan.done if q not in answers]
+            answers = {**journey.last.answers, **answers}
+            mode = journey.last.mode
         else:
-            conv.done = []
-        forget_met(conv, answers, self.content)
-        if conv.last is not None:
-            previous = score(self.content, conv.last)
-            conv.prior, conv.prior_position = list(previous.percents), previous.position
-            conv.prior_completed = conv.last_completed
+            plan.done = []
+        forget_met(plan, answers, self.content)
+        if journey.last is not None:
+            previous = score(self.content, journey.last.answers)
+            journey.prior = Previous(previous.percents, previous.position, journey.last.completed)
         result = score(self.content, answers, _closed(conv))
         turn.record(
             AssessmentCompleted(
-                conv.mode, timed, conv.started, now, result.percents, result.position, conv.team
+                check, timed, journey.started, now, result.percents, result.position,
+                conv.team.answering_for,
             )
-        )
-        conv.last, conv.last_mode, conv.last_completed = answers, mode, now
-        conv.answers, conv.index, conv.started, conv.flow = {}, 0, None, "menu"
-        conv.mode = None
+        )  # fmt: skip
+        journey.last = Assessed(answers, mode, now)
+        journey.answers, journey.index, journey.started = {}, 0, None
+        journey.mode, journey.recheck, conv.awaiting = None, None, Awaiting.NOTHING
 
     def latest_summary(self, turn: Turn, peers: str = "") -> None:
         """The summary of the latest assessment; `peers`: how clusters at the same step do
         (`flows.regional.peers`), "" for nothing to add."""
         conv = turn.conversation
-        if conv.last is None:
+        if conv.journey.last is None:
             turn.say(
                 Reply(
                     _("You have no completed self-assessment yet."),
@@ -232,24 +244,25 @@ class Assessment:
                 )
             )
             return
-        result = score(self.content, conv.last, _closed(conv))
+        result = score(self.content, conv.journey.last.answers, _closed(conv))
         turn.say(*self.summary_replies(turn, result, peers))
 
     def summary_replies(self, turn: Turn, result: Result, peers: str = "") -> list[Reply]:
-        conv = turn.conversation
+        journey, owned = turn.conversation.journey, turn.conversation.plan
         month = this_month(turn.now, turn.timezone)
+        last, prior = journey.last, journey.prior
         comparison = None
-        if conv.prior is not None:
-            comparison = compare(result, conv.prior, conv.prior_position)
+        if prior is not None:
+            comparison = compare(result, prior.percents, prior.position)
         text = summary_text(
             self.content,
             result,
-            conv.last_mode,
+            last.mode if last is not None else None,
             comparison,
-            conv.prior_completed,
-            done=len(conv.done),
-            notes={a.question.id: describe(conv, a, month) for a in result.actions},
-            answers=conv.last,
+            prior.completed if prior is not None else None,
+            done=len(owned.done),
+            notes={a.question.id: describe(owned, a, month) for a in result.actions},
+            answers=last.answers if last is not None else None,
         )
         choices: list[Choice] = []
         for action in result.actions:  # an action that names a template offers it
@@ -275,10 +288,9 @@ class Assessment:
         ]
         choices.append(Choice("menu:assess", _("New self-assessment")))
         subtitle = ""
-        if conv.last is not None and conv.last_completed is not None:
-            lang = current_language()
-            subtitle = f"{day(conv.last_completed, lang)} · {check_name(conv.last_mode or QUICK)}"
-        chart = chart_attachment(self.content, result, conv.last or {}, subtitle)
+        if last is not None:
+            subtitle = f"{day(last.completed, current_language())} · {check_name(last.mode)}"
+        chart = chart_attachment(self.content, result, last.answers if last else {}, subtitle)
         if peers:
             text += "\n\n" + peers
         if result.actions:
@@ -295,7 +307,7 @@ class Assessment:
         ]
 
     def _sequence(self, conv: ConversationState) -> tuple[Question, ...]:
-        return self.diagnostic.sequence(conv.mode)
+        return self.diagnostic.sequence(conv.journey.mode, conv.journey.recheck)
 
     def _match_answer(self, text: str) -> str | None:
         needle = text.casefold().rstrip(".!")
@@ -325,7 +337,9 @@ class Assessment:
             intro_text = self.content.funding.intro.get(lang)
         lines = [
             head,
-            _("Question {index} of {count}").format(index=conv.index + 1, count=len(sequence)),
+            _("Question {index} of {count}").format(
+                index=conv.journey.index + 1, count=len(sequence)
+            ),
             "",
         ]
         if intro:

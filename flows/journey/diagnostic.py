@@ -15,15 +15,14 @@ from typing import Any
 from transitions import EventData, Machine
 
 from flows.content_model import Content, Question
+from flows.journey.state import IDLE, JourneyState
 from flows.machine import fire
-from flows.state import IDLE, ConversationState
 
 MODE = "mode"
 PAUSED = "paused"
 SUMMARY = "summary"
 FUNDING = "funding"
 QUICK, FULL = "quick", "full"
-RECHECK = "step:"  # mode prefix: re-check the questions of one step
 
 
 def step_state(number: int) -> str:
@@ -31,19 +30,20 @@ def step_state(number: int) -> str:
 
 
 class _Model:
-    """Binds the conv to the machine for one event; `target` is where the index will point."""
+    """Binds the journey to the machine for one event; `target` is where the index will point."""
 
-    def __init__(self, conv: ConversationState, diagnostic: Diagnostic) -> None:
-        self.conv = conv
+    def __init__(self, journey: JourneyState, diagnostic: Diagnostic) -> None:
+        self.journey = journey
         self.diagnostic = diagnostic
-        self.target = conv.index
+        self.target = journey.index
 
 
 def _leads_to(dest: str) -> Callable[[EventData], bool]:
     def condition(event: EventData) -> bool:
         model = event.model
         assert isinstance(model, _Model)
-        return model.diagnostic.state_at(model.conv.mode, model.target) == dest
+        journey = model.journey
+        return model.diagnostic.state_at(journey.mode, model.target, journey.recheck) == dest
 
     return condition
 
@@ -116,16 +116,17 @@ class Diagnostic:
             )
         return out
 
-    def sequence(self, mode: str | None) -> tuple[Question, ...]:
-        """The questions of a mode: quick, full, or `step:N` (re-checking one step)."""
-        if mode and mode.startswith(RECHECK):
-            number = self.content.step_number(mode.removeprefix(RECHECK))
+    def sequence(self, mode: str | None, recheck: int | None = None) -> tuple[Question, ...]:
+        """The questions of a mode (quick or full), or of step `recheck` (re-checking it)."""
+        if recheck is not None:
+            number = self.content.step_number(str(recheck))
             return self.content.step(number).questions if number else ()
         return self.sequences.get(mode or "", ())
 
-    def state_at(self, mode: str | None, index: int) -> str | None:
-        """The machine state that asks question `index` of `mode` (summary past the end)."""
-        sequence = self.sequence(mode)
+    def state_at(self, mode: str | None, index: int, recheck: int | None = None) -> str | None:
+        """The machine state that asks question `index` of `mode` or of step `recheck`
+        (summary past the end)."""
+        sequence = self.sequence(mode, recheck)
         if index < 0 or not sequence:
             return None
         if index >= len(sequence):
@@ -133,21 +134,22 @@ class Diagnostic:
         number = self.content.step_of(sequence[index].id)
         return step_state(number) if number else FUNDING
 
-    def current_question(self, conv: ConversationState) -> Question | None:
-        if conv.state not in self.question_states and conv.state != PAUSED:
+    def current_question(self, journey: JourneyState) -> Question | None:
+        if journey.state not in self.question_states and journey.state != PAUSED:
             return None
-        sequence = self.sequence(conv.mode)
-        return sequence[conv.index] if 0 <= conv.index < len(sequence) else None
+        sequence = self.sequence(journey.mode, journey.recheck)
+        return sequence[journey.index] if 0 <= journey.index < len(sequence) else None
 
-    def fire(self, conv: ConversationState, trigger: str, target: int | None = None) -> bool:
-        """Fire `trigger` for the conv; `target` is the index it moves to. True if it moved."""
-        model = _Model(conv, self)
+    def fire(self, journey: JourneyState, trigger: str, target: int | None = None) -> bool:
+        """Fire `trigger` for the journey; `target` is the index it moves to. True if it
+        moved."""
+        model = _Model(journey, self)
         if target is not None:
             model.target = target
-        state = fire(self.machine, model, conv.state, trigger)
+        state = fire(self.machine, model, journey.state, trigger)
         if state is None:
             return False
-        conv.state, conv.index = state, model.target
+        journey.state, journey.index = state, model.target
         return True
 
     def mermaid(self) -> str:

@@ -39,9 +39,9 @@ class Consent:
 
     async def ask_once(self, turn: Turn) -> None:
         """After a summary of the user's own: ask for consent, once, unless it is given."""
-        conv = turn.conversation
-        if not conv.consent_asked and await turn.store.regional.consent(turn.user_id) is None:
-            conv.consent_asked = True
+        regional = turn.conversation.regional
+        if not regional.consent_asked and await turn.store.regional.consent(turn.user_id) is None:
+            regional.consent_asked = True
             turn.say(self.question())
 
     @staticmethod
@@ -112,7 +112,7 @@ class Consent:
         if action == "field" and region in PLACES and field in FIELD_BY_CODE:
             await turn.store.regional.give(turn.user_id, region, field, turn.now)
             turn.record(ConsentGiven(region, field))
-            turn.conversation.consent_asked = True
+            turn.conversation.regional.consent_asked = True
             turn.say(
                 Reply(
                     _(

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flows.actionplan.ownership import month_label, reminder_order, this_month
+from flows.actionplan.state import ActionPlanState
 from flows.content_model import Content
 from flows.i18n import _, current_language
 from flows.journey.assessment import Assessment
@@ -17,11 +18,10 @@ from flows.notices import stale_button
 from flows.reminders.port import ReminderInfo
 from flows.reminders.timing import format_due, zone
 from flows.scoring import MAX_ACTIONS, Action, score
-from flows.state import ConversationState
+from flows.state import Awaiting, ConversationState
 from flows.turn import Turn
 
 INTERVALS = (7, 14, 30)
-TZ_FLOW = "remind-tz"
 
 
 def _every(days: int) -> str:
@@ -49,7 +49,7 @@ class Reminders:
 
     async def choice(self, turn: Turn, action: str) -> bool:
         store, user = turn.store, turn.user_id
-        turn.conversation.flow = "menu"
+        turn.conversation.awaiting = Awaiting.NOTHING
         chat_id = turn.channel.reminder_chat
         if chat_id is None:  # the channel speaks only when spoken to
             turn.say(
@@ -87,7 +87,7 @@ class Reminders:
             )
             return True
         elif action == "tz":
-            turn.conversation.flow = TZ_FLOW
+            turn.conversation.awaiting = Awaiting.TIME_ZONE
             turn.say(
                 Reply(
                     _(
@@ -146,7 +146,7 @@ class Reminders:
             turn.say(Reply(_("I don't know that time zone. Write it like Europe/Stockholm.")))
             return True
         old, turn.timezone = turn.timezone, name
-        turn.conversation.flow = "menu"
+        turn.conversation.awaiting = Awaiting.NOTHING
         # the pending reminder (a snooze too) stays on the day the user was told, at 09:30 in
         # the new zone
         await turn.store.reminders.move_to_zone(turn.user_id, old, name, turn.now)
@@ -157,10 +157,10 @@ class Reminders:
     # --- the buttons of a reminder ----------------------------------------------------------
 
     @staticmethod
-    def _note(conv: ConversationState, action: Action, step: int, month: str) -> str:
+    def _note(plan: ActionPlanState, action: Action, step: int, month: str) -> str:
         """An action's step when it is not the reminder's, and when it is due."""
         notes = [] if action.step == step else [_("step {number}").format(number=action.step)]
-        due = conv.due.get(action.question.id)
+        due = plan.due.get(action.question.id)
         if due is not None:
             words = month_label(due, current_language())
             if due < month:
@@ -176,8 +176,8 @@ class Reminders:
         conv = turn.conversation
         kind, _sep, target = value.partition(":")
         if kind == "done" and any(a.question.id == target for a in self._actions(conv)[1]):
-            if target not in conv.done:
-                conv.done.append(target)
+            if target not in conv.plan.done:
+                conv.plan.done.append(target)
             turn.say(self.reminder_reply(conv, turn.now, turn.timezone))
             return True
         number = self.content.step_number(target) if kind == "recheck" else None
@@ -188,11 +188,11 @@ class Reminders:
     def _actions(self, conv: ConversationState) -> tuple[int | None, tuple[Action, ...]]:
         """The step a reminder speaks of and its open actions: from the latest assessment, or
         for a workshop participant without one, from the step they chose in the workshop."""
-        closed = frozenset(conv.done) | set(conv.dropped)
-        if conv.last is not None:
-            result = score(self.content, conv.last, closed)
+        closed = frozenset(conv.plan.done) | set(conv.plan.dropped)
+        if conv.journey.last is not None:
+            result = score(self.content, conv.journey.last.answers, closed)
             return result.position, result.actions
-        step = (conv.workshop or {}).get("step")
+        step = conv.workshop.step if conv.workshop is not None else None
         if isinstance(step, int) and self.content.step_number(str(step)) is not None:
             questions = self.content.step(step).questions
             return step, tuple(Action(step, q) for q in questions if q.id not in closed)[
@@ -213,8 +213,8 @@ class Reminders:
         lang = current_language()
         step, actions = self._actions(conv)
         month = this_month(now, timezone)
-        actions = reminder_order(actions, conv, month)
-        if step is None and conv.last is None:
+        actions = reminder_order(actions, conv.plan, month)
+        if step is None and conv.journey.last is None:
             text = _("You have no next actions yet: start with the self-assessment.")
             return Reply(
                 f"{intro}\n\n{text}" if intro else text,
@@ -234,7 +234,7 @@ class Reminders:
                 _("Your next actions (step {number}: {title}):").format(number=step, title=title)
             )
             lines.extend(
-                f"{i}. {a.question.action.get(lang)}{self._note(conv, a, step, month)}"
+                f"{i}. {a.question.action.get(lang)}{self._note(conv.plan, a, step, month)}"
                 for i, a in enumerate(actions, start=1)
             )
             lines.append("")
@@ -261,7 +261,7 @@ class Reminders:
                         _("Questions of step {number}").format(number=step + 1),
                     )
                 )
-            elif conv.last is not None:
+            elif conv.journey.last is not None:
                 choices.append(
                     Choice(
                         f"act:recheck:{step}",

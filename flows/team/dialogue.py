@@ -13,17 +13,19 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flows.actionplan.dialogue import cluster_name, name_refused
-from flows.actionplan.document import Assessed, build_plan, day, file_name
+from flows.actionplan.document import build_plan, day, file_name
 from flows.actionplan.ownership import this_month
+from flows.actionplan.state import ActionPlanState
 from flows.channel import fit_label
 from flows.content_model import Content
 from flows.events import AssessmentCompleted
 from flows.i18n import _, current_language, ngettext
 from flows.journey.assessment import Assessment
 from flows.journey.diagnostic import FULL, QUICK
+from flows.journey.state import Assessed
 from flows.messages import Attachment, Choice, PlanDocument, QrCode, Reply
 from flows.notices import invalid_invitation
-from flows.state import ConversationState
+from flows.state import Awaiting
 from flows.summary import chart_attachment, in_words
 from flows.team.port import TeamAnswer, TeamInfo, TeamMember
 from flows.team.result import team_result
@@ -31,7 +33,6 @@ from flows.team.summary import answered_text, team_summary_text
 from flows.turn import Turn
 
 TEAM_PREFIX = "tm_"  # /start tm_<invite>: join a team
-NAME_FLOW = "team-cluster"
 VISIBLE_FROM = 2  # answers before anyone sees a team result: one alone is no team's view
 OWNER_ACTIONS = ("invite", "members", "see", "close", "reopen", "rm", "owner")
 
@@ -58,7 +59,7 @@ class Teams:
     # --- commands and links -----------------------------------------------------------------
 
     async def team_command(self, turn: Turn, _arg: str) -> None:
-        turn.conversation.flow = "menu"
+        turn.conversation.awaiting = Awaiting.NOTHING
         mine = await turn.store.teams.of_member(turn.user_id)
         if len(mine) == 1:
             turn.say(*await self._card(turn, mine[0]))
@@ -67,7 +68,7 @@ class Teams:
 
     async def invite_start(self, turn: Turn, invite: str) -> None:
         """`/start tm_<invite>`: the team's cluster, and the question whether to join."""
-        turn.conversation.flow = "menu"
+        turn.conversation.awaiting = Awaiting.NOTHING
         team = await turn.store.teams.by_invite(invite) if invite else None
         if team is None:
             turn.say(Reply(invalid_invitation()))
@@ -113,14 +114,14 @@ class Teams:
         action, _sep, rest = value.partition(":")
         target, _sep, member = rest.partition(":")
         if action == "new":
-            conv.flow = NAME_FLOW
+            conv.awaiting = Awaiting.TEAM_CLUSTER
             turn.say(self._name_prompt(turn))
             return True
-        if action == "name" and conv.flow == NAME_FLOW and conv.cluster:
-            await self._create(turn, conv.cluster)
+        if action == "name" and conv.awaiting == Awaiting.TEAM_CLUSTER and conv.plan.cluster:
+            await self._create(turn, conv.plan.cluster)
             return True
         if action == "list":
-            conv.flow = "menu"
+            conv.awaiting = Awaiting.NOTHING
             turn.say(self._list(await store.teams.of_member(turn.user_id)))
             return True
         if action == "join":
@@ -129,7 +130,7 @@ class Teams:
         team = await store.teams.get(int(target)) if target.isdigit() else None
         if team is None:
             return False
-        conv.flow = "menu"
+        conv.awaiting = Awaiting.NOTHING
         if not await self._is_member(turn, team):
             turn.say(Reply(_("Only the team's members can do that.")))
             return True
@@ -188,8 +189,8 @@ class Teams:
     def _name_prompt(self, turn: Turn) -> Reply:
         conv = turn.conversation
         choices = [Choice("menu:home", _("Cancel"))]
-        if conv.cluster:
-            label = _("Use “{name}”").format(name=conv.cluster)
+        if conv.plan.cluster:
+            label = _("Use “{name}”").format(name=conv.plan.cluster)
             choices.insert(0, Choice("team:name", fit_label(label, turn.channel)))
         return Reply(
             _(
@@ -203,7 +204,7 @@ class Teams:
         )
 
     async def _create(self, turn: Turn, name: str) -> None:
-        turn.conversation.flow = "menu"
+        turn.conversation.awaiting = Awaiting.NOTHING
         team = await turn.store.teams.create(turn.user_id, name, turn.now)
         turn.say(*self._invitation(turn, team), *await self._card(turn, team))
 
@@ -211,7 +212,7 @@ class Teams:
 
     async def _join(self, turn: Turn, invite: str) -> None:
         conv, store = turn.conversation, turn.store
-        conv.flow = "menu"
+        conv.awaiting = Awaiting.NOTHING
         team = await store.teams.by_invite(invite) if invite else None
         if team is None:
             turn.say(Reply(invalid_invitation()))
@@ -220,7 +221,7 @@ class Teams:
             turn.say(self._closed(team))
             return
         await store.teams.join(team.id, turn.user_id, turn.now)
-        conv.team = team.id
+        conv.team.answering_for = team.id
         turn.say(
             Reply(
                 _("Welcome to the team for “{cluster}”!").format(cluster=team.cluster)
@@ -258,7 +259,7 @@ class Teams:
         if team.closed:
             turn.say(self._closed(team))
             return
-        conv.team = team.id
+        conv.team.answering_for = team.id
         if self.assessment.in_progress(conv):
             turn.say(
                 Reply(
@@ -270,7 +271,7 @@ class Teams:
             )
             self.assessment.assess(turn)
             return
-        self.assessment.diagnostic.fire(conv, "choose_mode")
+        self.assessment.diagnostic.fire(conv.journey, "choose_mode")
         self.assessment.start(turn, mode)
 
     async def after_assessment(self, turn: Turn, done: AssessmentCompleted) -> None:
@@ -279,7 +280,7 @@ class Teams:
         conv = turn.conversation
         if done.team is None:
             return
-        conv.team = None
+        conv.team.answering_for = None
         team = await turn.store.teams.get(done.team)
         if team is None or team.closed or not await self._is_member(turn, team):
             turn.amend(done, replace(done, team=None))
@@ -419,9 +420,9 @@ class Teams:
         combined = team_result(self.content, [a.answers for a in answers]).combined
         mode = QUICK if in_words(self.content, combined) else FULL
         completed = max(a.completed for a in answers)
-        conv = ConversationState(lang=current_language(), cluster=team.cluster)
+        owned = ActionPlanState(cluster=team.cluster)  # no one member's owners or dates
         month = this_month(turn.now, turn.timezone)
-        plan = build_plan(self.content, Assessed(combined, mode, completed), None, conv, month)
+        plan = build_plan(self.content, Assessed(combined, mode, completed), None, owned, month)
         document = PlanDocument(plan, "pdf" if kind == "pdf" else "markdown")
         caption = (
             _("Team action plan (PDF), {date}")

@@ -17,6 +17,7 @@ from flows.i18n import _, current_language, ngettext
 from flows.messages import Attachment, Choice, QrCode, Reply, ResultsShown
 from flows.notices import invalid_invitation, stale_button
 from flows.ports import Stores
+from flows.state import Awaiting
 from flows.turn import Turn
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.codes import INVITE_PREFIX, join_payload
@@ -54,10 +55,10 @@ class Facilitation:
             if code:
                 await self.participation.join(turn, code)
             else:
-                conv.flow = "workshop-join"
+                conv.awaiting = Awaiting.WORKSHOP_CODE
                 turn.say(_join_prompt())
             return
-        conv.flow = "menu"
+        conv.awaiting = Awaiting.NOTHING
         turn.say(self._menu(turn))
 
     async def invite_start(self, turn: Turn, invite: str) -> None:
@@ -79,9 +80,9 @@ class Facilitation:
             Choice("wsf:join", _("Join with a code")),
         ]
         current = turn.conversation.workshop
-        if current and current.get("stage") not in ("done", None):
+        if current and current.stage != "done":
             choices.insert(
-                0, Choice("ws:resume", _("Back to “{title}”").format(title=current["title"]))
+                0, Choice("ws:resume", _("Back to “{title}”").format(title=current.title))
             )
         text = "\n\n".join(
             [
@@ -103,7 +104,7 @@ class Facilitation:
         conv, store = turn.conversation, turn.store
         action, _sep, target = value.partition(":")
         if action == "new":
-            conv.flow = "workshop-title"
+            conv.awaiting = Awaiting.WORKSHOP_TITLE
             turn.say(
                 Reply(
                     _(
@@ -114,11 +115,11 @@ class Facilitation:
             )
             return True
         if action == "join":
-            conv.flow = "workshop-join"
+            conv.awaiting = Awaiting.WORKSHOP_CODE
             turn.say(_join_prompt())
             return True
         if action == "list":
-            conv.flow = "menu"
+            conv.awaiting = Awaiting.NOTHING
             turn.say(await self._list(turn))
             return True
         workshop = await store.workshops.get(int(target)) if target.isdigit() else None
@@ -128,7 +129,7 @@ class Facilitation:
         if not await store.workshops.is_facilitator(workshop.id, turn.user_id):
             turn.say(Reply(_("Only the workshop's facilitators can do that.")))
             return True
-        conv.flow = "menu"
+        conv.awaiting = Awaiting.NOTHING
         if action in ("close", "reopen"):
             await store.workshops.set_closed(workshop.id, action == "close")
             workshop = await store.workshops.get(workshop.id) or workshop  # its new revision
@@ -164,7 +165,7 @@ class Facilitation:
         if not title:
             turn.say(Reply(_("Send the workshop's title as a message.")))
             return True
-        turn.conversation.flow = "menu"
+        turn.conversation.awaiting = Awaiting.NOTHING
         workshop = await turn.store.workshops.create(turn.user_id, title, turn.now)
         turn.say(*self._join_replies(turn, workshop), await self._results(turn, workshop))
         return True

@@ -21,12 +21,13 @@ from flows.locales import format_number
 from flows.machine import fire
 from flows.messages import Choice, Event, Reply
 from flows.notices import stale_button
-from flows.state import ConversationState
+from flows.state import Awaiting, ConversationState
 from flows.turn import Turn
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.codes import normalise_code
 from flows.workshop.port import WorkshopInfo
 from flows.workshop.results import MAX_FROM, shorten
+from flows.workshop.session import WorkshopSession
 
 STAGES = ("step", "challenges", "kinds", "sources", "from", "done")
 QUICK = "quick"  # taking the quick check to find the step
@@ -48,7 +49,7 @@ def waiting_for_step(conv: ConversationState) -> bool:
     """A workshop participant takes the quick check to find their step: its end proposes the
     step and returns to the workshop, instead of showing the whole summary there (the summary
     is stored all the same and waits under /summary)."""
-    return conv.workshop is not None and conv.workshop.get("stage") == QUICK
+    return conv.workshop is not None and conv.workshop.stage == QUICK
 
 
 def _kept_note() -> str:
@@ -317,11 +318,9 @@ class Participation:
     async def join(self, turn: Turn, text: str) -> None:
         """Join by a typed code, a link's payload or `/workshop join CODE`."""
         conv, store = turn.conversation, turn.store
-        conv.flow = "menu"
-        if (
-            await store.workshops.wrong_codes_since(turn.user_id, turn.now - 3600)
-            >= MAX_WRONG_CODES
-        ):
+        conv.awaiting = Awaiting.NOTHING
+        wrong = await store.workshops.wrong_codes_since(turn.user_id, turn.now - 3600)
+        if wrong >= MAX_WRONG_CODES:
             turn.say(
                 Reply(
                     _(
@@ -350,8 +349,8 @@ class Participation:
         answers = await store.workshops.answer_of(workshop.id, turn.user_id) or ParticipantAnswers(
             lang=conv.lang
         )
-        conv.flow = "workshop"
-        conv.workshop = {"id": workshop.id, "title": workshop.title, "stage": "step"}
+        conv.awaiting = Awaiting.WORKSHOP_ANSWER
+        conv.workshop = WorkshopSession(workshop.id, workshop.title)
         turn.say(self.flow.prompt("step", answers, workshop.title))
         await store.workshops.save_answer(workshop.id, turn.user_id, answers, turn.now)
         turn.record(WorkshopChanged(workshop.id))
@@ -374,21 +373,23 @@ class Participation:
     async def _answer(self, turn: Turn, event: Event) -> None:
         conv, store = turn.conversation, turn.store
         current = conv.workshop
-        workshop = await store.workshops.get(current["id"]) if current else None
+        workshop = await store.workshops.get(current.id) if current else None
         if current is None or workshop is None:
-            conv.flow = "menu"
+            conv.awaiting = Awaiting.NOTHING
             turn.say(Reply(stale_button()))
             return
         if workshop.closed:
-            conv.flow = "menu"
+            conv.awaiting = Awaiting.NOTHING
             turn.say(_closed(workshop))
             return
         answers = await store.workshops.answer_of(workshop.id, turn.user_id) or ParticipantAnswers()
         answers = replace(answers, lang=conv.lang)
-        result = self.flow.handle(current["stage"], answers, event, workshop.title)
-        current["stage"] = result.stage
-        current["step"] = result.answers.step  # for reminders of a participant's next steps
-        conv.flow = "workshop" if result.stage not in ("done", QUICK) else "menu"
+        result = self.flow.handle(current.stage, answers, event, workshop.title)
+        current.stage = result.stage
+        current.step = result.answers.step  # for reminders of a participant's next steps
+        conv.awaiting = (
+            Awaiting.WORKSHOP_ANSWER if result.stage not in ("done", QUICK) else Awaiting.NOTHING
+        )
         if result.changed:
             await store.workshops.save_answer(workshop.id, turn.user_id, result.answers, turn.now)
             turn.record(WorkshopChanged(workshop.id))
@@ -403,7 +404,7 @@ class Participation:
                 )
             )
             self.assessment.assess(turn)
-            if conv.state == MODE:
+            if conv.journey.state == MODE:
                 self.assessment.start(turn, "quick")
 
     async def after_assessment(self, turn: Turn, done: AssessmentCompleted) -> None:
@@ -412,4 +413,4 @@ class Participation:
         current = turn.conversation.workshop
         if not current or not waiting_for_step(turn.conversation):
             return
-        turn.say(self.flow.quick_check_result(done.position, current["title"]))
+        turn.say(self.flow.quick_check_result(done.position, current.title))
