@@ -16,21 +16,33 @@ from flows.messages import Event, Reply
 from flows.router import Router
 from flows.state import ConversationState
 from flows.turn import Turn
+from tests.memory_ports import Memory, memory_stores
 
 
 class Engine:
-    """The router with a database of its own (a SQLite file), driven synchronously from a loop
-    in a thread of its own (so callers may or may not run a loop themselves): for tests and
-    benchmarks of the flows that keep the conversation record in memory between events."""
+    """The router driven synchronously from a loop in a thread of its own (so callers may or
+    may not run a loop themselves), for tests and benchmarks of the flows that keep the
+    conversation record in memory between events. What the flows keep beyond it is in memory
+    (`tests.memory_ports`), or with `database=True` in a SQLite file of its own; either way
+    each event is saved as the EventRunner saves it (the user's row and a completed
+    assessment). `stores` are the ports, for a test to read what the flows kept."""
 
-    def __init__(self, router: Router) -> None:
+    def __init__(self, router: Router, *, database: bool = False) -> None:
         self.router = router
         self.content = router.content
         self.diagnostic = router.assessment.diagnostic
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, daemon=True).start()
-        db = Path(tempfile.mkdtemp(prefix="cj-engine-")) / "test.db"
-        self.storage = self._run(Storage.open(f"sqlite:///{db}"))
+        self.memory: Memory | None = None
+        self.storage: Storage | None = None
+        if database:
+            db = Path(tempfile.mkdtemp(prefix="cj-engine-")) / "test.db"
+            self.storage = self._run(Storage.open(f"sqlite:///{db}"))
+            self.stores = stores_for(self.storage)
+        else:
+            self.memory = Memory()
+            self.stores = memory_stores(self.memory)
+        self._saved: set[str] = set()  # users whose row the database holds (database=True)
 
     def _run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
@@ -38,17 +50,29 @@ class Engine:
     def handle(
         self, record: ConversationState, event: Event, now: float, user_id: str = "cli:test"
     ) -> Turn:
-        user = UserRecord(user_id, record, "Europe/Stockholm", exists=False)
-        turn = Turn(
-            user_id,
-            record,
-            user.timezone,
-            now,
-            stores_for(self.storage, user=user),
-            PLAIN,
-        )
-        self._run(self.router.handle(turn, event))
+        return self._run(self._handle(record, event, now, user_id))
+
+    async def _handle(
+        self, record: ConversationState, event: Event, now: float, user_id: str
+    ) -> Turn:
+        user = UserRecord(user_id, record, "Europe/Stockholm", exists=self._exists(user_id))
+        stores = self.stores if self.storage is None else stores_for(self.storage, user=user)
+        turn = Turn(user_id, record, user.timezone, now, stores, PLAIN)
+        await self.router.handle(turn, event)
+        user.exists = user.exists or self._exists(user_id)  # a reminder or a consent wrote it
+        if turn.erased:
+            self._saved.discard(user_id)
+        elif not (turn.read_only and not user.exists):  # as the EventRunner saves
+            if self.memory is not None:
+                await self.memory.save(user_id, turn.completed)
+            elif self.storage is not None:
+                await self.storage.save(user, turn.completed)
+                self._saved.add(user_id)
         return turn
+
+    def _exists(self, user_id: str) -> bool:
+        """Whether the user's row is saved."""
+        return user_id in (self.memory.users if self.memory is not None else self._saved)
 
 
 class Driver:

@@ -104,9 +104,7 @@ def test_consent_is_asked_once_and_no_shares_nothing(engine, content):
 
 
 async def driver_consent(engine):
-    from bot.storage.regional import RegionalStore
-
-    return await RegionalStore(engine.storage).consent("cli:test")
+    return await engine.stores.regional.consent("cli:test")
 
 
 def test_a_forged_region_or_field_is_refused(engine, content):
