@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import tempfile
 import threading
 from collections.abc import Coroutine
-from pathlib import Path
 from typing import Any
 
 from bot.events import PLAIN
-from bot.storage import Storage, UserRecord
-from bot.storage.stores import stores_for
 from flows.messages import Event, Reply
 from flows.router import Router
 from flows.state import ConversationState
@@ -23,26 +19,18 @@ class Engine:
     """The router driven synchronously from a loop in a thread of its own (so callers may or
     may not run a loop themselves), for tests and benchmarks of the flows that keep the
     conversation record in memory between events. What the flows keep beyond it is in memory
-    (`tests.memory_ports`), or with `database=True` in a SQLite file of its own; either way
-    each event is saved as the EventRunner saves it (the user's row and a completed
-    assessment). `stores` are the ports, for a test to read what the flows kept."""
+    too (`tests.memory_ports`, no database): each event is saved as the EventRunner saves it
+    (the user's row and a completed assessment); `stores` are the ports, for a test to read
+    what the flows kept."""
 
-    def __init__(self, router: Router, *, database: bool = False) -> None:
+    def __init__(self, router: Router) -> None:
         self.router = router
         self.content = router.content
         self.diagnostic = router.assessment.diagnostic
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, daemon=True).start()
-        self.memory: Memory | None = None
-        self.storage: Storage | None = None
-        if database:
-            db = Path(tempfile.mkdtemp(prefix="cj-engine-")) / "test.db"
-            self.storage = self._run(Storage.open(f"sqlite:///{db}"))
-            self.stores = stores_for(self.storage)
-        else:
-            self.memory = Memory()
-            self.stores = memory_stores(self.memory)
-        self._saved: set[str] = set()  # users whose row the database holds (database=True)
+        self.memory = Memory()
+        self.stores = memory_stores(self.memory)
 
     def _run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
@@ -55,24 +43,12 @@ class Engine:
     async def _handle(
         self, record: ConversationState, event: Event, now: float, user_id: str
     ) -> Turn:
-        user = UserRecord(user_id, record, "Europe/Stockholm", exists=self._exists(user_id))
-        stores = self.stores if self.storage is None else stores_for(self.storage, user=user)
-        turn = Turn(user_id, record, user.timezone, now, stores, PLAIN)
+        turn = Turn(user_id, record, "Europe/Stockholm", now, self.stores, PLAIN)
         await self.router.handle(turn, event)
-        user.exists = user.exists or self._exists(user_id)  # a reminder or a consent wrote it
-        if turn.erased:
-            self._saved.discard(user_id)
-        elif not (turn.read_only and not user.exists):  # as the EventRunner saves
-            if self.memory is not None:
-                await self.memory.save(user_id, turn.completed)
-            elif self.storage is not None:
-                await self.storage.save(user, turn.completed)
-                self._saved.add(user_id)
+        # as the EventRunner saves (a reminder or a consent has written a new user's row)
+        if not turn.erased and not (turn.read_only and user_id not in self.memory.users):
+            await self.memory.save(user_id, turn.completed)
         return turn
-
-    def _exists(self, user_id: str) -> bool:
-        """Whether the user's row is saved."""
-        return user_id in (self.memory.users if self.memory is not None else self._saved)
 
 
 class Driver:

@@ -21,11 +21,13 @@ from flows.ports import Stores
 from flows.regional.port import ConsentInfo, Regional
 from flows.reminders.port import ReminderInfo, Reminders
 from flows.reminders.timing import next_send_time, zone
+from flows.router import Router
 from flows.team.port import TeamMember, Teams
 from flows.turn import Completed
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.port import Workshops
 from tests.databases import BACKENDS, open_database
+from tests.helpers import Driver, Engine
 from tests.memory_ports import Memory, memory_stores
 
 STOCKHOLM = "Europe/Stockholm"
@@ -409,3 +411,21 @@ async def test_erase_counts_every_kind_and_leaves_the_rest(world):
 
     again = await stores.privacy.erase(user)
     assert set(again.values()) == {0} and set(again) == set(categories()) - {"workshops_run"}
+
+
+# --- the flow tests' engine saves as the EventRunner does -------------------------------------
+
+
+def test_the_engine_keeps_what_the_event_runner_would(content):
+    engine = Engine(Router(content))
+    Driver(engine, "en").command("privacy")  # only a text shown: a new user gets no row
+    assert "cli:test" not in engine.memory.users
+    driver = Driver(engine, "en")
+    driver.run_check("quick", "yes")
+    done = engine._run(engine.stores.journey.assessments("cli:test"))
+    assert [(a.mode, a.completed) for a in done] == [("quick", driver.completed[0].completed)]
+    assert "cli:test" in engine.memory.users
+    driver.command("delete")
+    driver.choose("privacy:confirm")
+    assert engine._run(engine.stores.journey.assessments("cli:test")) == []
+    assert "cli:test" not in engine.memory.users
