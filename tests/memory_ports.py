@@ -91,6 +91,13 @@ class Memory:
         if completed is not None:
             self.assessments.append(_Assessment(self.next_id("assessments"), user_id, completed))
 
+    def bump(self, workshop_id: int, **changes: Any) -> None:
+        """Record a change of the workshop (its revision counts up), with `changes`."""
+        found = self.workshops.get(workshop_id)
+        if found is not None:
+            revision = found.info.revision + 1
+            found.info = dataclasses.replace(found.info, revision=revision, **changes)
+
     def own_assessments(self, user_id: str) -> list[_Assessment]:
         """The user's assessments, oldest first (ties in the order they were saved)."""
         mine = [a for a in self.assessments if a.user_id == user_id]
@@ -123,13 +130,6 @@ class MemoryWorkshops:
     def __init__(self, memory: Memory) -> None:
         self.memory = memory
 
-    def _bump(self, workshop_id: int, **changes: Any) -> None:
-        """Record a change of the workshop (its revision counts up), with `changes`."""
-        found = self.memory.workshops.get(workshop_id)
-        if found is not None:
-            revision = found.info.revision + 1
-            found.info = dataclasses.replace(found.info, revision=revision, **changes)
-
     async def create(
         self, owner: str, title: str, now: float, rng: random.Random | None = None
     ) -> WorkshopInfo:
@@ -137,7 +137,10 @@ class MemoryWorkshops:
         first facilitator."""
         draw = rng or secrets.SystemRandom()
         taken = {w.info.code for w in self.memory.workshops.values()}
-        code = next(c for c in iter(lambda: new_join_code(draw), "") if c not in taken)
+        drawn = (new_join_code(draw) for _ in range(20))
+        code = next((c for c in drawn if c not in taken), None)
+        if code is None:
+            raise RuntimeError("could not find a free join code")
         workshop_id = self.memory.next_id("workshops")
         info = WorkshopInfo(workshop_id, code, secrets.token_hex(6), title, owner, False)
         self.memory.workshops[workshop_id] = _Workshop(info, now, [owner])
@@ -170,12 +173,12 @@ class MemoryWorkshops:
             found.facilitators.append(user_id)
 
     async def set_closed(self, workshop_id: int, closed: bool) -> None:
-        self._bump(workshop_id, closed=closed)
+        self.memory.bump(workshop_id, closed=closed)
 
     async def new_page_link(self, workshop_id: int) -> None:
         found = self.memory.workshops.get(workshop_id)
         if found is not None:
-            self._bump(workshop_id, link_generation=found.info.link_generation + 1)
+            self.memory.bump(workshop_id, link_generation=found.info.link_generation + 1)
 
     async def page_link(self, workshop: WorkshopInfo) -> str | None:
         return None  # no web server in memory
@@ -203,7 +206,7 @@ class MemoryWorkshops:
             support_sources=tuple(answers.support_sources),
             updated=now,
         )
-        self._bump(workshop_id)
+        self.memory.bump(workshop_id)
         row = self._row(workshop_id, user_id)
         if row is not None:
             row.answers = stored
@@ -441,9 +444,8 @@ class MemoryPrivacy:
         """The participant's free text goes; their coded choices stay, unlinked, in the totals;
         the workshops that showed their words count up their revision."""
         mine = [a for a in self.memory.workshop_answers if a.participant == user_id]
-        workshops = MemoryWorkshops(self.memory)
         for workshop_id in dict.fromkeys(a.workshop_id for a in mine):
-            workshops._bump(workshop_id)
+            self.memory.bump(workshop_id)
         for row in mine:
             row.participant = f"anon:{row.id}"
             row.answers = dataclasses.replace(row.answers, challenges=(), support_from="")
