@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import tempfile
 import threading
 from collections.abc import Coroutine
-from pathlib import Path
 from typing import Any
 
 from bot.events import PLAIN, EventRunner
-from bot.storage import Storage, UserRecord
-from bot.storage.stores import stores_for
 from flows.messages import Event, Reply
 from flows.router import Router
 from flows.state import ConversationState
 from flows.turn import Turn
+from tests.memory_ports import Memory, memory_stores
 
 
 class Engine:
-    """The router with a database of its own (a SQLite file), driven synchronously from a loop
-    in a thread of its own (so callers may or may not run a loop themselves): for tests and
-    benchmarks of the flows that keep the conversation record in memory between events."""
+    """The router driven synchronously from a loop in a thread of its own (so callers may or
+    may not run a loop themselves), for tests and benchmarks of the flows that keep the
+    conversation record in memory between events. What the flows keep beyond it is in memory
+    too (`tests.memory_ports`, no database): each event is saved as the EventRunner saves it
+    (the user's row and a completed assessment); `stores` are the ports, for a test to read
+    what the flows kept."""
 
     def __init__(self, router: Router) -> None:
         self.router = router
@@ -29,8 +29,8 @@ class Engine:
         self.diagnostic = router.assessment.diagnostic
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, daemon=True).start()
-        db = Path(tempfile.mkdtemp(prefix="cj-engine-")) / "test.db"
-        self.storage = self._run(Storage.open(f"sqlite:///{db}"))
+        self.memory = Memory()
+        self.stores = memory_stores(self.memory)
 
     def _run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
@@ -38,16 +38,16 @@ class Engine:
     def handle(
         self, record: ConversationState, event: Event, now: float, user_id: str = "cli:test"
     ) -> Turn:
-        user = UserRecord(user_id, record, "Europe/Stockholm", exists=False)
-        turn = Turn(
-            user_id,
-            record,
-            user.timezone,
-            now,
-            stores_for(self.storage, user=user),
-            PLAIN,
-        )
-        self._run(self.router.handle(turn, event))
+        return self._run(self._handle(record, event, now, user_id))
+
+    async def _handle(
+        self, record: ConversationState, event: Event, now: float, user_id: str
+    ) -> Turn:
+        turn = Turn(user_id, record, "Europe/Stockholm", now, self.stores, PLAIN)
+        await self.router.handle(turn, event)
+        # as the EventRunner saves (a reminder or a consent has written a new user's row)
+        if not turn.erased and not (turn.read_only and user_id not in self.memory.users):
+            await self.memory.save(user_id, turn.completed)
         return turn
 
 

@@ -131,9 +131,7 @@ def test_the_summary_takes_the_peers_line_before_its_closing_question(engine, co
 
 
 async def driver_consent(engine):
-    from bot.storage.regional import RegionalStore
-
-    return await RegionalStore(engine.storage).consent("cli:test")
+    return await engine.stores.regional.consent("cli:test")
 
 
 def test_a_forged_region_or_field_is_refused(engine, content):
