@@ -10,7 +10,7 @@ reach this in arrival order (`bot.telegram.ordering`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -63,6 +63,7 @@ class Handled:
     lang: str
     status: str = "ok"  # or "duplicate" (update seen before) or "stale" (old or forged button)
     events: tuple[DomainEvent, ...] = ()  # what the event's flows recorded (`flows.events`)
+    erased: bool = False  # the user's data was erased: nothing of theirs is kept
 
     @property
     def completed(self) -> bool:
@@ -75,6 +76,9 @@ class Handled:
         return list(
             dict.fromkeys(e.workshop_id for e in self.events if isinstance(e, WorkshopChanged))
         )
+
+
+Keep = Callable[[Storage, "Handled"], Awaitable[None]]
 
 
 class EventRunner:
@@ -99,18 +103,21 @@ class EventRunner:
         lang: str = "en",
         token: str | None = None,
         update_id: int | None = None,
+        keep: Keep | None = None,
     ) -> Handled:
         """Handle one event in one transaction: the update is recorded as handled, the user's
         row locked, the flows run, and everything they changed committed together, before the
         replies are returned. Nothing changes for an update handled before (status "duplicate")
-        or a positional button whose `token` no longer matches the conversation ("stale")."""
+        or a positional button whose `token` no longer matches the conversation ("stale").
+        `keep` writes what the channel keeps of the exchange (the browser's transcript) in the
+        same transaction, unless the user's data was erased."""
         try:
-            return await self._handle(user_id, event, channel, lang, token, update_id)
+            return await self._handle(user_id, event, channel, lang, token, update_id, keep)
         except sa.exc.IntegrityError:
             # A new user's first two events on two replicas: both found no row to lock and
             # both inserted one; the other committed first and this one was rolled back whole.
             # Run it again: now it waits for the row like any later event.
-            return await self._handle(user_id, event, channel, lang, token, update_id)
+            return await self._handle(user_id, event, channel, lang, token, update_id, keep)
 
     async def _handle(
         self,
@@ -120,6 +127,7 @@ class EventRunner:
         lang: str,
         token: str | None,
         update_id: int | None,
+        keep: Keep | None = None,
     ) -> Handled:
         now = self.clock()
         async with self.storage.transaction() as conn:
@@ -129,7 +137,10 @@ class EventRunner:
             if not claimed:
                 return Handled([], position_token(conv), conv.lang, "duplicate")
             if event.kind == "choice" and self.router.is_stale(conv, event.value, token):
-                return Handled([], position_token(conv), conv.lang, "stale")
+                stale = Handled([], position_token(conv), conv.lang, "stale")
+                if keep is not None and record.exists:
+                    await keep(storage, stale)
+                return stale
             turn = Turn(
                 user_id,
                 conv,
@@ -142,7 +153,16 @@ class EventRunner:
             if not turn.erased and not (turn.read_only and not record.exists):
                 record.timezone = turn.timezone
                 await storage.save(record, turn.completed)
-        return Handled(turn.replies, position_token(conv), conv.lang, events=tuple(turn.events))
+            handled = Handled(
+                turn.replies,
+                position_token(conv),
+                conv.lang,
+                events=tuple(turn.events),
+                erased=turn.erased,
+            )
+            if keep is not None and not turn.erased and record.exists:
+                await keep(storage, handled)
+        return handled
 
     async def record(self, user_id: str) -> UserRecord:
         return await self.storage.load(user_id)

@@ -71,6 +71,13 @@ INVENTORY: dict[str, tuple[str, ...]] = {
             "its longest-standing member."
         ),
     ),
+    "browser_chat": (
+        N_(
+            "• If you use me in a web browser: the latest messages of our chat there (about "
+            "80, yours and mine), so that the page shows them on any device you continue on, "
+            "and a random id in a cookie that recognises your browser."
+        ),
+    ),
 }
 
 

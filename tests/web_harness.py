@@ -23,7 +23,9 @@ class WebPages:
         async def username() -> str:
             return "cluster_journey_test_bot"
 
-        self.pages = Pages(storage, content, username, self.stopping, poll=poll)
+        self.pages = Pages(
+            storage, content, username, self.stopping, poll=poll, base_url=self.base_url
+        )
         self.server = make_server(asgi.build(storage, self.pages))
         self._task: asyncio.Task[None] | None = None
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.storage import database, journey, regional, reminders, teams, workshops
+from bot.storage import database, journey, regional, reminders, teams, web_chat, workshops
 from bot.storage.database import Storage
 from bot.storage.personal_data import Holding
 
@@ -16,6 +16,7 @@ REGISTRY: tuple[Holding, ...] = (
     *workshops.PERSONAL_DATA,
     *regional.PERSONAL_DATA,
     *teams.PERSONAL_DATA,
+    *web_chat.PERSONAL_DATA,
     *database.PERSONAL_DATA,
 )
 

@@ -207,3 +207,37 @@ send_budgets = sa.Table(
     sa.Column("tat", sa.Float, nullable=False),
     sa.Index("send_budgets_tat", "tat"),
 )
+
+web_identities = sa.Table(
+    "web_identities",
+    metadata,
+    # a browser user's sign-in generation: their cookie and their "continue on another device"
+    # link carry it, and a new generation revokes both (`bot.web.identity`)
+    sa.Column(
+        "user_id",
+        sa.String(64),
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("generation", sa.Integer, nullable=False),
+    sa.Column("changed", sa.Float, nullable=False),
+)
+
+web_messages = sa.Table(
+    "web_messages",
+    metadata,
+    # the browser chat's recent messages, the user's and the bot's, so that a page (on any
+    # replica, after any restart) shows the conversation; the oldest go past WEB_KEPT
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "user_id",
+        sa.String(64),
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("turn", sa.Integer, nullable=False),  # the exchange it belongs to, counted up
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),  # who, text and buttons, as JSON
+    sa.Column("attachment", sa.Text, nullable=True),  # the picture or file, as data (JSON)
+    sa.Index("web_messages_user", "user_id", "id"),
+)

@@ -133,6 +133,7 @@ async def serve(
     content: Content,
     web: WebServer,
     webhook: Webhook | None = None,
+    base_url: str = "",
 ) -> None:
     """What PTB's run_polling/run_webhook do, with the bot's own web server beside: start the
     Application, poll or tell Telegram the webhook URL, serve until SIGINT/SIGTERM, then stop
@@ -161,7 +162,7 @@ async def serve(
             name: str | None = application.bot.username
             return name
 
-        pages = Pages(storage, content, username, stopping)
+        pages = Pages(storage, content, username, stopping, base_url=base_url)
         route = (webhook.path, webhook.secret_token) if webhook is not None else None
         server = make_server(asgi.build(storage, pages, application, route))
         stop_on_signals(server, stopping)
@@ -189,7 +190,9 @@ def run(
     storage = Storage.create(settings.database_url, settings.timezone)
     application = build_application(settings, content, storage)
     try:
-        asyncio.run(serve(application, storage, content, web, webhook))
+        asyncio.run(
+            serve(application, storage, content, web, webhook, settings.page_base_url)
+        )
     except InvalidToken:
         print(
             "Telegram rejected the token in TELEGRAM_BOT_TOKEN. Check it with @BotFather.",

@@ -26,6 +26,8 @@ from bot.storage import Storage, values
 from bot.storage.workshops import WorkshopStore
 from bot.telegram.links import join_link
 from bot.web import access
+from bot.web.chat import ChatPages
+from bot.web.ratelimit import Limits
 from bot.web.regional import RegionalPages
 from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
 from flows.content_model import Content
@@ -57,6 +59,8 @@ class Pages:
         bot_username: Callable[[], Awaitable[str | None]] | None = None,
         stopping: asyncio.Event | None = None,
         poll: float = POLL,
+        base_url: str = "",
+        chat_limits: Limits | None = None,
     ) -> None:
         self.storage = storage
         self.workshops = WorkshopStore(storage)
@@ -70,7 +74,10 @@ class Pages:
             auto_reload=False,
         )
         self._fragments: dict[tuple[int, str], tuple[int, str]] = {}
-        self._links = access.PageLinks("")  # only its secret: the links are the bot's to give
+        self._links = access.PageLinks(base_url)
+        self.chat = ChatPages(
+            storage, content, self.templates, self._links, base_url, limits=chat_limits
+        )
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -78,6 +85,7 @@ class Pages:
             Route(access.PAGE_PATH + "{token}/events", self.events, methods=["GET"]),
             Route(access.PAGE_PATH + "{token}/export.csv", self.export, methods=["GET"]),
             *RegionalPages(self.storage, self.content, self.templates, self._links).routes(),
+            *self.chat.routes(),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
 
