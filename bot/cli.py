@@ -217,10 +217,12 @@ async def serve_pages(settings: Settings, content: Content, sock: socket.socket)
     storage = Storage.create(settings.database_url, settings.timezone)
     try:
         stopping = asyncio.Event()
-        server = make_server(asgi.build(
+        server = make_server(
+            asgi.build(
                 storage,
                 Pages(storage, content, stopping=stopping, base_url=settings.page_base_url),
-            ))
+            )
+        )
         stop_on_signals(server, stopping)
         await server.serve(sockets=[sock])
     finally:

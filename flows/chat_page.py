@@ -41,8 +41,7 @@ def labels() -> dict[str, str]:
         ),
         "too_many_title": _("A short pause, please"),
         "too_many": _(
-            "You sent a lot in a short time. Wait a few seconds and send it again; nothing "
-            "is lost."
+            "You sent a lot in a short time. Wait a few seconds and send it again; nothing is lost."
         ),
         "too_large_title": _("That was too long"),
         "too_large": _("That was more than one message can hold. Shorten it and send it again."),

@@ -423,6 +423,7 @@ class MemoryPrivacy:
             "workshops_run",  # kept after /delete: co-facilitators keep the results
             "regional_consent",
             "teams",
+            "browser_chat",  # the browser's transcript: kept by its adapter, not by the flows
             "profile",
         )
 
@@ -436,6 +437,7 @@ class MemoryPrivacy:
         memory.join_attempts = [(who, at) for who, at in memory.join_attempts if who != user_id]
         counts["regional_consent"] = int(memory.consents.pop(user_id, None) is not None)
         counts["teams"] = self._leave_teams(user_id)
+        counts["browser_chat"] = 0
         counts["profile"] = int(user_id in memory.users)
         memory.users.discard(user_id)
         return counts

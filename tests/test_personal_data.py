@@ -12,6 +12,7 @@ from bot.storage.regional import RegionalStore
 from bot.storage.reminders import ReminderStore
 from bot.storage.schema import metadata, users
 from bot.storage.teams import TeamStore
+from bot.storage.web_chat import WebChatStore
 from bot.storage.workshops import WorkshopStore
 from flows.i18n import _, use_language
 from flows.messages import Event
@@ -82,6 +83,9 @@ async def _everything_of(storage: Storage, content, user: str) -> None:
     teams = TeamStore(storage)
     team = await teams.create(user, "Jämtskog", 5.0)
     await teams.join(team.id, "tg:colleague", 6.0)
+    chat = WebChatStore(storage)  # as if they had used the browser chat too
+    await chat.add(user, [({"who": "user", "text": "Hej"}, None)], 7.0)
+    await chat.renew(user, 7.0)
 
 
 async def test_erasure_and_export_follow_the_registry(storage, content):

@@ -387,6 +387,7 @@ async def test_erase_counts_every_kind_and_leaves_the_rest(world):
         "join_attempts": 2,
         "regional_consent": 1,
         "teams": 5,  # three memberships, two teams handed over or closed
+        "browser_chat": 0,
         "profile": 1,
     }
     assert await stores.journey.assessments(user) == []

@@ -35,12 +35,13 @@ async def quick_check(user: WebUser, answers=QUICK) -> None:
 
 async def test_a_swedish_newcomer_takes_the_quick_check(storage, content, database):
     async with replica(storage, content) as client:
-        anna = await WebUser([client]).open()
+        anna = WebUser([client])
+        first = await anna.request("GET", "/chat")
         assert anna.status == 200
         assert "Välkommen till Klusterresan" in anna.texts()[0]
-        cookie = anna.cookies.jar
-        assert [c.name for c in cookie] == ["cj_chat"]
-        assert "httponly" in {k.lower() for k in next(iter(cookie))._rest}  # noqa: SLF001
+        cookie = first.headers["set-cookie"].lower()
+        assert cookie.startswith("cj_chat=") and "httponly" in cookie and "samesite=lax" in cookie
+        assert "secure" not in cookie  # served over http here; https makes it Secure
         assert "help" in anna.commands() and "privacy" in anna.commands()
 
         await quick_check(anna)
@@ -68,6 +69,12 @@ async def test_a_swedish_newcomer_takes_the_quick_check(storage, content, databa
         # nobody else gets the file
         other = await WebUser([client]).open()
         assert (await other.request("GET", document.files[0])).status_code == 404
+
+
+async def test_the_cookie_is_secure_behind_https(storage, content):
+    async with replica(storage, content, base_url="https://klusterresan.example.se") as client:
+        response = await WebUser([client]).request("GET", "/chat")
+        assert "secure" in response.headers["set-cookie"].lower()
 
 
 async def test_english_from_the_browser_then_the_users_choice(storage, content):
@@ -184,7 +191,7 @@ async def test_delete_erases_the_data_and_the_cookie(storage, content, database)
         await anna.command("delete")
         response = await anna.press(anna.labels()[0])  # "Ja, radera allt"
         assert response.status_code == 200 and "Dina uppgifter är raderade" in anna.page
-        assert 'max-age=0' in response.headers["set-cookie"].lower()
+        assert "max-age=0" in response.headers["set-cookie"].lower()
         for table in ("users", "assessments", "web_messages", "web_identities"):
             assert database.value(f"SELECT COUNT(*) FROM {table}") == 0, table
 

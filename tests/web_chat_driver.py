@@ -24,9 +24,11 @@ _CSRF = re.compile(r'name="csrf" value="([^"]*)"')
 _FILE = re.compile(r'(?:src|href)="(/chat/file/[^"]+)"')
 
 
-def replica(storage: Storage, content: Content, **options) -> httpx.AsyncClient:
+def replica(
+    storage: Storage, content: Content, base_url: str = BASE, **options
+) -> httpx.AsyncClient:
     """One replica of the web server (its own Pages on its own storage) and a client to it."""
-    app = asgi.build(storage, Pages(storage, content, base_url=BASE, **options))
+    app = asgi.build(storage, Pages(storage, content, base_url=base_url, **options))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE)
 
 

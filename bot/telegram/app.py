@@ -190,9 +190,7 @@ def run(
     storage = Storage.create(settings.database_url, settings.timezone)
     application = build_application(settings, content, storage)
     try:
-        asyncio.run(
-            serve(application, storage, content, web, webhook, settings.page_base_url)
-        )
+        asyncio.run(serve(application, storage, content, web, webhook, settings.page_base_url))
     except InvalidToken:
         print(
             "Telegram rejected the token in TELEGRAM_BOT_TOKEN. Check it with @BotFather.",

@@ -251,7 +251,7 @@ class ChatPages:
         lang = lang or from_accept_language(request.headers.get("accept-language"))
 
         async def keep(storage: Storage, handled: Handled) -> None:
-            messages = []
+            messages: list[tuple[dict[str, Any], str | None]] = []
             if label:
                 messages.append(({"who": "user", "text": label}, None))
             replies = handled.replies
@@ -356,7 +356,8 @@ class ChatPages:
     ) -> str:
         with use_language(lang):
             bubbles = _bubbles(messages, labels())
-            expects_text = next((b.expects_text for b in reversed(bubbles) if b.who == "bot"), False)
+            bot = [b for b in bubbles if b.who == "bot"]
+            expects_text = bool(bot) and bot[-1].expects_text
             return self.templates.get_template("chat.html").render(
                 **self._chrome(lang, who, secret),
                 bubbles=bubbles,
@@ -429,8 +430,7 @@ def _active_turns(messages: list[StoredMessage]) -> set[int]:
     for turn in reversed(turns):
         active.add(turn)
         if any(
-            m.turn == turn and m.body.get("who") == "bot" and "file" not in m.body
-            for m in messages
+            m.turn == turn and m.body.get("who") == "bot" and "file" not in m.body for m in messages
         ):
             break
     return active
