@@ -193,3 +193,62 @@ def test_every_column_of_the_registry_has_a_label_and_a_line_in_the_docs():
             key = f"{holding.table.name}.{column.name}"
             assert key in FIELDS, f"{key}: no label in flows/mydata.py FIELDS"
             assert f"`{column.name}`" in docs, f"{key}: not described in docs/MYDATA.md"
+
+
+async def test_retention_erases_an_inactive_user_after_a_notice_and_keeps_an_active_one(
+    storage, content
+):
+    from bot.retention import DAY, MONTH, Retention
+    from bot.storage.schema import users
+
+    runner = EventRunner(Router(content), storage)
+    await runner.handle("tg:7", Event("command", "start"), lang="sv")
+    await quick_check(runner, "tg:7", "no")
+    await quick_check(runner, "tg:8", "yes")
+    await quick_check(runner, "cli:anna", "yes")
+    now = 2_000_000_000.0
+    async with storage.transaction() as conn:  # tg:7 and cli:anna idle for 24 months less 3 days
+        await conn.execute(
+            users.update()
+            .where(users.c.id.in_(["tg:7", "cli:anna"]))
+            .values(updated=now - 24 * MONTH + 3 * DAY)
+        )
+        await conn.execute(users.update().where(users.c.id == "tg:8").values(updated=now - DAY))
+    sent: list[tuple[str, str]] = []
+
+    async def notify(user, reply):
+        if not user.user_id.startswith("tg:"):
+            return False
+        sent.append((user.user_id, reply.text))
+        return True
+
+    clock = [now]
+    retention = Retention(storage, 24, notify, clock=lambda: clock[0])
+    first = await retention.tick()
+    assert (first.noticed, first.delivered, first.erased) == (2, 1, 0)
+    [(who, text)] = sent
+    assert who == "tg:7" and "24 månader" in text and "/mydata" in text
+    assert (await retention.tick()).noticed == 0  # once per pause
+    clock[0] = now + 8 * DAY
+    assert (await retention.tick()).erased == 2
+    assert await _ids_in_every_table(storage, "tg:7", "cli:anna") == []
+    assert (await runner.record("tg:8")).exists  # active: kept
+
+
+async def test_activity_after_the_notice_keeps_the_user(storage, content):
+    from bot.retention import DAY, MONTH, Retention
+    from bot.storage.schema import users
+
+    runner = EventRunner(Router(content), storage)
+    await quick_check(runner, "tg:9", "no")
+    now = 2_000_000_000.0
+    async with storage.transaction() as conn:
+        await conn.execute(users.update().values(updated=now - 24 * MONTH + DAY))
+    retention = Retention(storage, 24, clock=lambda: now)
+    assert (await retention.tick()).noticed == 1
+    async with storage.transaction() as conn:  # they came back the day after the notice
+        await conn.execute(users.update().values(updated=now + DAY))
+    later = Retention(storage, 24, clock=lambda: now + 30 * DAY)
+    assert (await later.tick()).erased == 0
+    assert (await runner.record("tg:9")).exists
+    assert (await Retention(storage, 0, clock=lambda: now + 9999 * DAY).tick()).erased == 0
