@@ -13,6 +13,8 @@ from dotenv import load_dotenv
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_TIMEZONE = "Europe/Stockholm"
 WEB_PORT = "CLUSTER_JOURNEY_WEB_PORT"
+RETENTION = "CLUSTER_JOURNEY_RETENTION_MONTHS"
+DEFAULT_RETENTION_MONTHS = 24  # the README says so
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Settings:
     public_url: str | None = None  # where people reach the web pages, e.g. https://bot.example.se
     web_listen: str = "127.0.0.1"  # where the web pages are served (polling and `web`)
     web_port: int = 8080
+    retention_months: int = DEFAULT_RETENTION_MONTHS  # inactive users erased after; 0: never
 
     @property
     def page_base_url(self) -> str:
@@ -69,9 +72,21 @@ def load_settings() -> Settings:
         web_port=port(
             os.environ.get("CLUSTER_JOURNEY_WEB_PORT") or "8080", "CLUSTER_JOURNEY_WEB_PORT"
         ),
+        retention_months=retention_months(),
     )
     check_timezone(settings.timezone)
     return settings
+
+
+def retention_months() -> int:
+    """After how many months without activity a user's data is erased (0: never), from
+    CLUSTER_JOURNEY_RETENTION_MONTHS; the privacy text and the retention job both ask here."""
+    value = (os.environ.get(RETENTION) or "").strip() or str(DEFAULT_RETENTION_MONTHS)
+    if not value.isdigit() or int(value) > 1200:
+        raise SettingsError(
+            f"{RETENTION}={value!r} is not a number of months (0 keeps data until deleted)"
+        )
+    return int(value)
 
 
 def check_public_url(url: str) -> None:

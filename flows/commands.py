@@ -16,10 +16,12 @@ from typing import Protocol
 from flows import menu, privacy
 from flows.actionplan.dialogue import Plans
 from flows.channel import Channel
+from flows.content_model import Content
 from flows.guide import Guide
 from flows.i18n import N_, _
 from flows.journey.assessment import Assessment
 from flows.messages import Choice, Reply
+from flows.mydata import MyData
 from flows.reminders.dialogue import Reminders
 from flows.team.dialogue import TEAM_PREFIX, Teams
 from flows.turn import Turn
@@ -36,6 +38,8 @@ QUIT = ("quit", "exit")  # the terminal's own command: it ends the chat, the flo
 class CommandFlows(Protocol):
     """The flows a command's route is found in: the router's (`Router` is one)."""
 
+    @property
+    def content(self) -> Content: ...
     @property
     def assessment(self) -> Assessment: ...
     @property
@@ -171,6 +175,12 @@ COMMANDS = (
         lambda f: f.privacy_command,
         help=N_("/privacy – what is stored about you; /delete – erase it"),  # /delete's too
         menu=N_("What is stored about you"),
+    ),
+    Command(
+        "mydata",
+        lambda f: MyData(f.content).mydata_command,
+        help=N_("/mydata – a copy of everything stored about you (JSON and a document)"),
+        menu=N_("A copy of your data"),
     ),
     Command("delete", lambda f: privacy.delete_command, menu=N_("Erase your data")),
     Command(

@@ -173,7 +173,62 @@ class PlanDocument:
     kind: Literal["pdf", "markdown"]
 
 
-Drawing = ReadinessChart | CountChart | QrCode | Table | PlanDocument
+JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+
+
+@dataclass(frozen=True)
+class DataField:
+    """One stored value: its key in the JSON copy (documented in docs/MYDATA.md) and the value
+    there; its label and the value as a reader reads it (`text`, or a list as `items`). With
+    `text` and `items` empty the reader's copy leaves it out (bookkeeping); `in_json=False`
+    marks what only the reader's copy shows (an action's text next to its id)."""
+
+    name: str
+    label: str
+    value: JsonValue
+    text: str = ""
+    items: tuple[str, ...] = ()
+    in_json: bool = True
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """The rows of one table of the personal-data registry that are the user's."""
+
+    name: str  # the table's name: the key in the JSON copy
+    title: str
+    records: tuple[tuple[DataField, ...], ...]
+
+
+@dataclass(frozen=True)
+class DataSection:
+    """One kind of personal data (a category of the registry) and what the privacy text says
+    of it."""
+
+    category: str
+    title: str
+    about: tuple[str, ...]
+    tables: tuple[DataTable, ...]
+
+
+@dataclass(frozen=True)
+class DataCopy:
+    """A copy of everything stored about the user (`/mydata`), every text in the reader's
+    language: as JSON (machine-readable, keys in English) or Markdown (`bot/render/`)."""
+
+    kind: Literal["json", "markdown"]
+    lang: str
+    title: str
+    intro: str
+    user_id: str
+    made: str  # when the copy was made, ISO 8601 in UTC
+    made_text: str  # the same in words, with the user id: under the title
+    sections: tuple[DataSection, ...]
+    nothing: str  # a table without rows of the user's
+    footer: str
+
+
+Drawing = ReadinessChart | CountChart | QrCode | Table | PlanDocument | DataCopy
 
 
 @dataclass(frozen=True)
@@ -185,7 +240,7 @@ class Attachment:
 
     @property
     def is_image(self) -> bool:
-        return not isinstance(self.content, Table | PlanDocument)
+        return not isinstance(self.content, Table | PlanDocument | DataCopy)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ channel can do is `flows.channel.Channel`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from flows.journey.port import Journey
 from flows.regional.port import Regional
@@ -28,6 +29,14 @@ class Privacy(Protocol):
 
     async def erase(self, user_id: str) -> dict[str, int]:
         """Erase everything of the user's; how many rows of each kind went."""
+        ...
+
+    async def export(self, user_id: str) -> Mapping[str, Mapping[str, Sequence[Mapping[str, Any]]]]:
+        """Every row held of the user: kind → table → rows (column → value, JSON decoded)."""
+        ...
+
+    def retention_months(self) -> int:
+        """After how many months without activity a user's data is erased (0: never)."""
         ...
 
 

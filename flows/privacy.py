@@ -27,6 +27,10 @@ INVENTORY: dict[str, tuple[str, ...]] = {
             "• Where you are in the conversation and your answers, so that you can pause "
             "and continue without losing anything."
         ),
+        N_(
+            "• Your action plan as you wrote it: the cluster's name, the names you typed as "
+            "owners of actions, the months they are due and what is done."
+        ),
     ),
     "assessments": (
         N_(
@@ -53,8 +57,9 @@ INVENTORY: dict[str, tuple[str, ...]] = {
     ),
     "workshops_run": (
         N_(
-            "• Workshops you run: their title and that you run them. These stay after "
-            "/delete, so that the other facilitators keep the results."
+            "• Workshops you run: the title you typed and that you run them. After /delete "
+            "you no longer run them: a workshop you created passes to a co-facilitator, or "
+            "is closed under no one's name, so that the results are not lost."
         ),
     ),
     "regional_consent": (
@@ -65,7 +70,8 @@ INVENTORY: dict[str, tuple[str, ...]] = {
     ),
     "teams": (
         N_(
-            "• The teams you belong to (and own) and when you joined. Your answers for "
+            "• The teams you belong to (and own, with the cluster's name you typed) and when "
+            "you joined. Your answers for "
             "a team count in its combined result, which shows only counts, never who "
             "said what. After /delete they leave the result; a team you own passes to "
             "its longest-standing member."
@@ -81,7 +87,34 @@ INVENTORY: dict[str, tuple[str, ...]] = {
 }
 
 
-def privacy_reply(categories: Sequence[str], *parts: Reply) -> Reply:
+def _retention(months: int) -> str:
+    if not months:
+        return _("Your data is kept until you delete it.")
+    return ngettext(
+        "If you do not use me for {count} month, your data is erased; I tell you a week "
+        "before where the chat app lets me.",
+        "If you do not use me for {count} months, your data is erased; I tell you a week "
+        "before where the chat app lets me.",
+        months,
+    ).format(count=months)
+
+
+def retention_notice(months: int, erased_on: str) -> Reply:
+    """The notice before an inactive user's data is erased (`bot.retention`)."""
+    return Reply(
+        ngettext(
+            "You have not used Cluster Journey for almost {count} month. On {date} I will "
+            "erase what I store about you. To keep it, just send me a message; /mydata "
+            "gives you a copy first.",
+            "You have not used Cluster Journey for almost {count} months. On {date} I will "
+            "erase what I store about you. To keep it, just send me a message; /mydata "
+            "gives you a copy first.",
+            months,
+        ).format(count=months, date=erased_on)
+    )
+
+
+def privacy_reply(categories: Sequence[str], *parts: Reply, months: int = 0) -> Reply:
     """What is stored, listed from the kinds of data the storage holds (`categories`) in the
     inventory's order, followed by what other features say of themselves (`parts`, e.g. the
     regional picture's consent), their buttons with them."""
@@ -96,11 +129,12 @@ def privacy_reply(categories: Sequence[str], *parts: Reply) -> Reply:
                     for line in lines
                 ),
                 _(
-                    "I do not store your name or your username. Apart from the workshop answers "
-                    "above, I keep only what you choose with the buttons, not the text of your "
-                    "messages. Nothing is shared with anyone else. Your data is kept until you "
-                    "delete it: send /delete to erase it at once."
+                    "I do not store your name or your username in the chat app. What you type "
+                    "is kept only where the list above says so; anything else you write is "
+                    "not kept. Nothing is shared with anyone else."
                 ),
+                _retention(months),
+                _("Send /mydata for a copy of all of it, and /delete to erase it at once."),
                 _(
                     "When you delete, the words you typed in workshops are erased too. Your "
                     "choices there (step, kinds and sources of support) stay in the workshop's "
@@ -115,7 +149,17 @@ def privacy_reply(categories: Sequence[str], *parts: Reply) -> Reply:
 
 def confirm_reply() -> Reply:
     return Reply(
-        _("Do you want to erase everything I store about you? This cannot be undone."),
+        "\n\n".join(
+            [
+                _("Do you want to erase everything I store about you? This cannot be undone."),
+                _(
+                    "What stays, no longer linked to you: your choices in workshops (step, "
+                    "kinds and sources of support) in their totals, and workshops you created, "
+                    "which pass to a co-facilitator or are closed under no one's name. A team "
+                    "you own passes to its longest-standing member."
+                ),
+            ]
+        ),
         (
             Choice(f"privacy:{CONFIRM}", _("Yes, erase my data")),
             Choice(f"privacy:{CANCEL}", _("Cancel")),
@@ -126,7 +170,8 @@ def confirm_reply() -> Reply:
 
 async def privacy_command(turn: Turn, _arg: str, *parts: Reply) -> None:
     turn.read_only = True
-    turn.say(privacy_reply(turn.store.privacy.categories(), *parts))
+    privacy = turn.store.privacy
+    turn.say(privacy_reply(privacy.categories(), *parts, months=privacy.retention_months()))
 
 
 async def delete_command(turn: Turn, _arg: str) -> None:
@@ -146,28 +191,31 @@ async def privacy_choice(turn: Turn, value: str) -> bool:
     if not counts["profile"]:
         turn.say(Reply(_("There was nothing stored about you.")))
         return True
-    assessments, reminders, workshops = (
-        counts[k] for k in ("assessments", "reminders", "workshop_answers")
+    assessments, reminders, workshops, run = (
+        counts.get(k, 0) for k in ("assessments", "reminders", "workshop_answers", "workshops_run")
     )
-    turn.say(
-        Reply(
-            _(
-                "Done. I erased your profile, your conversation, {assessments}, {reminders} and "
-                "the words you typed in {workshops}. Your choices in those workshops stay in "
-                "their totals, no longer linked to you. Send /start if you want to begin again."
-            ).format(
-                assessments=ngettext(
-                    "{count} completed self-assessment",
-                    "{count} completed self-assessments",
-                    assessments,
-                ).format(count=assessments),
-                reminders=ngettext("{count} reminder", "{count} reminders", reminders).format(
-                    count=reminders
-                ),
-                workshops=ngettext("{count} workshop", "{count} workshops", workshops).format(
-                    count=workshops
-                ),
-            )
-        )
+    done = _(
+        "Done. I erased your profile, your conversation, {assessments}, {reminders} and the "
+        "words you typed in {workshops}. Your choices in those workshops stay in their totals, "
+        "no longer linked to you."
+    ).format(
+        assessments=ngettext(
+            "{count} completed self-assessment", "{count} completed self-assessments", assessments
+        ).format(count=assessments),
+        reminders=ngettext("{count} reminder", "{count} reminders", reminders).format(
+            count=reminders
+        ),
+        workshops=ngettext("{count} workshop", "{count} workshops", workshops).format(
+            count=workshops
+        ),
     )
+    handed = (
+        ngettext(
+            "You no longer run {count} workshop.", "You no longer run {count} workshops.", run
+        ).format(count=run)
+        if run
+        else ""
+    )
+    again = _("Send /start if you want to begin again.")
+    turn.say(Reply(" ".join(part for part in (done, handed, again) if part)))
     return True

@@ -435,6 +435,7 @@ class MemoryPrivacy:
         counts["workshop_answers"] = self._anonymise_answers(user_id)
         counts["join_attempts"] = sum(1 for who, _at in memory.join_attempts if who == user_id)
         memory.join_attempts = [(who, at) for who, at in memory.join_attempts if who != user_id]
+        counts["workshops_run"] = self._leave_workshops(user_id)
         counts["regional_consent"] = int(memory.consents.pop(user_id, None) is not None)
         counts["teams"] = self._leave_teams(user_id)
         counts["browser_chat"] = 0
@@ -452,6 +453,136 @@ class MemoryPrivacy:
             row.participant = f"anon:{row.id}"
             row.answers = dataclasses.replace(row.answers, challenges=(), support_from="")
         return len(mine)
+
+    def _leave_workshops(self, user_id: str) -> int:
+        """An owned workshop passes to a remaining co-facilitator, or to a random `gone:` owner,
+        closed; the user's facilitator places go. Counts the places, as the holdings do."""
+        count = 0
+        for workshop in self.memory.workshops.values():
+            if workshop.info.owner == user_id:
+                heirs = sorted(f for f in workshop.facilitators if f != user_id)
+                changes: dict[str, Any] = (
+                    {"owner": heirs[0]}
+                    if heirs
+                    else {"owner": f"gone:{secrets.token_hex(8)}", "closed": True}
+                )
+                self.memory.bump(workshop.info.id, **changes)
+            if user_id in workshop.facilitators:
+                count += 1
+                workshop.facilitators.remove(user_id)
+        return count
+
+    def retention_months(self) -> int:
+        return 24
+
+    async def export(self, user_id: str) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        """The user's rows as the registry exports them (the columns the memory keeps)."""
+        memory = self.memory
+        workshops = memory.workshops.values()
+        teams = memory.teams.values()
+        reminder = memory.reminders.get(user_id)
+        consent = memory.consents.get(user_id)
+        return {
+            "assessments": {
+                "assessments": [
+                    {
+                        "id": a.id,
+                        "user_id": user_id,
+                        "mode": a.completed.mode,
+                        "completed": a.completed.completed,
+                        "answers": a.completed.answers,
+                        "percents": list(a.completed.percents),
+                        "position": a.completed.position,
+                        "team_id": a.completed.team,
+                    }
+                    for a in memory.own_assessments(user_id)
+                ]
+            },
+            "reminders": {
+                "reminders": [
+                    {
+                        "user_id": user_id,
+                        "chat_id": reminder.target,
+                        "interval_days": reminder.interval_days,
+                        "due": reminder.due,
+                        "state": reminder.state,
+                    }
+                ]
+                if reminder
+                else []
+            },
+            "workshop_answers": {
+                "workshop_answers": [
+                    {
+                        "id": a.id,
+                        "workshop_id": a.workshop_id,
+                        "participant": user_id,
+                        "step": a.answers.step,
+                        "challenges": list(a.answers.challenges),
+                        "kinds": list(a.answers.support_kinds),
+                        "sources": list(a.answers.support_sources),
+                        "support_from": a.answers.support_from,
+                    }
+                    for a in memory.workshop_answers
+                    if a.participant == user_id
+                ]
+            },
+            "join_attempts": {
+                "join_attempts": [
+                    {"user_id": who, "at": at} for who, at in memory.join_attempts if who == user_id
+                ]
+            },
+            "workshops_run": {
+                "workshops": [
+                    {
+                        "id": w.info.id,
+                        "code": w.info.code,
+                        "title": w.info.title,
+                        "owner": user_id,
+                        "closed": w.info.closed,
+                        "created": w.created,
+                    }
+                    for w in workshops
+                    if w.info.owner == user_id
+                ],
+                "workshop_facilitators": [
+                    {"workshop_id": w.info.id, "user_id": user_id}
+                    for w in workshops
+                    if user_id in w.facilitators
+                ],
+            },
+            "regional_consent": {
+                "regional_consents": [
+                    {
+                        "user_id": user_id,
+                        "region": consent.region,
+                        "field": consent.field,
+                        "consented": consent.consented,
+                    }
+                ]
+                if consent
+                else []
+            },
+            "teams": {
+                "team_members": [
+                    {"team_id": t.info.id, "user_id": user_id, "joined": t.members[user_id]}
+                    for t in teams
+                    if user_id in t.members
+                ],
+                "teams": [
+                    {
+                        "id": t.info.id,
+                        "owner": user_id,
+                        "cluster": t.info.cluster,
+                        "closed": t.info.closed,
+                        "created": t.info.created,
+                    }
+                    for t in teams
+                    if t.info.owner == user_id
+                ],
+            },
+            "profile": {"users": [{"id": user_id}] if user_id in memory.users else []},
+        }
 
     def _leave_teams(self, user_id: str) -> int:
         """Memberships go; a team the user owns passes to its longest-standing member, or is

@@ -46,6 +46,27 @@ def test_every_kind_of_data_is_described_for_the_user_and_nothing_else():
     assert set(categories()) == set(INVENTORY)
 
 
+@pytest.mark.parametrize("holding", REGISTRY, ids=lambda h: f"{h.table.name}:{h.category}")
+def test_every_holding_has_a_sentence_in_both_languages(holding):
+    """A holding without a sentence in /privacy (in Swedish too) fails here."""
+    lines = INVENTORY.get(holding.category, ())
+    assert lines, f"{holding.table.name}: no sentence for {holding.category!r} in INVENTORY"
+    with use_language("sv"):
+        assert all(_(line) != line for line in lines)
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_privacy_no_longer_denies_that_typed_text_is_stored(content, lang):
+    text = Driver(Engine(Router(content)), lang).command("privacy")[-1].text
+    assert "text of your messages" not in text and "texten i dina meddelanden" not in text
+    for typed in {
+        "en": ("owners of actions", "title you typed", "cluster's name you typed"),
+        "sv": ("ansvariga för åtgärder", "namnet du skrev", "klustrets namn som du skrev"),
+    }[lang]:
+        assert typed in text
+    assert ("24 months" if lang == "en" else "24 månader") in text  # the retention, stated
+
+
 @pytest.mark.parametrize("lang", ["en", "sv"])
 def test_privacy_lists_every_kind_the_registry_holds(content, lang):
     text = Driver(Engine(Router(content)), lang).command("privacy")[-1].text
@@ -92,15 +113,15 @@ async def test_erasure_and_export_follow_the_registry(storage, content):
     await _everything_of(storage, content, "tg:1")
     privacy = PrivacyStore(storage)
     held = await privacy.export("tg:1")
-    assert {kind for kind, rows in held.items() if rows} == set(categories())
-    assert held["workshop_answers"][0]["challenges"] == ["Vi saknar tid"]
+    assert {kind for kind, tables in held.items() if any(tables.values())} == set(categories())
+    assert held["workshop_answers"]["workshop_answers"][0]["challenges"] == ["Vi saknar tid"]
 
     counts = await privacy.erase("tg:1")
     assert counts["profile"] == 1 and counts["assessments"] == 1 and counts["reminders"] == 1
     assert counts["workshop_answers"] == 1 and counts["join_attempts"] == 1
     left = await privacy.export("tg:1")
-    # only the workshops they run stay (the privacy text says so); nothing else is linked
-    assert {kind for kind, rows in left.items() if rows} == {"workshops_run"}
+    # nothing is linked to them any more: their workshop passed to no one's name
+    assert {kind for kind, tables in left.items() if any(tables.values())} == set()
     team = (await TeamStore(storage).of_member("tg:colleague"))[0]
     assert team.owner == "tg:colleague"  # the team passed to the colleague
     kept = await WorkshopStore(storage).answers(

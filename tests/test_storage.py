@@ -41,7 +41,7 @@ async def test_each_answer_is_on_disk_before_the_reply(database, content, storag
 
 async def test_completed_assessment_row(content, storage):
     await quick_check(EventRunner(Router(content), storage), "cli:a", "partly")
-    rows = (await PrivacyStore(storage).export("cli:a"))["assessments"]
+    rows = (await PrivacyStore(storage).export("cli:a"))["assessments"]["assessments"]
     assert len(rows) == 1
     row = rows[0]
     assert row["mode"] == "quick" and row["position"] == 1

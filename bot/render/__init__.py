@@ -7,12 +7,20 @@ from __future__ import annotations
 from bot.render.charts import count_png, readiness_png
 from bot.render.qr import qr_png
 from bot.render.tables import csv_bytes
-from flows.messages import Attachment, CountChart, PlanDocument, QrCode, ReadinessChart, Table
+from flows.messages import (
+    Attachment,
+    CountChart,
+    DataCopy,
+    PlanDocument,
+    QrCode,
+    ReadinessChart,
+    Table,
+)
 
 
 def render(attachment: Attachment) -> bytes:
     """The file's bytes: a PNG for pictures, a CSV file for tables, a PDF or Markdown file
-    for the action plan."""
+    for the action plan, JSON or Markdown for a copy of the user's data."""
     content = attachment.content
     if isinstance(content, ReadinessChart):
         return readiness_png(content)
@@ -30,4 +38,8 @@ def render(attachment: Attachment) -> bytes:
         from bot.render.plan_markdown import plan_markdown
 
         return plan_markdown(content.plan)
+    if isinstance(content, DataCopy):
+        from bot.render.data_copy import data_json, data_markdown
+
+        return data_json(content) if content.kind == "json" else data_markdown(content)
     raise TypeError(f"cannot render {type(content).__name__}")

@@ -44,13 +44,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def plain_row(row: Any) -> dict[str, Any]:
+    """A result row as a dict of plain values (column name → value, JSON decoded)."""
+    return {key: _plain(value) for key, value in row._mapping.items()}
+
+
 def rows_where(table: sa.Table, *columns: str) -> Exporter:
-    """An exporter of the table's rows in which any of `columns` is the user."""
+    """An exporter of the table's rows in which any of `columns` is the user, in the order of
+    its primary key."""
 
     async def export(conn: AsyncConnection, user_id: str) -> list[dict[str, Any]]:
         condition = sa.or_(*(table.c[name] == user_id for name in columns))
-        rows = (await conn.execute(sa.select(table).where(condition))).all()
-        return [{key: _plain(value) for key, value in row._mapping.items()} for row in rows]
+        query = sa.select(table).where(condition).order_by(*table.primary_key.columns)
+        return [plain_row(row) for row in (await conn.execute(query)).all()]
 
     return export
 

@@ -16,7 +16,10 @@ users = sa.Table(
     sa.Column("state", sa.Text, nullable=False),  # the conversation record as JSON
     sa.Column("last_update", sa.BigInteger, nullable=True),  # unused since revision 0002
     sa.Column("created", sa.Float, nullable=False),
-    sa.Column("updated", sa.Float, nullable=False),
+    sa.Column("updated", sa.Float, nullable=False),  # the user's last activity
+    # when the retention job announced the erasure of an inactive user (`bot.retention`);
+    # a notice older than `updated` belongs to an earlier pause
+    sa.Column("retention_notice", sa.Float, nullable=True),
 )
 
 assessments = sa.Table(

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.database import Storage
-from bot.storage.personal_data import Holding, delete_where, rows_where
+from bot.storage.personal_data import Holding, delete_where, plain_row, rows_where
 from bot.storage.schema import join_attempts, workshop_answers, workshop_facilitators, workshops
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.codes import new_join_code
@@ -327,13 +327,76 @@ async def _anonymise_answers(conn: AsyncConnection, user_id: str) -> int:
     return int(result.rowcount)
 
 
+async def _export_answers(conn: AsyncConnection, user_id: str) -> list[dict[str, Any]]:
+    """The user's answers, each with the title of the workshop it was given in."""
+    query = (
+        sa.select(workshop_answers, workshops.c.title.label("workshop_title"))
+        .join(workshops, workshops.c.id == workshop_answers.c.workshop_id)
+        .where(workshop_answers.c.participant == user_id)
+        .order_by(workshop_answers.c.id)
+    )
+    return [plain_row(row) for row in (await conn.execute(query)).all()]
+
+
+def chat_of(user_id: str) -> int | None:
+    """The private chat a Telegram user's messages go to (its id is the user's own)."""
+    prefix, _, number = user_id.partition(":")
+    return int(number) if prefix == "tg" and number.isdigit() else None
+
+
+async def _hand_on(conn: AsyncConnection, user_id: str) -> int:
+    """The workshops the user owns leave them: each passes to a remaining co-facilitator, or,
+    with none, keeps its results under a random `gone:` owner, closed, that no account can open
+    (their facilitator rows go next, in the holding below); a results message in their own chat
+    is no longer kept up to date. Counts nothing: every owner is also a facilitator, and the
+    facilitator rows below count the workshops they leave."""
+    owned = (
+        (await conn.execute(sa.select(workshops.c.id).where(workshops.c.owner == user_id)))
+        .scalars()
+        .all()
+    )
+    for workshop_id in owned:
+        heir = (
+            await conn.execute(
+                sa.select(workshop_facilitators.c.user_id)
+                .where(
+                    workshop_facilitators.c.workshop_id == workshop_id,
+                    workshop_facilitators.c.user_id != user_id,
+                )
+                .order_by(workshop_facilitators.c.user_id)
+                .limit(1)
+            )
+        ).scalar()
+        values: dict[str, Any] = (
+            {"owner": heir} if heir is not None else {"owner": gone_id(), "closed": True}
+        )
+        await conn.execute(
+            workshops.update()
+            .where(workshops.c.id == workshop_id)
+            .values(revision=workshops.c.revision + 1, **values)
+        )
+    chat = chat_of(user_id)
+    if chat is not None:
+        await conn.execute(
+            workshops.update()
+            .where(workshops.c.results_chat == chat)
+            .values(results_chat=None, results_message=None, results_lang=None)
+        )
+    return 0
+
+
+def gone_id() -> str:
+    """An owner that is nobody: random, so that erased owners cannot be told apart or found."""
+    return "gone:" + secrets.token_hex(8)
+
+
 PERSONAL_DATA = (
     Holding(
         "workshop_answers",
         workshop_answers,
         ("participant",),
         _anonymise_answers,
-        rows_where(workshop_answers, "participant"),
+        _export_answers,
     ),
     Holding(
         "join_attempts",
@@ -342,15 +405,19 @@ PERSONAL_DATA = (
         delete_where(join_attempts, "user_id"),
         rows_where(join_attempts, "user_id"),
     ),
-    # kept after /delete so that co-facilitators keep the results (the privacy text says so)
+    # owned workshops handed on first (to a co-facilitator still in the table below)
     Holding(
-        "workshops_run", workshops, ("owner", "results_chat"), None, rows_where(workshops, "owner")
+        "workshops_run",
+        workshops,
+        ("owner", "results_chat"),
+        _hand_on,
+        rows_where(workshops, "owner"),
     ),
     Holding(
         "workshops_run",
         workshop_facilitators,
         ("user_id",),
-        None,
+        delete_where(workshop_facilitators, "user_id"),
         rows_where(workshop_facilitators, "user_id"),
     ),
 )

@@ -20,6 +20,8 @@ from telegram.ext import Defaults as PtbDefaults
 from bot.config import Settings
 from bot.events import EventRunner
 from bot.reminders import ReminderDispatcher
+from bot.retention import INTERVAL as RETENTION_INTERVAL
+from bot.retention import Retention
 from bot.storage import Storage, values
 from bot.storage.budgets import SharedSlots
 from bot.telegram.handlers import TelegramAdapter
@@ -87,6 +89,18 @@ def build_application(
         # reminders that fell due while the bot was down go out right after start
         application.job_queue.run_repeating(
             send_due_reminders, interval=REMINDER_INTERVAL, first=1, name="reminders"
+        )
+        retention = Retention(
+            storage,
+            settings.retention_months,
+            lambda user, reply: adapter.send_notice(application.bot, user.user_id, reply),
+        )
+
+        async def erase_inactive(_context: Any) -> None:
+            await retention.tick()
+
+        application.job_queue.run_repeating(
+            erase_inactive, interval=RETENTION_INTERVAL, first=60, name="retention"
         )
 
     async def post_shutdown(_application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot.events import EventRunner, Handled
-from bot.storage.workshops import WorkshopStore
+from bot.storage.workshops import WorkshopStore, chat_of
 from bot.telegram.callback_data import decode
 from bot.telegram.links import TelegramChannel, pasted_link_event
 from bot.telegram.live_results import LiveResults
@@ -214,6 +214,15 @@ class TelegramAdapter:
                 conv, self.events.clock(), record.timezone
             )
         await send_reply(bot, row.chat_id, reply, position_token(conv), lane=BULK)
+
+    async def send_notice(self, bot: Bot, user_id: str, reply: Reply) -> bool:
+        """A notice from a job (the retention's) to a Telegram user's private chat; False for
+        a user of another channel."""
+        chat = chat_of(user_id)
+        if chat is None:
+            return False
+        await send_reply(bot, chat, reply, lane=BULK)
+        return True
 
     # --- groups ---------------------------------------------------------------------------
 
