@@ -1,16 +1,20 @@
 # Two commands do everything, setting up the virtual environment on first use:
 #   make chat   the self-assessment in the terminal (ARGS="--lang sv --user anna" to pass options)
 #   make test   the test suite (what CI runs)
+#   make web    the browser chat and the pages on http://127.0.0.1:8080/ (no token needed)
 # The explicit route is in the README: python3 -m venv .venv && .venv/bin/pip install -e ".[test]"
 
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: chat test setup
+.PHONY: chat test web setup
 
 chat: $(STAMP)
 	@$(VENV)/bin/cluster-journey chat $(ARGS)
+
+web: $(STAMP)
+	@$(VENV)/bin/cluster-journey web $(ARGS)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q $(ARGS)

@@ -187,7 +187,7 @@ def run_bot(args: argparse.Namespace) -> int:
 
 
 def web_pages(args: argparse.Namespace) -> int:
-    """`cluster-journey web`: the projector pages alone, against the database (no token)."""
+    """`cluster-journey web`: the browser chat and the pages, against the database (no token)."""
     settings = load_settings()
     settings = replace(
         settings,
@@ -201,8 +201,8 @@ def web_pages(args: argparse.Namespace) -> int:
         return 2
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     print(
-        f"Serving the workshops' projector pages on {settings.page_base_url} "
-        "(open a page's link from the bot; Ctrl+C stops).",
+        f"Serving the browser chat on {settings.page_base_url}/ and the workshops' "
+        "projector pages (open a page's link from the bot; Ctrl+C stops).",
         flush=True,
     )
     asyncio.run(serve_pages(settings, content, sock))
@@ -343,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     web_parser = commands.add_parser(
-        "web", help="the workshops' projector pages alone, against the database (no token)"
+        "web", help="the browser chat and the pages, against the database (no token)"
     )
     web_parser.add_argument(
         "--listen", default=None, help="address (default CLUSTER_JOURNEY_WEB_LISTEN or 127.0.0.1)"
