@@ -228,7 +228,28 @@ class DataCopy:
     footer: str
 
 
-Drawing = ReadinessChart | CountChart | QrCode | Table | PlanDocument | DataCopy
+@dataclass(frozen=True)
+class CalendarEvent:
+    """An event for the user's own calendar (an iCalendar file), where the channel cannot write
+    to the user later. `start` is wall-clock time in `timezone`, so the event stays at that hour
+    there whichever zone the calendar shows; the same `uid` with a higher `sequence` moves the
+    event the user added before instead of adding a second one. Plain values only: a channel
+    may keep the attachment as JSON and render it later."""
+
+    uid: str
+    summary: str  # the event's title
+    description: str  # the open actions, one a line, and the link back
+    start: str  # local time in `timezone`, ISO 8601 without a zone: "2027-01-04T09:30"
+    timezone: str  # an IANA name, e.g. "Europe/Stockholm"
+    minutes: int  # how long it lasts
+    stamp: float  # when the file was made, unix seconds
+    sequence: int  # higher for every new version of the event
+    lang: str  # the language of the summary and the description
+    url: str = ""  # a link back to the chat; "" where there is none
+    alarm: bool = True  # the calendar alerts the user at the start
+
+
+Drawing = ReadinessChart | CountChart | QrCode | Table | PlanDocument | DataCopy | CalendarEvent
 
 
 @dataclass(frozen=True)
@@ -240,7 +261,7 @@ class Attachment:
 
     @property
     def is_image(self) -> bool:
-        return not isinstance(self.content, Table | PlanDocument | DataCopy)
+        return isinstance(self.content, ReadinessChart | CountChart | QrCode)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Drawing and writing what the flows describe: charts, QR codes, CSV files, the action plan as
-PDF or Markdown. Every channel renders attachments here, off the event loop (`render` is CPU
-work)."""
+PDF or Markdown, calendar events as iCalendar files. Every channel renders attachments here, off
+the event loop (`render` is CPU work)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from bot.render.qr import qr_png
 from bot.render.tables import csv_bytes
 from flows.messages import (
     Attachment,
+    CalendarEvent,
     CountChart,
     DataCopy,
     PlanDocument,
@@ -20,7 +21,8 @@ from flows.messages import (
 
 def render(attachment: Attachment) -> bytes:
     """The file's bytes: a PNG for pictures, a CSV file for tables, a PDF or Markdown file
-    for the action plan, JSON or Markdown for a copy of the user's data."""
+    for the action plan, JSON or Markdown for a copy of the user's data, an iCalendar file for
+    a calendar event."""
     content = attachment.content
     if isinstance(content, ReadinessChart):
         return readiness_png(content)
@@ -42,4 +44,8 @@ def render(attachment: Attachment) -> bytes:
         from bot.render.data_copy import data_json, data_markdown
 
         return data_json(content) if content.kind == "json" else data_markdown(content)
+    if isinstance(content, CalendarEvent):  # imported when first asked for: 60 ms
+        from bot.render.ics import ics_bytes
+
+        return ics_bytes(content)
     raise TypeError(f"cannot render {type(content).__name__}")

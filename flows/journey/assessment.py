@@ -293,7 +293,9 @@ class Assessment:
         chart = chart_attachment(self.content, result, last.answers if last else {}, subtitle)
         if peers:
             text += "\n\n" + peers
-        if result.actions:
+        if result.actions and turn.channel.reminder_chat is None:  # its buttons give a file
+            text += "\n\n" + _("Shall I put these actions in your calendar?")
+        elif result.actions:
             text += "\n\n" + _("Shall I remind you of these actions?")
         # the text first: it carries the result and the next actions, the chart illustrates it
         return [

@@ -1,7 +1,8 @@
 """What users do with reminders: ask for one after a summary or a workshop, `/remind` to see,
 change, pause or stop it, set their time zone, and, on a reminder, tick off actions, snooze it
 or re-check a step. Reminders are kept through the `Store`; the job that sends them is the
-bot's (`bot/reminders.py`)."""
+bot's (`bot/reminders.py`). Where the channel cannot write to the user later, the same choices
+give an event for the user's calendar instead (`flows.reminders.calendar`)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from flows.actionplan.state import ActionPlanState
 from flows.content_model import Content
 from flows.i18n import _, current_language
 from flows.journey.assessment import Assessment
+from flows.locales import language
 from flows.messages import Choice, Reply
 from flows.notices import stale_button
+from flows.reminders.calendar import calendar_attachment, event_day
 from flows.reminders.port import ReminderInfo
 from flows.reminders.timing import format_due, zone
 from flows.scoring import MAX_ACTIONS, Action, score
@@ -22,6 +25,15 @@ from flows.state import Awaiting, ConversationState
 from flows.turn import Turn
 
 INTERVALS = (7, 14, 30)
+
+
+def calendar_choices() -> tuple[Choice, ...]:
+    """The dates a reminder would first go out on, as choices of a calendar event."""
+    return (
+        Choice("rem:7", _("In a week")),
+        Choice("rem:14", _("In two weeks")),
+        Choice("rem:30", _("In a month")),
+    )
 
 
 def _every(days: int) -> str:
@@ -51,16 +63,8 @@ class Reminders:
         store, user = turn.store, turn.user_id
         turn.conversation.awaiting = Awaiting.NOTHING
         chat_id = turn.channel.reminder_chat
-        if chat_id is None:  # the channel speaks only when spoken to
-            turn.say(
-                Reply(
-                    _(
-                        "I can't send reminders here: in this chat I can only answer, not write "
-                        "to you first."
-                    )
-                )
-            )
-            return True
+        if chat_id is None:  # the channel speaks only when spoken to: a calendar event instead
+            return self._calendar_choice(turn, action)
         if action.isdigit() and int(action) in INTERVALS:
             days = int(action)
             due = await store.reminders.schedule(user, chat_id, days, turn.now, turn.timezone)
@@ -87,15 +91,7 @@ class Reminders:
             )
             return True
         elif action == "tz":
-            turn.conversation.awaiting = Awaiting.TIME_ZONE
-            turn.say(
-                Reply(
-                    _(
-                        "Send your time zone, e.g. Europe/Stockholm or Europe/Helsinki. Now: "
-                        "{zone}."
-                    ).format(zone=turn.timezone)
-                )
-            )
+            self._ask_zone(turn)
             return True
         elif action != "status":
             turn.say(Reply(stale_button()))
@@ -104,6 +100,17 @@ class Reminders:
 
     def _status(self, turn: Turn, row: ReminderInfo | None) -> Reply:
         zone_line = _("Time zone: {zone}.").format(zone=turn.timezone)
+        if turn.channel.reminder_chat is None:
+            return Reply(
+                _(
+                    "I can't write to you later in this chat, but I can put your next actions "
+                    "in your calendar: an event at 09:30 on a weekday. When?"
+                )
+                + "\n"
+                + zone_line,
+                (*calendar_choices(), Choice("rem:tz", _("Change time zone"))),
+                rows=(3, 1),
+            )
         change = [Choice(f"rem:{days}", _every(days).capitalize()) for days in INTERVALS]
         if row is None:
             return Reply(
@@ -133,6 +140,94 @@ class Reminders:
                 Choice("rem:tz", _("Change time zone")),
             ),
             rows=(3, 2, 1),
+        )
+
+    # --- the user's calendar, where the channel cannot remind ---------------------------------
+
+    def _calendar_choice(self, turn: Turn, action: str) -> bool:
+        """A reminder's choices on a channel that cannot write later: a date gives the calendar
+        event (a snooze: a week on), the time zone is asked as anywhere, the rest shows what
+        can be done here."""
+        days = 7 if action == "snooze" else int(action) if action.isdigit() else 0
+        if days in INTERVALS:
+            turn.say(self.calendar_reply(turn, days))
+        elif action == "tz":
+            self._ask_zone(turn)
+        else:
+            if action not in ("status", "pause", "resume", "stop"):
+                turn.say(Reply(stale_button()))
+            turn.say(self._status(turn, None))
+        return True
+
+    def calendar_reply(self, turn: Turn, days: int) -> Reply:
+        """The calendar event `days` days on, with the open next actions and a link back."""
+        lang = current_language()
+        start = event_day(turn.now, days, turn.timezone)
+        url = turn.channel.start_link("")
+        lines = [_("Reminder: time to move your international work on."), ""]
+        lines += self._calendar_actions(turn.conversation, start.strftime("%Y-%m"))
+        if url:
+            lines += [
+                "",
+                _("Continue in {brand}: {url}").format(brand=language(lang).brand, url=url),
+            ]
+        attachment = calendar_attachment(
+            turn.user_id,
+            start,
+            turn.now,
+            lang,
+            _("{brand}: your next actions").format(brand=language(lang).brand),
+            "\n".join(lines),
+            url,
+        )
+        when = format_due(start, zone(turn.timezone), lang)
+        return Reply(
+            _(
+                "Here is your calendar event, {date}. Open the file to add it to your calendar. "
+                "If you choose another date later, the event moves there."
+            ).format(date=when),
+            attachment=attachment,
+        )
+
+    def _calendar_actions(self, conv: ConversationState, month: str) -> list[str]:
+        """The open next actions as a calendar event lists them, due dates as of its month."""
+        lang = current_language()
+        step, actions = self._actions(conv)
+        if step is None and conv.journey.last is None:
+            return [_("You have no next actions yet: start with the self-assessment.")]
+        if step is None:
+            return [
+                _(
+                    "Every step is above the readiness threshold. Keep your networks alive, and "
+                    "take a new self-assessment with new goals."
+                )
+            ]
+        if not actions and step < len(self.content.steps):
+            return [
+                _(
+                    "Every action of step {number} is done: check whether you are ready for "
+                    "step {next}."
+                ).format(number=step, next=step + 1)
+            ]
+        if not actions:
+            return [_("Every next action is done: a new self-assessment shows where you stand.")]
+        title = self.content.step(step).title.get(lang)
+        lines = [_("Your next actions (step {number}: {title}):").format(number=step, title=title)]
+        lines.extend(
+            f"{i}. {a.question.action.get(lang)}{self._note(conv.plan, a, step, month)}"
+            for i, a in enumerate(reminder_order(actions, conv.plan, month), start=1)
+        )
+        return lines
+
+    @staticmethod
+    def _ask_zone(turn: Turn) -> None:
+        turn.conversation.awaiting = Awaiting.TIME_ZONE
+        turn.say(
+            Reply(
+                _(
+                    "Send your time zone, e.g. Europe/Stockholm or Europe/Helsinki. Now: {zone}."
+                ).format(zone=turn.timezone)
+            )
         )
 
     async def timezone_text(self, turn: Turn, text: str) -> bool:
