@@ -22,6 +22,7 @@ from flows.messages import Attachment, CalendarEvent, Event, Reply
 from flows.router import Router
 from tests.cli_driver import chat
 from tests.helpers import Driver, Engine, quick_check
+from tests.web_chat_driver import BASE, WebUser, replica
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # at step 2: its key question and step 3's are the next actions
@@ -298,6 +299,37 @@ def test_the_browser_chat_keeps_the_calendar_file_and_draws_it_later(engine):
     kept = decode(encode(reply.attachment))
     assert kept == reply.attachment and kept is not None and not kept.is_image
     assert render(kept) == render(reply.attachment)
+
+
+async def test_the_browser_chat_downloads_the_calendar_file(database, content):
+    """A Swedish newcomer in the browser: the quick check, then the summary's "in two weeks"
+    gives a file to download that opens the chat again."""
+    storage = await Storage.open(database.url)
+    try:
+        async with replica(storage, content) as client:
+            anna = await WebUser([client]).open()
+            await anna.press("Starta självskattningen")
+            await anna.press("Snabbkoll")
+            for answer in ("Ja", "Nej", "Nej", "Ja", "Ja", "Ja", "Ja", "Ja", "Ja", "Ja"):
+                await anna.press(answer)
+            summary = next(t for t in anna.texts() if t.startswith("Sammanfattning"))
+            assert "Ska jag lägga in de här åtgärderna i din kalender?" in summary
+            now = datetime.now(UTC).timestamp()
+            await anna.press("Om två veckor")
+            message = anna.messages()[-1]
+            assert message.text.startswith("Här är din kalenderhändelse, ") and message.files
+            download = await anna.request("GET", message.files[0])
+            assert download.status_code == 200
+            assert download.headers["content-type"] == "text/calendar; charset=utf-8"
+            assert download.headers["content-disposition"].startswith("attachment")
+            [event] = icalendar.Calendar.from_ical(download.content).walk("VEVENT")
+            start = event.decoded("dtstart")
+            assert (start.date(), start.time()) == (expected_day(now, 14, STOCKHOLM), time(9, 30))
+            assert str(event["url"]) == f"{BASE}/chat"
+            assert content.step(2).key_question.action.sv in str(event["description"])
+            assert database.rows("select user_id from reminders") == []
+    finally:
+        await storage.close()
 
 
 def test_the_terminal_saves_the_calendar_file(tmp_path: Path):
