@@ -7,7 +7,7 @@ from flows.locales import DEFAULT, language, languages
 
 
 def from_accept_language(header: str | None) -> str:
-    """"sv-SE,sv;q=0.9,en;q=0.8" gives "sv"; a header naming none of our languages, a broken
+    """ "sv-SE,sv;q=0.9,en;q=0.8" gives "sv"; a header naming none of our languages, a broken
     one or none at all gives the default language."""
     ranked: list[tuple[float, int, str]] = []
     for order, part in enumerate((header or "")[:500].split(",")):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -26,6 +27,7 @@ from bot.storage import Storage, values
 from bot.storage.workshops import WorkshopStore
 from bot.telegram.links import join_link
 from bot.web import access
+from bot.web.join import JoinPages
 from bot.web.regional import RegionalPages
 from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
 from flows.content_model import Content
@@ -47,8 +49,28 @@ def _sse(event: str, data: str) -> str:
     return f"event: {event}\n" + "".join(f"data: {line}\n" for line in lines) + "\n"
 
 
+def _join_url(request: Request, code: str, bot_name: str | None) -> str:
+    """What the wall's QR code and printed link open: the join page on this server; where the
+    page was opened on this machine's own address, which phones in the room cannot reach, the
+    chat app's link instead when the bot has a username."""
+    host = (request.url.hostname or "").strip("[]")
+    if bot_name and _loopback(host):
+        return join_link(bot_name, code)
+    return access.join_page_url(str(request.base_url), code)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class Pages:
-    """The routes of the projector pages, on the storage the bot uses."""
+    """The routes of the projector pages (and, beside them, the join and regional pages), on
+    the storage the bot uses."""
 
     def __init__(
         self,
@@ -78,6 +100,7 @@ class Pages:
             Route(access.PAGE_PATH + "{token}/events", self.events, methods=["GET"]),
             Route(access.PAGE_PATH + "{token}/export.csv", self.export, methods=["GET"]),
             *RegionalPages(self.storage, self.content, self.templates, self._links).routes(),
+            *JoinPages(self.storage, self.templates, self.bot_username).routes(),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
 
@@ -115,6 +138,7 @@ class Pages:
         workshop, _generation = found
         lang = self._lang(request, workshop)
         bot_name = await self.bot_username()
+        join_url = _join_url(request, workshop.code, bot_name)
         base = access.PAGE_PATH + token
         with use_language(lang):
             html = self.templates.get_template("projector.html").render(
@@ -122,7 +146,9 @@ class Pages:
                 revision=workshop.revision,
                 brand=language(lang).brand,
                 bot_name=bot_name,
-                qr_svg=qr_svg(join_link(bot_name, workshop.code)) if bot_name else "",
+                qr_svg=qr_svg(join_url),
+                join_url=join_url,
+                join_shown=join_url.split("://", 1)[-1],
                 events_url=f"{base}/events?"
                 + urlencode({"lang": lang, "since": workshop.revision}),
                 export_url=f"{base}/export.csv?" + urlencode({"lang": lang}),
