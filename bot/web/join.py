@@ -48,7 +48,7 @@ class JoinPages:
     def routes(self) -> list[BaseRoute]:
         return [
             Route(JOIN_PATH.rstrip("/"), self.typed, methods=["GET"]),
-            Route(JOIN_PATH + "{code}", self.page, methods=["GET"]),
+            Route(JOIN_PATH + "{code:path}", self.page, methods=["GET"]),
         ]
 
     @staticmethod
