@@ -49,14 +49,17 @@ def _sse(event: str, data: str) -> str:
     return f"event: {event}\n" + "".join(f"data: {line}\n" for line in lines) + "\n"
 
 
-def _join_url(request: Request, code: str, bot_name: str | None) -> str:
-    """What the wall's QR code and printed link open: the join page on this server; where the
-    page was opened on this machine's own address, which phones in the room cannot reach, the
-    chat app's link instead when the bot has a username."""
+def _join_url(request: Request, code: str, bot_name: str | None) -> tuple[str, tuple[str, ...]]:
+    """What the wall's QR code opens, and the address printed beside it for typing: the join
+    page on this server; where the page was opened on this machine's own address, which phones
+    in the room cannot reach, the chat app's link instead when the bot has a username (printed
+    it would be too long to type: the code and the command are)."""
     host = (request.url.hostname or "").strip("[]")
     if bot_name and _loopback(host):
-        return join_link(bot_name, code)
-    return access.join_page_url(str(request.base_url), code)
+        return join_link(bot_name, code), ()
+    url = access.join_page_url(str(request.base_url), code)
+    host, _slash, path = url.split("://", 1)[-1].partition(access.JOIN_PATH)
+    return url, (host, access.JOIN_PATH + path)  # a line may break between the two
 
 
 def _loopback(host: str) -> bool:
@@ -138,7 +141,7 @@ class Pages:
         workshop, _generation = found
         lang = self._lang(request, workshop)
         bot_name = await self.bot_username()
-        join_url = _join_url(request, workshop.code, bot_name)
+        join_url, join_shown = _join_url(request, workshop.code, bot_name)
         base = access.PAGE_PATH + token
         with use_language(lang):
             html = self.templates.get_template("projector.html").render(
@@ -148,7 +151,7 @@ class Pages:
                 bot_name=bot_name,
                 qr_svg=qr_svg(join_url),
                 join_url=join_url,
-                join_shown=join_url.split("://", 1)[-1],
+                join_shown=join_shown,
                 events_url=f"{base}/events?"
                 + urlencode({"lang": lang, "since": workshop.revision}),
                 export_url=f"{base}/export.csv?" + urlencode({"lang": lang}),
