@@ -185,6 +185,10 @@ async def test_open_in_telegram_only_with_a_username(site):
     page = (await site.get(f"/j/{workshop.code}", "en")).text
     assert href_of(page, "answer-here") == f"/chat?start=ws_{workshop.code}"
     assert "open-app" not in page and "t.me" not in page and "Telegram" not in page
+    site.username[0] = "x"  # not a name Telegram gives: no link, and no error either
+    broken = await site.get(f"/j/{workshop.code}", "en")
+    assert broken.status_code == 200 and "open-app" not in broken.text
+    site.username[0] = None
     # the name the bot stored when it last started (`cluster-journey run`)
     await values.put(site.storage, values.BOT_USERNAME, "KlusterresanBot")
     page = (await site.get(f"/j/{workshop.code}", "en")).text

@@ -10,6 +10,7 @@ again, which `/j?code=` takes."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote, urlencode
 
@@ -29,9 +30,22 @@ from flows.locales import codes, language, others
 from flows.workshop.codes import join_payload, normalise_code
 from flows.workshop.join_page import JoinState, join_view
 
+log = logging.getLogger(__name__)
 CHAT_PATH = "/chat"  # the browser chat, which takes `?start=<payload>` as `/start <payload>`
 APP = "Telegram"  # the chat app's name, in the label "Open in {app}"
 LONGEST_CODE = 40  # characters of a path or field looked at: a code with spaces and a prefix
+
+
+def app_link(bot_name: str | None, code: str) -> str | None:
+    """The chat app's deep link for the code; None without a username, or with a stored one
+    the app would not take (the page is served all the same)."""
+    if not bot_name:
+        return None
+    try:
+        return join_link(bot_name, code)
+    except ValueError:
+        log.warning("the stored bot username %r makes no deep link", bot_name)
+        return None
 
 
 class JoinPages:
@@ -81,8 +95,7 @@ class JoinPages:
             return self._render(request, lang, JoinState.UNKNOWN, status=404)
         if workshop.closed:
             return self._render(request, lang, JoinState.CLOSED, workshop.title, status=404)
-        bot_name = await self.bot_username()
-        app = join_link(bot_name, workshop.code) if bot_name else None
+        app = app_link(await self.bot_username(), workshop.code)
         return self._render(request, lang, JoinState.OPEN, workshop.title, workshop.code, app)
 
     def _render(

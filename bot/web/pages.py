@@ -25,9 +25,8 @@ from bot.render.qr import qr_svg
 from bot.render.tables import csv_bytes
 from bot.storage import Storage, values
 from bot.storage.workshops import WorkshopStore
-from bot.telegram.links import join_link
 from bot.web import access
-from bot.web.join import JoinPages
+from bot.web.join import JoinPages, app_link
 from bot.web.regional import RegionalPages
 from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
 from flows.content_model import Content
@@ -55,8 +54,9 @@ def _join_url(request: Request, code: str, bot_name: str | None) -> tuple[str, t
     in the room cannot reach, the chat app's link instead when the bot has a username (printed
     it would be too long to type: the code and the command are)."""
     host = (request.url.hostname or "").strip("[]")
-    if bot_name and _loopback(host):
-        return join_link(bot_name, code), ()
+    app = app_link(bot_name, code)
+    if app is not None and _loopback(host):
+        return app, ()
     url = access.join_page_url(str(request.base_url), code)
     host, _slash, path = url.split("://", 1)[-1].partition(access.JOIN_PATH)
     return url, (host, access.JOIN_PATH + path)  # a line may break between the two
