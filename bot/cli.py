@@ -144,7 +144,8 @@ async def chat(user: str, lang: str | None) -> int:
             return 2
         from bot.web.access import PageLinks
 
-        pages = PageLinks(settings.page_base_url)  # served by `cluster-journey web`
+        # served by `cluster-journey web`
+        pages = PageLinks(settings.page_base_url, local=settings.public_url is None)
         events = EventRunner(Router(content), storage, pages=pages)
         return await TerminalChat(events, user, lang).run()
 

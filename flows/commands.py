@@ -25,7 +25,7 @@ from flows.mydata import MyData
 from flows.reminders.dialogue import Reminders
 from flows.team.dialogue import TEAM_PREFIX, Teams
 from flows.turn import Turn
-from flows.workshop.codes import INVITE_PREFIX, LINK_PREFIX, join_payload
+from flows.workshop.codes import INVITE_PREFIX, LINK_PREFIX, join_command, join_payload
 from flows.workshop.facilitator import Facilitation
 from flows.workshop.participant import Participation
 from flows.workshop.port import WorkshopInfo
@@ -240,23 +240,46 @@ async def group_reply(
     name: str,
     channel: Channel,
     facilitated: Callable[[], Awaitable[Sequence[WorkshopInfo]]],
+    join_page: Callable[[str], Awaitable[str | None]] | None = None,
 ) -> Reply:
     """What a command sent in a group gets (any name, known or not): a link to continue in a
-    private chat; for a facilitator's /workshop, the join button of their open workshop.
-    `facilitated` gives the sender's workshops (asked only then)."""
+    private chat; for a facilitator's /workshop, the join button of their open workshop: its
+    join page (`join_page`, the port's) where there is one, else the channel's link, else the
+    command to send. `facilitated` gives the sender's workshops (asked only then)."""
     command = BY_NAME.get(name)
     if command is not None and command.group_join:
         workshop = next((w for w in await facilitated() if not w.closed), None)
         if workshop is not None:
-            text = _(
-                "Join the workshop “{title}”: press the button and answer in a private "
-                "chat. Only the combined results are shown."
-            ).format(title=workshop.title)
-            link = channel.start_link(join_payload(workshop.code))
-            return _with_link(text, _("Join the workshop"), link)
+            return await _group_join(workshop, channel, join_page)
     text = _("Let's continue in a private chat, so that your answers stay yours.")
     link = channel.start_link(command.group_payload if command is not None else "")
     return _with_link(text, _("Open a private chat"), link)
+
+
+async def _group_join(
+    workshop: WorkshopInfo,
+    channel: Channel,
+    join_page: Callable[[str], Awaitable[str | None]] | None,
+) -> Reply:
+    page = await join_page(workshop.code) if join_page is not None else None
+    if page is not None:
+        text = _(
+            "Join the workshop “{title}”: press the button and answer in your browser or in "
+            "a private chat. Only the combined results are shown."
+        )
+        return _with_link(text.format(title=workshop.title), _("Join the workshop"), page)
+    link = channel.start_link(join_payload(workshop.code))
+    if link is not None:
+        text = _(
+            "Join the workshop “{title}”: press the button and answer in a private "
+            "chat. Only the combined results are shown."
+        )
+        return _with_link(text.format(title=workshop.title), _("Join the workshop"), link)
+    text = _(
+        "Join the workshop “{title}”: send me {command} in a private chat. Only the combined "
+        "results are shown."
+    )
+    return Reply(text.format(title=workshop.title, command=join_command(workshop.code)))
 
 
 def _with_link(text: str, label: str, url: str | None) -> Reply:

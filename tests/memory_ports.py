@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any
 
+from bot.web.access import join_page_url
 from flows.events import AssessmentCompleted as Completed
 from flows.journey.port import AssessmentInfo
 from flows.ports import Stores
@@ -79,6 +80,8 @@ class Memory:
     teams: dict[int, _Team] = field(default_factory=dict)
     reminders: dict[str, _Reminder] = field(default_factory=dict)
     consents: dict[str, ConsentInfo] = field(default_factory=dict)
+    web: str | None = None  # the web server's base URL (None: no web server)
+    web_local: bool = False  # that URL is only this machine's own (no public URL set)
     _ids: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -181,7 +184,12 @@ class MemoryWorkshops:
             self.memory.bump(workshop_id, link_generation=found.info.link_generation + 1)
 
     async def page_link(self, workshop: WorkshopInfo) -> str | None:
-        return None  # no web server in memory
+        return None  # the projector page's signed links are the database's to make
+
+    async def join_page(self, code: str, local: bool = False) -> str | None:
+        if self.memory.web is None or (self.memory.web_local and not local):
+            return None
+        return join_page_url(self.memory.web, code)
 
     def _row(self, workshop_id: int, participant: str) -> _Answer | None:
         rows = self.memory.workshop_answers

@@ -84,6 +84,9 @@ class WorkshopStore:
             return None
         return await self.pages.workshop_page(workshop, self.storage)
 
+    async def join_page(self, code: str, local: bool = False) -> str | None:
+        return None if self.pages is None else self.pages.join_page(code, local)
+
     async def results_message(self, workshop_id: int) -> ResultsMessage | None:
         query = sa.select(workshops).where(workshops.c.id == workshop_id)
         async with self.storage.transaction() as conn:

@@ -68,7 +68,7 @@ def build_application(
     own pacing (faster per chat) and builder (HTTP settings)."""
     assert settings.token
     pacing = pacing or Pacing(slots_for(storage), rate=settings.messages_per_second)
-    pages = PageLinks(settings.page_base_url)
+    pages = PageLinks(settings.page_base_url, local=settings.public_url is None)
     adapter = TelegramAdapter(EventRunner(Router(content), storage, pages=pages), pacing.slots)
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

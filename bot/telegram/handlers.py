@@ -241,8 +241,9 @@ class TelegramAdapter:
             return await WorkshopStore(self.events.storage).of_facilitator(user_key(user.id))
 
         channel = TelegramChannel(context.bot.username, message.chat_id)
+        join_page = WorkshopStore(self.events.storage, self.events.pages).join_page
         with use_language(await self._language(update)):
-            reply = await group_reply(event.value, channel, facilitated)
+            reply = await group_reply(event.value, channel, facilitated, join_page)
         await send_reply(context.bot, message.chat_id, reply)
 
     # --- errors ---------------------------------------------------------------------------

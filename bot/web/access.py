@@ -3,7 +3,8 @@ signed with the installation's secret over (workshop, link generation), so it ca
 or altered; a new link (a new generation) revokes the old one, and a closed workshop's page is
 not served (the page already open shows "closed").
 
-One place builds the links (for the bot's buttons) and checks them (for the web server)."""
+One place builds the links (for the bot's buttons) and checks them (for the web server). The
+join page's link is built here too; it carries no token: its code is what the room is told."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ import re
 from dataclasses import dataclass
 
 from bot.storage import Storage, values
+from flows.workshop.codes import normalise_code
 from flows.workshop.port import WorkshopInfo
 
 PAGE_PATH = "/w/"  # + token: the projector page
 REGIONAL_PATH = "/r/"  # + token: the regional view of an observer's link
+JOIN_PATH = "/j/"  # + join code: the workshop's join page (open to anyone with the code)
 WORKSHOP, OBSERVER = "workshop-page", "regional-view"  # what a token opens
 _TOKEN = re.compile(r"^([1-9][0-9]{0,9})\.([1-9][0-9]{0,5})\.([A-Za-z0-9_-]{22})$")
 
@@ -52,6 +55,7 @@ class PageLinks:
 
     base_url: str  # e.g. https://klusterresan.example.se, or http://127.0.0.1:8080
     _secret: bytes | None = None
+    local: bool = False  # the base is this machine's own address (no public URL was set)
 
     async def secret(self, storage: Storage) -> bytes:
         """The signing secret, read once (on the caller's connection: an event's, too)."""
@@ -62,3 +66,18 @@ class PageLinks:
     async def workshop_page(self, workshop: WorkshopInfo, storage: Storage) -> str:
         token = sign(await self.secret(storage), workshop.id, workshop.link_generation)
         return self.base_url.rstrip("/") + PAGE_PATH + token
+
+    def join_page(self, code: str, local: bool = False) -> str | None:
+        """The join page of a workshop's code; None where only this machine can open it
+        (phones in the room cannot), unless `local` asks for it all the same."""
+        if self.local and not local:
+            return None
+        return join_page_url(self.base_url, code)
+
+
+def join_page_url(base_url: str, code: str) -> str:
+    """The join page under a base URL, for a code in any form (`normalise_code`)."""
+    canonical = normalise_code(code)
+    if canonical is None:
+        raise ValueError(f"not a join code: {code!r}")
+    return base_url.rstrip("/") + JOIN_PATH + canonical

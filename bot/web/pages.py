@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -24,9 +25,9 @@ from bot.render.qr import qr_svg
 from bot.render.tables import csv_bytes
 from bot.storage import Storage, values
 from bot.storage.workshops import WorkshopStore
-from bot.telegram.links import join_link
 from bot.web import access
 from bot.web.chat import ChatPages
+from bot.web.join import JoinPages, app_link
 from bot.web.ratelimit import Limits
 from bot.web.regional import RegionalPages
 from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
@@ -49,8 +50,32 @@ def _sse(event: str, data: str) -> str:
     return f"event: {event}\n" + "".join(f"data: {line}\n" for line in lines) + "\n"
 
 
+def _join_url(request: Request, code: str, bot_name: str | None) -> tuple[str, tuple[str, ...]]:
+    """What the wall's QR code opens, and the address printed beside it for typing: the join
+    page on this server; where the page was opened on this machine's own address, which phones
+    in the room cannot reach, the chat app's link instead when the bot has a username (printed
+    it would be too long to type: the code and the command are)."""
+    host = (request.url.hostname or "").strip("[]")
+    app = app_link(bot_name, code)
+    if app is not None and _loopback(host):
+        return app, ()
+    url = access.join_page_url(str(request.base_url), code)
+    host, _slash, path = url.split("://", 1)[-1].partition(access.JOIN_PATH)
+    return url, (host, access.JOIN_PATH + path)  # a line may break between the two
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class Pages:
-    """The routes of the projector pages, on the storage the bot uses."""
+    """The routes of the projector pages (and, beside them, the join and regional pages), on
+    the storage the bot uses."""
 
     def __init__(
         self,
@@ -86,6 +111,7 @@ class Pages:
             Route(access.PAGE_PATH + "{token}/export.csv", self.export, methods=["GET"]),
             *RegionalPages(self.storage, self.content, self.templates, self._links).routes(),
             *self.chat.routes(),
+            *JoinPages(self.storage, self.templates, self.bot_username).routes(),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
 
@@ -123,6 +149,7 @@ class Pages:
         workshop, _generation = found
         lang = self._lang(request, workshop)
         bot_name = await self.bot_username()
+        join_url, join_shown = _join_url(request, workshop.code, bot_name)
         base = access.PAGE_PATH + token
         with use_language(lang):
             html = self.templates.get_template("projector.html").render(
@@ -130,7 +157,9 @@ class Pages:
                 revision=workshop.revision,
                 brand=language(lang).brand,
                 bot_name=bot_name,
-                qr_svg=qr_svg(join_link(bot_name, workshop.code)) if bot_name else "",
+                qr_svg=qr_svg(join_url),
+                join_url=join_url,
+                join_shown=join_shown,
                 events_url=f"{base}/events?"
                 + urlencode({"lang": lang, "since": workshop.revision}),
                 export_url=f"{base}/export.csv?" + urlencode({"lang": lang}),

@@ -23,11 +23,22 @@ from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.codes import INVITE_PREFIX, join_payload
 from flows.workshop.export import export_table
 from flows.workshop.participant import Participation
-from flows.workshop.port import WorkshopInfo
+from flows.workshop.port import WorkshopInfo, Workshops
 from flows.workshop.results import aggregate, count_chart, results_text
 
 MAX_TITLE = 120
 ACTIONS = ("open", "chart", "csv", "close", "reopen", "invite", "qr", "page", "newlink")
+
+
+async def join_link(workshops: Workshops, channel: Channel, code: str) -> str | None:
+    """The link that joins a workshop: its join page, which offers the browser and the chat
+    app alike; where phones cannot open that page (no public web address), the channel's own
+    link; failing both, the page all the same (it opens on this machine); else None."""
+    return (
+        await workshops.join_page(code)
+        or channel.start_link(join_payload(code))
+        or await workshops.join_page(code, local=True)
+    )
 
 
 def _back(workshop: WorkshopInfo) -> Choice:
@@ -148,7 +159,7 @@ class Facilitation:
         elif action == "csv":
             turn.say(await self._csv(store, workshop, turn.timezone))
         elif action == "qr":
-            turn.say(*self._join_replies(turn, workshop))
+            turn.say(*await self._join_replies(turn, workshop))
         elif action == "invite":
             turn.say(self._invite(turn, workshop))
         elif action == "newlink":
@@ -167,19 +178,19 @@ class Facilitation:
             return True
         turn.conversation.awaiting = Awaiting.NOTHING
         workshop = await turn.store.workshops.create(turn.user_id, title, turn.now)
-        turn.say(*self._join_replies(turn, workshop), await self._results(turn, workshop))
+        turn.say(*await self._join_replies(turn, workshop), await self._results(turn, workshop))
         return True
 
     # --- replies ----------------------------------------------------------------------------
 
-    def _join_replies(self, turn: Turn, workshop: WorkshopInfo) -> list[Reply]:
+    async def _join_replies(self, turn: Turn, workshop: WorkshopInfo) -> list[Reply]:
         lines = [
             _("Workshop “{title}” is open.").format(title=workshop.title),
             "",
             _("Join code: {code}").format(code=workshop.code),
         ]
         replies = []
-        link = turn.channel.start_link(join_payload(workshop.code))
+        link = await join_link(turn.store.workshops, turn.channel, workshop.code)
         if link is not None:
             lines.append(_("Link: {link}").format(link=link))
             replies.append(

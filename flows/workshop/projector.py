@@ -101,6 +101,7 @@ def labels() -> dict[str, str]:
         "join": _("Join from your phone"),
         "scan": _("Scan the code with your phone's camera"),
         "or_send": _("or send the bot:"),
+        "or_go_to": _("or go to"),
         "code": _("Join code"),
         "participants": _("Participants"),
         "steps": _("Where we are on the journey"),
