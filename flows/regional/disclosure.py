@@ -112,24 +112,34 @@ def protect(figures: Mapping[Selection, Figures], link_region: str | None) -> Pr
     }
     hidden |= {(s, TOTAL) for s in figures if refused_by_size(sizes, s, link_region)}
 
+    containing: dict[Cell, list[int]] = defaultdict(list)
+    for number, (total, parts) in enumerate(sums):
+        for cell in (total, *parts):
+            containing[cell].append(number)
+    waiting = list(range(len(sums)))  # the sums to check again, after a figure was hidden
+
+    def hide(cell: Cell) -> None:
+        if cell not in hidden:
+            hidden.add(cell)
+            waiting.extend(containing[cell])
+
     def refuse(selection: Selection) -> None:
-        hidden.update((selection, key) for key in figures[selection].counts)
+        for key in figures[selection].counts:
+            hide((selection, key))
 
     for selection in {s for s, key in hidden if key == TOTAL}:
-        refuse(selection)
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in sums:
-            if _holds(total, parts, hidden, counts):
-                continue
-            pick = _next_to_hide(total, parts, hidden, counts)
-            if pick is None:
-                continue  # nothing left to hide: every figure of the sum is hidden
-            hidden.add(pick)
-            if pick[1] == TOTAL:
-                refuse(pick[0])
-            changed = True
+        hidden.update((selection, key) for key in figures[selection].counts)
+    while waiting:
+        total, parts = sums[waiting.pop()]
+        if _holds(total, parts, hidden, counts):
+            continue
+        pick = _next_to_hide(total, parts, hidden, counts)
+        if pick is None:
+            continue  # nothing left to hide: every figure of the sum is hidden
+        if pick[1] == TOTAL:
+            refuse(pick[0])
+        else:
+            hide(pick)
     by_selection: dict[Selection, set[str]] = defaultdict(set)
     for selection, key in hidden:
         by_selection[selection].add(key)
