@@ -260,3 +260,96 @@ def test_the_held_back_question_is_named_only_when_one_cluster_cannot_change_it(
         # and one of the seven changing its answers leaves the line as it was
         changed = peers_line(content, 3, [at_3({first})] * 6 + [at_3({second})] * 2)
         assert changed == eight
+
+
+def determined(
+    cells: dict[tuple, int], hidden: set[tuple], sums: list[tuple[tuple, tuple[tuple, ...]]]
+) -> set[tuple]:
+    """The hidden cells whose value the shown figures and the sums pin down exactly
+    (Gaussian elimination, modulo a large prime for speed: a pivot without free variables in
+    its row)."""
+    prime = 2**61 - 1
+    unknown = sorted(hidden, key=str)
+    column = {c: i for i, c in enumerate(unknown)}
+    matrix = []
+    for total, parts in sums:
+        row = [0] * len(unknown)
+        for cell, sign in ((total, 1), *((p, -1) for p in parts)):
+            if cell in column:
+                row[column[cell]] = (row[column[cell]] + sign) % prime
+        if any(row):
+            matrix.append(row)
+    pivots = []
+    rank = 0
+    for col in range(len(unknown)):
+        pick = next((r for r in range(rank, len(matrix)) if matrix[r][col]), None)
+        if pick is None:
+            continue
+        matrix[rank], matrix[pick] = matrix[pick], matrix[rank]
+        inverse = pow(matrix[rank][col], prime - 2, prime)
+        matrix[rank] = [v * inverse % prime for v in matrix[rank]]
+        for r in range(len(matrix)):
+            if r != rank and matrix[r][col]:
+                factor = matrix[r][col]
+                matrix[r] = [
+                    (a - factor * b) % prime for a, b in zip(matrix[r], matrix[rank], strict=True)
+                ]
+        pivots.append((rank, col))
+        rank += 1
+    pivot_cols = {col for _r, col in pivots}
+    return {
+        unknown[col]
+        for r, col in pivots
+        if not any(matrix[r][c] for c in range(len(unknown)) if c not in pivot_cols)
+    }
+
+
+def test_no_hidden_count_of_one_to_four_can_be_solved_for(content):
+    """Random regions, fields and steps: the positions and phases of every selection an
+    all-regions link can open, as one system of sums; no hidden count from one to four clusters
+    is pinned down by the figures shown."""
+    import random
+
+    from flows.regional.view import figures, selections
+
+    rnd = random.Random(27)
+    step_keys = {"clusters"} | {f"step:{n}" for n in range(1, 11)} | {"step:ready"}
+    step_keys |= {f"phase:{p.id}" for p in content.phases}
+    for _round in range(150):
+        clusters = [
+            a_cluster(
+                rnd.choice(("SE-O", "SE-Z")),
+                rnd.choice(("forest", "food", "transport")),
+                rnd.choice((2, 3, 4, 6, None)),
+                content,
+            )
+            for _ in range(rnd.randrange(5, 30))
+        ]
+        by_selection = {}
+        for s in selections(None, clusters, (), (None, None)):
+            inside = [c for c in clusters if s[0] in (None, c.region) and s[1] in (None, c.field)]
+            figs = figures(content, inside, ())
+            figs.counts = {k: v for k, v in figs.counts.items() if k in step_keys}
+            figs.sums = [(t, p) for t, p in figs.sums if t in step_keys and set(p) <= step_keys]
+            by_selection[s] = figs
+        protected = protect(by_selection, None)
+        cells = {(s, k): v for s, f in by_selection.items() for k, v in f.counts.items()}
+        hidden = {(s, k) for s, keys in protected.hidden.items() for k in keys}
+        sums = [
+            ((s, t), tuple((s, p) for p in parts))
+            for s, f in by_selection.items()
+            for t, parts in f.sums
+        ]
+        for parent in by_selection:
+            for axis in (0, 1):
+                if parent[axis] is not None:
+                    continue
+                narrower = [
+                    s
+                    for s in by_selection
+                    if s[axis] is not None and s[1 - axis] == parent[1 - axis]
+                ]
+                for key in by_selection[parent].counts:
+                    sums.append(((parent, key), tuple((s, key) for s in narrower)))
+        small = {c for c in hidden if 0 < cells[c] < 5}
+        assert not (determined(cells, hidden, sums) & small), _round
