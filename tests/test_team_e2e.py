@@ -49,7 +49,8 @@ async def test_a_team_answers_and_the_owner_sees_the_disagreements(api, bot, con
     summary = next(t for t in reversed(api.texts(manager.id)) if "Teamets resultat" in t)
     assert "2 av 3 medlemmar har svarat." in summary
     assert "Frågorna att prata om först:" in summary
-    assert f"1. {key[0].text.sv} 1 ja, 1 nej" in summary
+    assert f"1. {key[0].text.sv}\n" in summary  # two answers: no counts (issue 27)
+    assert "1 ja, 1 nej" not in summary and "visas inga antal" in summary
     assert "Anna" not in summary and "Erik" not in summary
     # the team's plan, from the combined answers
     await press(api, manager, "Teamets handlingsplan (PDF)")

@@ -7,7 +7,6 @@ Nothing here is read for anyone who has not consented: every query starts from
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +23,7 @@ from bot.storage.schema import (
     workshops,
 )
 from flows.regional.port import ConsentInfo, SharedAssessment, SharedCluster
-from flows.regional.view import Support
+from flows.regional.view import SupportAnswer
 
 
 def _filters(region: str | None, field: str | None) -> list[Any]:
@@ -149,25 +148,38 @@ class RegionalStore:
             key=lambda c: (c.region, c.field, c.assessments[-1].completed),
         )
 
-    async def shared_support(self, region: str | None = None, field: str | None = None) -> Support:
-        """The workshops whose facilitator consented, added up: the kinds and sources of support
-        their participants chose (codes only; their own words never leave the workshop)."""
+    async def shared_support(
+        self, region: str | None = None, field: str | None = None
+    ) -> list[SupportAnswer]:
+        """The answers in workshops whose facilitator consented, each participant's coded kinds
+        and sources of support (their own words never leave the workshop), with the
+        facilitator's region and field and a number that tells facilitators apart."""
         query = (
             sa.select(
-                workshop_answers.c.workshop_id, workshop_answers.c.kinds, workshop_answers.c.sources
+                workshops.c.owner,
+                regional_consents.c.region,
+                regional_consents.c.field,
+                workshop_answers.c.kinds,
+                workshop_answers.c.sources,
             )
             .join(workshops, workshops.c.id == workshop_answers.c.workshop_id)
             .join(regional_consents, regional_consents.c.user_id == workshops.c.owner)
             .where(*_filters(region, field))
+            .order_by(workshops.c.owner, workshop_answers.c.workshop_id)
         )
         async with self.storage.transaction() as conn:
             rows = (await conn.execute(query)).all()
-        kinds: Counter[str] = Counter()
-        sources: Counter[str] = Counter()
-        for row in rows:  # each option once per participant
-            kinds.update(set(json.loads(row.kinds)))
-            sources.update(set(json.loads(row.sources)))
-        return Support(len({row.workshop_id for row in rows}), len(rows), kinds, sources)
+        numbers: dict[str, int] = {}
+        return [
+            SupportAnswer(
+                numbers.setdefault(row.owner, len(numbers)),
+                row.region,
+                row.field,
+                frozenset(json.loads(row.kinds)),
+                frozenset(json.loads(row.sources)),
+            )
+            for row in rows
+        ]
 
     async def create_observer(self, region: str | None, label: str, now: float) -> Observer:
         async with self.storage.transaction() as conn:

@@ -1,8 +1,8 @@
 """The regional view: what a region's consenting clusters need, for the cluster or innovation
 officer an operator gave an observer link (`cluster-journey admin observer`). Filterable by
 region (for an all-regions link) and field, in Swedish or English, with a CSV export of the
-same figures. A wrong or revoked link gets a plain 404; small cells are suppressed by the view
-(`flows.regional.view`)."""
+same figures. A wrong or revoked link gets a plain 404; what may be shown is decided by the view
+(`flows.regional.view`, `flows.regional.disclosure`)."""
 
 from __future__ import annotations
 
@@ -54,10 +54,14 @@ class RegionalPages:
         field = request.query_params.get("field") or None
         return lang, region, field if field in FIELD_BY_CODE else None
 
-    async def _view(self, region: str | None, field: str | None) -> RegionalView:
-        clusters = await self.regional.shared_clusters(region, field)
-        support = await self.regional.shared_support(region, field)
-        return regional_view(self.content, clusters, support)
+    async def _view(
+        self, observer: Observer, region: str | None, field: str | None
+    ) -> RegionalView:
+        """The selection's view, protected together with every other selection the link can
+        see (`flows.regional.disclosure`): all of its clusters are read, not the selection's."""
+        clusters = await self.regional.shared_clusters(observer.region)
+        support = await self.regional.shared_support(observer.region)
+        return regional_view(self.content, clusters, support, (region, field), observer.region)
 
     async def page(self, request: Request) -> Response:
         token = request.path_params["token"]
@@ -68,7 +72,7 @@ class RegionalPages:
         query = {k: v for k, v in (("region", region), ("field", field)) if v}
         base = access.REGIONAL_PATH + token
         with use_language(lang):
-            view = await self._view(region, field)
+            view = await self._view(observer, region, field)
             scope = PLACES[region].name(lang) if region else view.labels["all_regions"]
             html = self.templates.get_template("regional.html").render(
                 view=view,
@@ -94,7 +98,7 @@ class RegionalPages:
             return NOT_FOUND
         lang, region, field = self._selection(request, observer)
         with use_language(lang):
-            view = await self._view(region, field)
+            view = await self._view(observer, region, field)
         return Response(
             csv_bytes(table(view)),
             media_type="text/csv; charset=utf-8",

@@ -1,19 +1,25 @@
-"""The peers line of a summary: how consenting clusters at the same step typically score on the
-next step, and what most often holds them back at this one. Never a figure from fewer than
-five clusters."""
+"""The peers line of a summary: how many consenting clusters are at the same step, and what
+most often holds them back there. Only from five clusters, and nothing that one cluster's
+change could move.
+
+There is no next-step figure any more (it was the median score): with five clusters the median
+is one cluster's own score, and a coarser band still has edges that one cluster can push it
+across, so one cluster's retake could be read from it. The count stays, and the question that
+holds them back is named, without a count, only when one cluster changing its answers could
+not change which question it is: at least six of them have not met it, and it leads every other
+question by three or more."""
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from collections.abc import Sequence
 
 from flows.content_model import Content
 from flows.i18n import _, current_language, ngettext
+from flows.regional.disclosure import MIN_CLUSTERS
 from flows.regional.port import SharedCluster
-from flows.summary import percent_text
 
-MIN_CLUSTERS = 5  # no figure of the regional picture comes from fewer
+LEAD = 3  # one cluster moves two questions' counts by one each: a lead of three survives it
 
 
 def peers_line(content: Content, position: int | None, clusters: Sequence[SharedCluster]) -> str:
@@ -21,19 +27,15 @@ def peers_line(content: Content, position: int | None, clusters: Sequence[Shared
     when fewer than five are at that step (or at the journey's end, with no next step)."""
     if position is None or position >= len(content.steps):
         return ""
-    latest = [c.assessments[-1] for c in clusters if c.assessments]
-    same = [a for a in latest if a.position == position]
+    same = [
+        a for a in (c.assessments[-1] for c in clusters if c.assessments) if a.position == position
+    ]
     if len(same) < MIN_CLUSTERS:
         return ""
-    following = position + 1
-    scores = [
-        a.percents[following - 1]
-        for a in same
-        if len(a.percents) >= following and a.percents[following - 1] is not None
-    ]
     gaps: Counter[str] = Counter()
+    questions = content.step(position).questions
     for a in same:
-        for question in content.step(position).questions:
+        for question in questions:
             answer = content.answer(a.answers.get(question.id, ""))
             if answer is not None and answer.score < 100:
                 gaps[question.id] += 1
@@ -44,19 +46,12 @@ def peers_line(content: Content, position: int | None, clusters: Sequence[Shared
             len(same),
         ).format(count=len(same), step=position)
     ]
-    if len(scores) >= MIN_CLUSTERS:
-        typical = round(statistics.median(v for v in scores if v is not None))
+    ranked = [*sorted((gaps[q.id] for q in questions), reverse=True), 0]
+    top = max(questions, key=lambda q: gaps[q.id])
+    if ranked[0] > MIN_CLUSTERS and ranked[0] - ranked[1] >= LEAD:
         parts.append(
-            _("They typically reach {percent} on step {next}.").format(
-                percent=percent_text(typical), next=following
-            )
-        )
-    if gaps:
-        question_id, count = min(gaps.items(), key=lambda item: (-item[1], item[0]))
-        question = next(q for q in content.step(position).questions if q.id == question_id)
-        parts.append(
-            _("What most often holds them back here: “{question}” ({count} of {total}).").format(
-                question=question.text.get(current_language()), count=count, total=len(same)
+            _("What most often holds them back here: “{question}”.").format(
+                question=top.text.get(current_language())
             )
         )
     return " ".join(parts)

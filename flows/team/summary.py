@@ -1,6 +1,7 @@
 """The team result as text, in the style of the personal summary: a bar per step, where the
 team puts the cluster, the questions to talk about first (as counts, never names) and the
-combined next actions."""
+combined next actions. A question's counts only from three answers: of two, the owner's own
+answer would tell them the other's."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from flows.i18n import _, current_language, ngettext
 from flows.summary import bar, in_words, percent_text, step_value
 from flows.team.result import Disagreement, TeamResult
 
+BREAKDOWN_FROM = 3  # answers to a question before its counts are shown
+
 
 def counts_text(content: Content, disagreement: Disagreement) -> str:
-    """Who said what, as counts: "1 ja, 2 nej" / "1 yes, 2 no"."""
+    """Who said what, as counts: "1 ja, 2 nej" / "1 yes, 2 no"; "" from fewer than three."""
+    if sum(count for _answer, count in disagreement.counts) < BREAKDOWN_FROM:
+        return ""
     lang = current_language()
     labels = {a.id: a.label.get(lang).lower() for a in content.answers}
     return ", ".join(f"{count} {labels[answer]}" for answer, count in disagreement.counts)
@@ -65,10 +70,18 @@ def team_summary_text(content: Content, cluster: str, team: TeamResult, members:
     lines.append("")
     if team.disagreements:
         lines.append(_("The questions to talk about first:"))
+        counted = [(d, counts_text(content, d)) for d in team.disagreements]
         lines.extend(
-            f"{i}. {d.question.text.get(lang)} {counts_text(content, d)}"
-            for i, d in enumerate(team.disagreements, start=1)
+            f"{i}. {d.question.text.get(lang)} {counts}".rstrip()
+            for i, (d, counts) in enumerate(counted, start=1)
         )
+        if any(not counts for _d, counts in counted):
+            lines.append(
+                _(
+                    "Where fewer than three of you answered a question, the counts are left "
+                    "out: they would tell who answered what."
+                )
+            )
     else:
         lines.append(_("You agree on every question you answered."))
     if result.actions:
