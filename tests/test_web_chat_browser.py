@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from bot.storage.regional import RegionalStore
 from bot.storage.workshops import WorkshopStore
 from bot.web import access
 from flows.workshop.port import ParticipantAnswers
+from tests import telegram_harness as tg
 from tests.web_harness import WebPages
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
@@ -225,3 +227,55 @@ async def test_every_page_passes_an_accessibility_audit(web, browser, database):
     await page.goto(f"{web.base_url}{access.REGIONAL_PATH}{token}")
     await audit(page, "regional view")
     await desktop.close()
+
+
+async def test_a_workshop_from_the_browser_with_browser_and_telegram_participants(
+    api, web_bot, browser, content
+):
+    """A facilitator creates a workshop in the browser chat and opens the projector page; two
+    participants join through the join link in their browsers, one through Telegram; the wall
+    counts all three."""
+    _running, web = web_bot
+    desk = await browser.new_context(viewport=DESKTOP, locale="sv-SE")
+    facilitator = await desk.new_page()
+    await facilitator.goto(f"{web.base_url}/chat")
+    await send(facilitator, "/workshop")
+    await press(facilitator, "Skapa en workshop")
+    await send(facilitator, "Klusterdagen i Östersund")
+    join = re.search(
+        r"http://127\.0\.0\.1:\d+/j/([A-Z0-9]{6})", await facilitator.inner_text(".log")
+    )
+    assert join is not None, await facilitator.inner_text(".log")
+    code = join.group(1)
+    await press(facilitator, "Projektorsida")
+    found = re.search(r"http://127\.0\.0\.1:\d+/w/\S+", await facilitator.inner_text(".log"))
+    assert found is not None
+    wall = await desk.new_page()
+    await wall.goto(found.group(0))
+    await wall.wait_for_selector("#participants:text-is('0')")
+
+    for number, step in enumerate((3, 4), start=1):
+        phone = await browser.new_context(viewport=PHONE, locale="sv-SE", is_mobile=True)
+        participant = await phone.new_page()
+        await participant.goto(join.group(0))
+        assert "Klusterdagen i Östersund" in await participant.inner_text("body")
+        if number == 1:
+            await audit(participant, "join page")
+            await participant.screenshot(path=str(SCREENSHOTS / "join-via-chat-sv-phone.png"))
+        await participant.click("text=Svara här")
+        await participant.wait_for_load_state()
+        await press(participant, f"{step}. {content.step(step).short.sv}")
+        await send(participant, "Vi saknar kontakter i Norge")
+        await wall.wait_for_selector(f"#participants:text-is('{number}')", timeout=5000)
+        await phone.close()
+
+    olle = api.user(8001, "Olle", "sv")
+    await tg.command(api, olle, "/start", f"ws_{code}")
+    await tg.press(api, olle, f"3. {content.step(3).short.sv}")
+    await tg.say(api, olle, "Svårt att hitta finansiering")
+    await wall.wait_for_selector("#participants:text-is('3')", timeout=5000)
+    await wall.wait_for_selector("text=Svårt att hitta finansiering", timeout=5000)
+    assert await wall.locator("text=Vi saknar kontakter i Norge").count() == 2
+    assert await wall.get_attribute("html", "lang") == "sv"  # the facilitator's browser's
+    await wall.screenshot(path=str(SCREENSHOTS / "projector-three-participants.png"))
+    await desk.close()

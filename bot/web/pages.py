@@ -28,6 +28,7 @@ from bot.storage.workshops import WorkshopStore
 from bot.web import access
 from bot.web.chat import ChatPages
 from bot.web.join import JoinPages, app_link
+from bot.web.language import from_accept_language
 from bot.web.ratelimit import Limits
 from bot.web.regional import RegionalPages
 from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
@@ -130,7 +131,11 @@ class Pages:
     @staticmethod
     def _lang(request: Request, workshop: WorkshopInfo) -> str:
         asked = request.query_params.get("lang", "")
-        return asked if asked in codes() else language(workshop.lang).code
+        if asked in codes():
+            return asked
+        if workshop.lang:  # the facilitator's, where their results message says it
+            return language(workshop.lang).code
+        return from_accept_language(request.headers.get("accept-language"))
 
     async def bot_username(self) -> str | None:
         if self._bot_username is not None:
