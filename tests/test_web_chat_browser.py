@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
+from icalendar import Calendar
 from pypdf import PdfReader
 
 from bot.storage import Storage
@@ -153,6 +154,18 @@ async def test_a_swedish_newcomer_on_a_phone(web, browser, javascript):
     pdf = PdfReader(io.BytesIO(Path(await download.path()).read_bytes()))
     text = "".join(p.extract_text() for p in pdf.pages)
     assert "Skogsklustret" in text and "Ni är på steg 3 av 10" in text
+
+    # no reminders in a browser: "in a week" gives a calendar file instead
+    await send(page, "/remind")
+    await press(page, "Om en vecka")
+    async with page.expect_download() as waiting:
+        await page.locator(".log a.file").last.click()
+    download = await waiting.value
+    assert download.suggested_filename.endswith(".ics")
+    event = Calendar.from_ical(Path(await download.path()).read_bytes()).walk("VEVENT")[0]
+    start = event.decoded("DTSTART")
+    assert (start.hour, start.minute, str(start.tzinfo)) == (9, 30, "Europe/Stockholm")
+    assert str(event.get("URL")).endswith("/chat")
     await context.close()
 
 
