@@ -8,32 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from bot.events import PlainChannel
+
 CHAT_PATH = "/chat"
 
 
 @dataclass(frozen=True)
-class WebChannel:
+class WebChannel(PlainChannel):
+    """The terminal's capabilities (no reminders, no limits, no editing), with links."""
+
     base_url: str  # where people reach the pages, e.g. https://klusterresan.example.se
 
     def start_link(self, payload: str) -> str | None:
         query = "?" + urlencode({"start": payload}) if payload else ""
         return self.base_url.rstrip("/") + CHAT_PATH + query
-
-    @property
-    def reminder_chat(self) -> int | None:
-        return None
-
-    @property
-    def longest_message(self) -> int | None:
-        return None
-
-    def length(self, text: str) -> int:
-        return len(text)
-
-    @property
-    def longest_label(self) -> int | None:
-        return None
-
-    @property
-    def edits_in_place(self) -> bool:
-        return False

@@ -288,10 +288,10 @@ class ChatPages:
     async def device(self, request: Request) -> Response:
         """The personal link that continues this chat on another device, with its QR code."""
         who = await self._known(request)
-        if who is None or not await self.store.recent(who.user_id):
+        messages = await self.store.recent(who.user_id) if who is not None else []
+        if who is None or not messages:
             return RedirectResponse(CHAT_PATH, status_code=303, headers=SECURITY_HEADERS)
         secret = await self._secret()
-        messages = await self.store.recent(who.user_id)
         lang = _language_of(messages) or "en"
         link = (
             self.channel.base_url.rstrip("/")
