@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import re
 import socket
 import sys
 from collections.abc import AsyncIterator
@@ -25,6 +27,8 @@ from flows.i18n import check_catalogs
 from flows.locales import codes
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
+SECRET_FILE_ENV = "TELEGRAM_WEBHOOK_SECRET_FILE"
 
 
 def content_check(directory: Path | None) -> int:
@@ -167,7 +171,8 @@ def run_bot(args: argparse.Namespace) -> int:
     webhook = None
     if args.webhook_url:
         check_webhook_path(args.webhook_url, args.webhook_path)
-        webhook = Webhook(args.webhook_url, args.secret_token, args.webhook_path)
+        secret = webhook_secret(args.secret_token, args.secret_token_file)
+        webhook = Webhook(args.webhook_url, secret, args.webhook_path)
         # the pages are served beside the webhook, at the address Telegram calls
         url = urlsplit(args.webhook_url)
         public = settings.public_url or f"{url.scheme}://{url.netloc}"
@@ -340,7 +345,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="path part of the webhook URL the server answers on",
     )
     run_parser.add_argument(
-        "--secret-token", default=None, help="secret Telegram must send with every webhook call"
+        "--secret-token",
+        default=None,
+        help=f"secret Telegram must send with every webhook call (better: {SECRET_ENV} or "
+        "--secret-token-file, which other local users cannot read in the process list)",
+    )
+    run_parser.add_argument(
+        "--secret-token-file",
+        default=None,
+        help=f"a file holding the webhook secret (default {SECRET_FILE_ENV})",
     )
 
     web_parser = commands.add_parser(
@@ -399,6 +412,31 @@ def check_webhook_path(url: str, path: str) -> None:
             f"--webhook-url {url} does not end with --webhook-path {path!r}: Telegram would "
             "call a path the bot does not answer on"
         )
+
+
+def webhook_secret(given: str | None, file: str | None) -> str:
+    """The webhook's secret, from the command line, the environment or a file: a webhook
+    without one would let anyone who finds the URL post updates as any user, so none is an
+    error, as is one Telegram would refuse (1-256 of A-Z, a-z, 0-9, _ and -)."""
+    file = file or os.environ.get(SECRET_FILE_ENV) or None
+    secret = given or os.environ.get(SECRET_ENV) or None
+    if secret is None and file:
+        try:
+            secret = Path(file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not text"
+            raise SettingsError(f"cannot read the webhook secret from {file}: {reason}") from exc
+    if not secret:
+        raise SettingsError(
+            f"a webhook needs a secret: set {SECRET_ENV}, or {SECRET_FILE_ENV} to a file "
+            "holding it (e.g. made with: openssl rand -hex 32)"
+        )
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise SettingsError(
+            "the webhook secret must be 1-256 characters of A-Z, a-z, 0-9, _ and - "
+            "(Telegram refuses others); make one with: openssl rand -hex 32"
+        )
+    return secret
 
 
 def bind(listen: str, port: int) -> socket.socket:

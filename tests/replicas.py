@@ -56,6 +56,8 @@ class Replica:
             "TELEGRAM_BOT_TOKEN": self.api.token,
             "TELEGRAM_API_BASE_URL": self.api.base_url,
             "DATABASE_URL": self.database_url,
+            # the secret from a file, as the README advises: not in the process list
+            "TELEGRAM_WEBHOOK_SECRET_FILE": str(self.secret_file()),
             **env,
         }
         environ.pop("CLUSTER_JOURNEY_CONTENT_DIR", None)
@@ -64,7 +66,6 @@ class Replica:
                 sys.executable, "-m", "bot", "run",
                 "--webhook-url", "https://bot.example.org/telegram",
                 "--listen", "127.0.0.1", "--port", str(self.port),
-                "--secret-token", SECRET,
                 cwd=ROOT, env=environ, stdout=out, stderr=out,
             )  # fmt: skip
         try:
@@ -74,6 +75,12 @@ class Replica:
             await self.process.wait()
             raise
         return self
+
+    def secret_file(self) -> Path:
+        path = self.folder / f"{self.name}.secret"
+        path.write_text(SECRET + "\n")
+        path.chmod(0o600)
+        return path
 
     async def _wait_healthy(self, timeout: float) -> None:
         assert self.process is not None

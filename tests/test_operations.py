@@ -45,6 +45,29 @@ def test_a_webhook_url_whose_path_is_not_the_webhook_path(tmp_path):
     assert "does not end with --webhook-path 'telegram'" in line
 
 
+WEBHOOK = ["run", "--webhook-url", "https://bot.example.org/telegram"]
+
+
+def test_a_webhook_without_a_secret_does_not_start(tmp_path):
+    """Without a secret anyone who finds the URL could post updates as any user."""
+    line = one_line(run(tmp_path, WEBHOOK, TELEGRAM_BOT_TOKEN="123:abc"))
+    assert line.startswith("a webhook needs a secret: set TELEGRAM_WEBHOOK_SECRET"), line
+
+
+@pytest.mark.parametrize(
+    ("how", "expected"),
+    [
+        ({"TELEGRAM_WEBHOOK_SECRET": "has space"}, "the webhook secret must be 1-256"),
+        ({"TELEGRAM_WEBHOOK_SECRET_FILE": "missing.txt"}, "cannot read the webhook secret from"),
+        ({"TELEGRAM_WEBHOOK_SECRET_FILE": "empty.txt"}, "a webhook needs a secret"),
+    ],
+)
+def test_a_webhook_secret_that_cannot_work(tmp_path, how, expected):
+    (tmp_path / "empty.txt").write_text("\n")
+    line = one_line(run(tmp_path, WEBHOOK, TELEGRAM_BOT_TOKEN="123:abc", **how))
+    assert line.startswith(expected), line
+
+
 def test_a_webhook_port_in_use(tmp_path):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -56,6 +79,7 @@ def test_a_webhook_port_in_use(tmp_path):
                 ["run", "--webhook-url", "https://bot.example.org/telegram", "--listen",
                  "127.0.0.1", "--port", str(port)],
                 TELEGRAM_BOT_TOKEN="123:abc",
+                TELEGRAM_WEBHOOK_SECRET="s3cret",
             )
         )  # fmt: skip
     assert line.startswith(f"cannot listen on 127.0.0.1:{port}")
