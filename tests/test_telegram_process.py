@@ -78,15 +78,24 @@ async def test_webhook_server_secret_health_and_clean_stop(api, database, tmp_pa
         nils = api.user(12, "Nils", "en")
         update = await nils.send_command("/start")
         assert await replica.post(update, secret="wrong") == 403
-        async with (
-            aiohttp.ClientSession() as session,
-            session.post(
+        not_updates = [
+            b"{not json", b"[1,2]", b'"x"', b"null", b"{}", b'{"update_id": "1"}',
+            b"[" * 100_000 + b"]" * 100_000, b'{"update_id": 1, "message": [1]}', b"\xff\xfe",
+        ]  # fmt: skip
+        async with aiohttp.ClientSession() as session:
+            for body in not_updates:
+                async with session.post(
+                    f"{replica.base}/telegram",
+                    data=body,
+                    headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+                ) as response:
+                    assert response.status == 400, body[:40]
+            async with session.post(  # 2 MB, more than any update: refused, not read whole
                 f"{replica.base}/telegram",
-                data=b"{not json",
+                data=b"{" + b" " * 2_000_000 + b"}",
                 headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
-            ) as response,
-        ):
-            assert response.status == 400
+            ) as response:
+                assert response.status == 413
         assert api.calls_of("sendMessage") == []  # neither call did anything
         assert await replica.post(update) == 200
         await api.wait_for(lambda: any("Welcome to Cluster Journey!" in t for t in api.texts(12)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from typing import Any
 
 from bot.storage import Storage
 from bot.web import asgi
@@ -14,7 +15,9 @@ from flows.content_model import Content
 
 
 class WebPages:
-    def __init__(self, storage: Storage, content: Content, poll: float = 0.25) -> None:
+    def __init__(
+        self, storage: Storage, content: Content, poll: float = 0.25, **options: Any
+    ) -> None:
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.base_url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
@@ -24,7 +27,7 @@ class WebPages:
             return "cluster_journey_test_bot"
 
         self.pages = Pages(
-            storage, content, username, self.stopping, poll=poll, base_url=self.base_url
+            storage, content, username, self.stopping, poll=poll, base_url=self.base_url, **options
         )
         self.server = make_server(asgi.build(storage, self.pages))
         self._task: asyncio.Task[None] | None = None

@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -21,6 +22,7 @@ from telegram import Bot, Update
 from telegram.ext import Application
 
 from bot.storage import Storage
+from bot.web.guard import Guard
 from bot.web.pages import Pages
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,21 @@ class Health:
         return "ok"
 
 
+def _update(body: bytes, bot: Bot) -> Update | None:
+    """The update a webhook call carries, or None for anything else: not JSON, JSON that is
+    not an object with an integer update_id, or nesting deeper than any update has."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # bad JSON, bad UTF-8, or nested a thousand deep
+        return None
+    if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+        return None
+    try:
+        return Update.de_json(data, bot)
+    except (TypeError, KeyError, ValueError, AttributeError, RecursionError):
+        return None
+
+
 def webhook_route(
     application: Application[Any, Any, Any, Any, Any, Any],
     webhook_path: str,
@@ -71,9 +88,8 @@ def webhook_route(
         sent = request.headers.get(SECRET_HEADER, "")
         if secret_token and not hmac.compare_digest(sent.encode(), secret_token.encode()):
             return Response(status_code=403)
-        try:
-            update = Update.de_json(await request.json(), application.bot)
-        except (json.JSONDecodeError, UnicodeDecodeError, TypeError, KeyError, ValueError):
+        update = _update(await request.body(), application.bot)
+        if update is None:
             log.info("webhook: a call that is not a Telegram update was refused")
             return Response(status_code=400)
         # through the update processor, as a polled update: one user's updates in order
@@ -99,4 +115,4 @@ def build(
     bot = application.bot if application is not None else None
     routes.append(Route("/healthz", Health(bot, storage).respond, methods=["GET"]))
     routes += pages.routes()
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(Guard)])

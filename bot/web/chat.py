@@ -476,7 +476,7 @@ def _bubbles(messages: list[StoredMessage], words: dict[str, str]) -> list[Bubbl
 async def _read_capped(request: Request) -> bytes | None:
     """The request's body, or None when it is larger than MAX_BODY (read no further)."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:
         return None
     body = bytearray()
     async for chunk in request.stream():

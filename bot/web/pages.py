@@ -32,6 +32,7 @@ from bot.web.language import from_accept_language
 from bot.web.ratelimit import Limits
 from bot.web.regional import RegionalPages
 from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
+from bot.web.streams import StreamLimits
 from flows.content_model import Content
 from flows.i18n import use_language
 from flows.locales import codes, language, others
@@ -87,6 +88,7 @@ class Pages:
         poll: float = POLL,
         base_url: str = "",
         chat_limits: Limits | None = None,
+        streams: StreamLimits | None = None,
     ) -> None:
         self.storage = storage
         self.workshops = WorkshopStore(storage)
@@ -94,6 +96,7 @@ class Pages:
         self._bot_username = bot_username
         self.stopping = stopping or asyncio.Event()  # set when the server shuts down
         self.poll = poll
+        self.streams = streams or StreamLimits()
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -183,10 +186,15 @@ class Pages:
         workshop, generation = found
         lang = self._lang(request, workshop)
         since = request.query_params.get("since", "")
-        shown = int(since) if since.isdigit() else None
+        # a revision the page has shown; anything else (², a 5 000-digit number) is ignored
+        shown = int(since) if since.isascii() and since.isdigit() and len(since) < 19 else None
         headers = {**SECURITY_HEADERS, "X-Accel-Buffering": "no"}
+        link = f"{workshop.id}.{generation}"
+        address = request.client.host if request.client is not None else "unknown"
+        if not self.streams.take(link, address):
+            return Response(status_code=429, headers={"Retry-After": "30"})
         return StreamingResponse(
-            self._stream(workshop.id, generation, lang, shown),
+            self.streams.held(link, address, self._stream(workshop.id, generation, lang, shown)),
             media_type="text/event-stream",
             headers=headers,
         )

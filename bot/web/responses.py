@@ -13,7 +13,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": (
         "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        "frame-ancestors 'none'"
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     ),
 }
 NOT_FOUND = PlainTextResponse("Not Found", status_code=404)

@@ -29,6 +29,6 @@
   });
   source.addEventListener("open", function () { show(true); });
   source.addEventListener("error", function () {
-    if (source.readyState !== EventSource.CLOSED) show(false);
+    show(false);  // closed for good (e.g. too many pages open): say so
   });
 })();
