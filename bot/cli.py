@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import re
 import socket
@@ -19,6 +18,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import logs
 from bot.config import Settings, SettingsError, load_settings
 from bot.storage import Storage
 from flows.content_loader import ContentError, check_content, load_content, summary_line
@@ -26,7 +26,7 @@ from flows.content_model import Content
 from flows.i18n import check_catalogs
 from flows.locales import codes
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LABEL_MAX = 120  # characters of an observer's label (the column's size)
 SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
 SECRET_FILE_ENV = "TELEGRAM_WEBHOOK_SECRET_FILE"
 
@@ -157,9 +157,7 @@ async def chat(user: str, lang: str | None) -> int:
 def run_bot(args: argparse.Namespace) -> int:
     from bot.telegram.app import Webhook, WebServer, run
 
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    for noisy in ("httpx", "transitions", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logs.configure()
     settings = load_settings()
     if not settings.token:
         print(
@@ -205,7 +203,7 @@ def web_pages(args: argparse.Namespace) -> int:
     content = load_checked_content(settings)
     if content is None or not asyncio.run(check_database(settings)):
         return 2
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    logs.configure()
     print(
         f"Serving the browser chat on {settings.page_base_url}/ and the workshops' "
         "projector pages (open a page's link from the bot; Ctrl+C stops).",
@@ -241,6 +239,7 @@ async def admin(args: argparse.Namespace) -> int:
 
     from bot.storage.regional import RegionalStore
     from bot.web import access
+    from flows.messages import clean_text
     from flows.regional.places import find_region
 
     settings = load_settings()
@@ -260,7 +259,12 @@ async def admin(args: argparse.Namespace) -> int:
                     )
                     return 2
                 region = place.code
-            label = args.label or (region or "all regions")
+            label = clean_text(args.label or "").strip() or (region or "all regions")
+            if len(label) > LABEL_MAX:
+                print(
+                    f"--label is {len(label)} characters; keep it to {LABEL_MAX}.", file=sys.stderr
+                )
+                return 2
             made = await RegionalStore(storage).create_observer(region, label, time.time())
             token = access.sign(await links.secret(storage), made.id, 1, access.OBSERVER)
             print(f"Observer {made.id} ({label}): {links.base_url}{access.REGIONAL_PATH}{token}")
@@ -269,7 +273,8 @@ async def admin(args: argparse.Namespace) -> int:
         if args.admin_command == "observers":
             for found in await RegionalStore(storage).all_observers():
                 state = "revoked" if found.revoked else "active"
-                print(f"{found.id}\t{found.region or 'all'}\t{state}\t{found.label}")
+                label = clean_text(found.label)  # never an escape sequence to the terminal
+                print(f"{found.id}\t{found.region or 'all'}\t{state}\t{label}")
             return 0
         if await RegionalStore(storage).revoke_observer(args.id):
             print(f"Observer {args.id} revoked: its link no longer opens the regional view.")

@@ -21,7 +21,7 @@ from bot.web.access import PageLinks
 from flows.channel import Channel
 from flows.events import AssessmentCompleted, DomainEvent, WorkshopChanged
 from flows.journey.assessment import position_token
-from flows.messages import Event, Reply
+from flows.messages import Event, Reply, clean
 from flows.router import Router
 from flows.turn import Turn
 
@@ -130,6 +130,7 @@ class EventRunner:
         keep: Keep | None = None,
     ) -> Handled:
         now = self.clock()
+        event = clean(event)  # whichever channel it came from
         async with self.storage.transaction() as conn:
             storage = self.storage.bound(conn)
             claimed, record = await storage.open_event(user_id, lang, update_id, now)

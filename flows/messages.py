@@ -304,6 +304,23 @@ class Reply:
         return out
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and newline
+
+
+def clean_text(text: str) -> str:
+    """Text as people typed it, without control characters: a NUL the database refuses, an
+    ESC or BEL that would drive an operator's terminal, a carriage return from a paste."""
+    return _CONTROL.sub("", text)
+
+
+def clean(event: Event) -> Event:
+    """The event with its text cleaned (`clean_text`), as every channel hands it on."""
+    value, arg = clean_text(event.value), clean_text(event.arg)
+    if value == event.value and arg == event.arg:
+        return event
+    return Event(event.kind, value, arg)
+
+
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 
 

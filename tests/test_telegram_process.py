@@ -70,7 +70,9 @@ async def test_webhook_server_secret_health_and_clean_stop(api, database, tmp_pa
     """`run` in webhook mode serves the webhook and /healthz on the bot's ASGI server: calls
     without the secret or with a body that is not an update are refused, a real one is
     answered, and SIGTERM stops it cleanly."""
-    replica = await Replica(api, database.url, tmp_path, "bot").start()
+    replica = await Replica(api, database.url, tmp_path, "bot").start(
+        CLUSTER_JOURNEY_LOG_LEVEL="DEBUG"
+    )
     try:
         assert api.calls_of("setWebhook")[-1]["secret_token"] == SECRET
         assert api.calls_of("setWebhook")[-1]["url"] == "https://bot.example.org/telegram"
@@ -102,7 +104,11 @@ async def test_webhook_server_secret_health_and_clean_stop(api, database, tmp_pa
     finally:
         code = await replica.stop()
     assert code == 0, replica.log_text()
-    assert "Traceback" not in replica.log_text()
+    logged = replica.log_text()
+    assert "Traceback" not in logged
+    assert " DEBUG " in logged or " INFO " in logged  # it did log
+    for private in (SECRET, api.token, "Nils"):  # at DEBUG too
+        assert private not in logged, private
 
 
 async def test_health_is_503_when_the_database_or_the_bot_api_is_away(api, tmp_path):

@@ -129,10 +129,12 @@ class Storage:
         if url.startswith("sqlite"):
             # SQLite has one writer at a time: one connection per process queues our own writes
             # in the pool instead of failing with "database is locked" under load
-            engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=120)
+            engine = create_async_engine(
+                url, pool_size=1, max_overflow=0, pool_timeout=120, hide_parameters=True
+            )
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         else:
-            engine = create_async_engine(url)
+            engine = create_async_engine(url, hide_parameters=True)  # no user data in errors
         return cls(engine, default_timezone)
 
     async def prepare(self) -> str:

@@ -50,7 +50,7 @@ from flows.commands import menu_entries
 from flows.content_model import Content
 from flows.i18n import use_language
 from flows.locales import language
-from flows.messages import Event, Reply, parse_command
+from flows.messages import Event, Reply, clean_text, parse_command
 from flows.notices import stale_button
 from flows.router import Router
 
@@ -194,7 +194,7 @@ class ChatPages:
                 lang, "too_large_title", "too_large", status=413, who=who, secret=secret
             )
         form = {key: values[0] for key, values in parse_qs(body.decode("utf-8", "replace")).items()}
-        typed = form.get("text", "")[:MAX_TEXT]
+        typed = clean_text(form.get("text", ""))[:MAX_TEXT]
         if who is None or not identity.form_token_ok(secret, who, form.get("csrf")):
             fresh = who or identity.new()
             response = self._notice(

@@ -172,9 +172,18 @@ class Facilitation:
         return True
 
     async def title_text(self, turn: Turn, text: str) -> bool:
-        title = " ".join(text.split())[:MAX_TITLE]
+        title = " ".join(text.split())
         if not title:
             turn.say(Reply(_("Send the workshop's title as a message.")))
+            return True
+        if len(title) > MAX_TITLE:  # asked again rather than cut where the reader cannot see
+            turn.say(
+                Reply(
+                    _(
+                        "That title has {count} characters; please send one of at most {limit}."
+                    ).format(count=len(title), limit=MAX_TITLE)
+                )
+            )
             return True
         turn.conversation.awaiting = Awaiting.NOTHING
         workshop = await turn.store.workshops.create(turn.user_id, title, turn.now)
