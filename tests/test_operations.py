@@ -94,3 +94,28 @@ def test_version_and_python_m_bot(tmp_path):
             else run(tmp_path, command)
         )
         assert result.returncode == 0 and result.stdout.startswith("cluster-journey 0.1.0")
+
+
+@pytest.mark.parametrize(
+    "command", [["chat"], ["web", "--port", "0"], ["admin", "observers"], ["db", "upgrade"]]
+)
+def test_a_port_that_is_not_a_number_is_one_line(tmp_path, command):
+    line = one_line(run(tmp_path, command, DATABASE_URL="postgresql://u@127.0.0.1:abc/db"))
+    assert line.startswith("DATABASE_URL cannot be used: the port in DATABASE_URL is not a"), line
+
+
+def test_libpq_options_in_a_postgres_url(tmp_path, postgres_database):
+    """What a managed PostgreSQL hands out: `sslmode` and friends are understood (this test
+    server has no TLS, so `disable` and `prefer` connect and `require` is refused in one line)."""
+    options = "?sslmode=prefer&application_name=cluster-journey&connect_timeout=5"
+    upgraded = run(tmp_path, ["db", "upgrade"], DATABASE_URL=postgres_database.url + options)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "schema version" in upgraded.stdout
+    line = one_line(
+        run(tmp_path, ["db", "upgrade"], DATABASE_URL=postgres_database.url + "?sslmode=require")
+    )
+    assert line.startswith("Cannot open the database postgresql") and "SSL" in line, line
+    line = one_line(
+        run(tmp_path, ["db", "upgrade"], DATABASE_URL=postgres_database.url + "?ssl_mode=x")
+    )
+    assert 'unrecognized configuration parameter "ssl_mode"' in line, line

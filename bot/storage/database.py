@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from platformdirs import user_data_dir
@@ -71,6 +72,34 @@ def async_url(url: str) -> str:
         if url.startswith(plain):
             return driver + url[len(plain) :]
     return url
+
+
+def postgres_options(url: str) -> tuple[sa.URL, dict[str, Any]]:
+    """A PostgreSQL URL as managed services hand it out, with libpq's options (`sslmode`,
+    `sslrootcert`, `application_name` …), made into the asyncpg driver's arguments: asyncpg
+    reads libpq's options from a DSN of its own, and `connect_timeout` as its timeout. A port
+    that is not a number, or an option given twice, is an ArgumentError (one line)."""
+    try:
+        parsed = sa.make_url(url)
+        port = parsed.port
+    except ValueError as exc:
+        raise sa.exc.ArgumentError(f"the port in DATABASE_URL is not a number ({exc})") from exc
+    if port is not None and not 0 < port < 65536:
+        raise sa.exc.ArgumentError(f"the port in DATABASE_URL ({port}) is not a port number")
+    options: dict[str, str] = {}
+    for name, value in parsed.query.items():
+        if not isinstance(value, str):
+            raise sa.exc.ArgumentError(f"DATABASE_URL gives the option {name} more than once")
+        options[name] = value
+    connect_args: dict[str, Any] = {}
+    timeout = options.pop("connect_timeout", None)
+    if timeout is not None:
+        if not timeout.isdigit() or int(timeout) == 0:
+            raise sa.exc.ArgumentError(f"connect_timeout={timeout!r} is not a number of seconds")
+        connect_args["timeout"] = int(timeout)
+    if options:
+        connect_args["dsn"] = "postgresql:///?" + urlencode(options)
+    return parsed.set(query={}), connect_args
 
 
 def upsert(conn: AsyncConnection, table: sa.Table) -> Any:
@@ -134,7 +163,12 @@ class Storage:
             )
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         else:
-            engine = create_async_engine(url, hide_parameters=True)  # no user data in errors
+            target, connect_args = postgres_options(url)
+            engine = create_async_engine(
+                target,
+                connect_args=connect_args,
+                hide_parameters=True,  # no user data in errors
+            )
         return cls(engine, default_timezone)
 
     async def prepare(self) -> str:
