@@ -62,12 +62,6 @@ def load_checked_content(settings: Settings) -> Content | None:
     return content
 
 
-def _first_line(exc: BaseException) -> str:
-    cause = getattr(exc, "orig", None) or exc
-    text = str(cause).strip().splitlines()
-    return text[0] if text else type(cause).__name__
-
-
 def open_storage(settings: Settings) -> Storage | None:
     """The database's engine, or None after one line saying why the URL cannot work."""
     try:
@@ -79,7 +73,7 @@ def open_storage(settings: Settings) -> Storage | None:
             file=sys.stderr,
         )
     except SQLAlchemyError as exc:
-        print(f"DATABASE_URL cannot be used: {_first_line(exc)}", file=sys.stderr)
+        print(f"DATABASE_URL cannot be used: {logs.first_line(exc)}", file=sys.stderr)
     return None
 
 
@@ -94,12 +88,12 @@ async def prepare_database(storage: Storage) -> bool:
         print(f"Cannot use the database: {exc}.", file=sys.stderr)
         return False
     except (SQLAlchemyError, OSError, ImportError) as exc:
-        print(f"Cannot open the database {where}: {_first_line(exc)}", file=sys.stderr)
+        print(f"Cannot open the database {where}: {logs.first_line(exc)}", file=sys.stderr)
         return False
     except Exception as exc:  # a driver's own errors (asyncpg: wrong password, no database)
         if not type(exc).__module__.startswith(("asyncpg", "aiosqlite", "sqlite3")):
             raise
-        print(f"Cannot open the database {where}: {_first_line(exc)}", file=sys.stderr)
+        print(f"Cannot open the database {where}: {logs.first_line(exc)}", file=sys.stderr)
         return False
     return True
 

@@ -32,3 +32,10 @@ def configure() -> None:
     logging.basicConfig(level=level(), format=FORMAT, force=True)
     for library in QUIET:
         logging.getLogger(library).setLevel(logging.WARNING)
+
+
+def first_line(exc: BaseException) -> str:
+    """An error as one line for an operator: the driver's own message where there is one."""
+    cause = getattr(exc, "orig", None) or exc
+    text = str(cause).strip().splitlines()
+    return text[0] if text else type(cause).__name__

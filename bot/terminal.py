@@ -18,14 +18,16 @@ from pathlib import Path
 from typing import TextIO
 
 from platformdirs import user_data_dir
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.events import PLAIN, EventRunner
+from bot.logs import first_line
 from bot.render import render
 from flows.commands import HELP_TAG, QUIT, terminal_help
 from flows.i18n import use_language
 from flows.locales import DEFAULT
 from flows.messages import Choice, Event, Reply, parse_command
-from flows.notices import choose_number, enter_key, goodbye, saved_to
+from flows.notices import choose_number, enter_key, goodbye, saved_to, went_wrong
 
 MAX_LINE = 4096
 PRESS = "#"  # "#2" presses button 2, also while a reply waits for free text
@@ -63,9 +65,13 @@ class TerminalChat:
                 break
             if not await self.receive(line.rstrip("\r\n")):
                 break
-        conv = (await self.events.record(self.user_id)).conversation
+        try:
+            conv = (await self.events.record(self.user_id)).conversation
+            saved = bool(conv.journey.answers) or conv.journey.last is not None
+        except (SQLAlchemyError, OSError):  # said already, when the answer failed
+            saved = False
         with use_language(self.lang):
-            self.say(goodbye(bool(conv.journey.answers) or conv.journey.last is not None))
+            self.say(goodbye(saved))
         return 0
 
     async def receive(self, line: str) -> bool:
@@ -115,10 +121,17 @@ class TerminalChat:
         return True
 
     async def send(self, event: Event) -> None:
-        handled = await self.events.handle(self.user_id, event, PLAIN, lang=self.lang)
-        self.lang = handled.lang
-        for reply in handled.replies:
-            await self.show(reply)
+        try:
+            handled = await self.events.handle(self.user_id, event, PLAIN, lang=self.lang)
+            self.lang = handled.lang
+            for reply in handled.replies:
+                await self.show(reply)
+        except (SQLAlchemyError, OSError) as exc:
+            # a full disk or a damaged file: this event was rolled back whole and what was
+            # saved before stays; say so and carry on, so the answer can be given again
+            with use_language(self.lang):
+                self.say(went_wrong())
+            print(f"The database could not be written: {first_line(exc)}", file=sys.stderr)
 
     async def show(self, reply: Reply) -> None:
         self.say()

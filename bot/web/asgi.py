@@ -11,8 +11,10 @@ import hmac
 import json
 import logging
 import time
+from http import HTTPStatus
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -21,6 +23,7 @@ from starlette.routing import Route
 from telegram import Bot, Update
 from telegram.ext import Application
 
+from bot.logs import first_line
 from bot.storage import Storage
 from bot.web.guard import Guard
 from bot.web.pages import Pages
@@ -115,4 +118,15 @@ def build(
     bot = application.bot if application is not None else None
     routes.append(Route("/healthz", Health(bot, storage).respond, methods=["GET"]))
     routes += pages.routes()
-    return Starlette(routes=routes, middleware=[Middleware(Guard)])
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(Guard)],
+        exception_handlers={SQLAlchemyError: _database_away, OSError: _database_away},
+    )
+
+
+async def _database_away(_request: Request, exc: Exception) -> Response:
+    """The database cannot be read or written (away, full disk, damaged file): one line for
+    the operator, 503 for the browser, which may try again; the event was rolled back whole."""
+    log.error("web: the database could not be used: %s", first_line(exc))
+    return Response(HTTPStatus(503).phrase, status_code=503, headers={"Retry-After": "10"})
