@@ -38,6 +38,8 @@ from flows.content_model import (
 )
 from flows.locales import languages
 
+MAX_FILE = 512 * 1024  # bytes of one content file (the largest is about 40 KB)
+MAX_DEPTH = 20  # levels of nesting (content uses six)
 MAX_TEXT = 3500  # one Telegram message (4096) with room for headings and buttons
 STEP_COUNT = 10
 MAX_QUESTION_ID = 36
@@ -320,6 +322,10 @@ def _read(
     """Parse, check and build one file; None when it is unusable."""
     reader = _Reader(relative, problems)
     try:
+        size = (directory / relative).stat().st_size
+        if size > MAX_FILE:  # a content file is a few dozen KB; this one is not content
+            reader.problem("", f"is {size // 1024} KB; a content file may be {MAX_FILE // 1024} KB")
+            return None
         text = (directory / relative).read_text(encoding="utf-8")
         node, data = _parse(text)
     except FileNotFoundError:
@@ -344,12 +350,38 @@ def _parse(text: str) -> tuple[yaml.Node | None, Any]:
     loader = _LOADER(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _plain_tree(node)
         return node, (loader.construct_document(node) if node is not None else None)
     finally:
         loader.dispose()
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _plain_tree(root: yaml.Node) -> None:
+    """Refuse what content never needs and what makes a small file huge once read: a node
+    used twice (an alias: "billion laughs" grows to gigabytes from a few lines) and nesting
+    deeper than MAX_DEPTH. Walks the parsed nodes once, before anything is built from them."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            raise yaml.MarkedYAMLError(
+                problem="anchors and aliases (&name, *name) are not allowed in content",
+                problem_mark=node.start_mark,
+            )
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise yaml.MarkedYAMLError(
+                problem=f"nested deeper than {MAX_DEPTH} levels", problem_mark=node.start_mark
+            )
+        if isinstance(node, yaml.MappingNode):
+            stack += [(child, depth + 1) for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(child, depth + 1) for child in node.value]
 
 
 def _yaml_reason(exc: yaml.YAMLError) -> str:

@@ -98,6 +98,28 @@ def test_malformed_yaml(content_copy):
     assert any(p.startswith("workshop.yaml (line ") and "malformed YAML" in p for p in problems)
 
 
+BILLION_LAUGHS = "a: &a ['lol','lol','lol','lol','lol','lol','lol','lol','lol']\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+)
+
+
+def test_a_billion_laughs_is_refused_before_it_grows(content_copy):
+    """Nine levels of nine aliases: 387 million strings once read; refused at parse."""
+    (content_copy / "glossary.yaml").write_text(BILLION_LAUGHS, encoding="utf-8")
+    problems = content_problems(content_copy)
+    assert any(
+        p.startswith("glossary.yaml (line ") and "anchors and aliases" in p for p in problems
+    ), problems
+
+
+def test_deep_nesting_and_a_huge_file_are_refused(content_copy):
+    (content_copy / "workshop.yaml").write_text("x: " + "[" * 30 + "]" * 30, encoding="utf-8")
+    (content_copy / "templates.yaml").write_text("# padding\n" * 100_000, encoding="utf-8")
+    problems = content_problems(content_copy)
+    assert any("workshop.yaml" in p and "nested deeper than 20" in p for p in problems), problems
+    assert any(p.startswith("templates.yaml: is 976 KB") for p in problems), problems
+
+
 def test_unknown_and_missing_keys(content_copy):
     path = content_copy / "steps" / "05-training.yaml"
     edit_file(path, "ready_when:", "ready_for_next:")
