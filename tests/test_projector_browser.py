@@ -146,7 +146,7 @@ async def test_wrong_and_revoked_links_are_refused(api, web_bot, browser, conten
     page = await context.new_page()
     assert (await page.goto(link)).status == 200
     csv = await context.request.get(link + "/export.csv")
-    assert csv.status == 200 and (await csv.body()).decode("utf-8-sig").startswith("Deltagare;")
+    assert csv.status == 200 and (await csv.body()).decode("utf-8-sig").startswith("Del av sidan;")
 
     # a forged token (one character changed, or another workshop's number) is a plain 404
     token = link.rsplit("/", 1)[1]

@@ -564,3 +564,34 @@ def test_the_export_table_writes_dates_in_the_zone_given(content):
     assert [row[1] for row in rows] == ["2026-03-12", ""]  # never saved: no date
     new_york = export_table(content, "T", answers, "en", zone="America/New_York").rows
     assert new_york[0][1] == "2026-03-11"
+
+
+@pytest.mark.parametrize(
+    ("lang", "headers", "more"),
+    [("sv", ["Del av sidan", "Vad den visar", "Antal"], "…och 2 till"),
+     ("en", ["Part of the page", "What it shows", "Count"], "…and 2 more")],
+)  # fmt: skip
+def test_the_projector_links_csv_holds_what_the_wall_shows_and_no_more(
+    content, lang, headers, more
+):
+    """Anyone in the room may have the page's link: its CSV has the wall's figures and the
+    challenges the wall shows, never a row per participant or the texts the wall leaves out."""
+    from flows.workshop.export import wall_table
+    from flows.workshop.projector import projector_view
+
+    room = [person(3, [f"utmaning nummer {n}"], support_from=f"Region {n}") for n in range(8)]
+    with use_language(lang):
+        view = projector_view(content, "Dagens workshop", "ABC234", False, room)
+        table = wall_table(view)
+    rows = list(
+        csv.reader(io.StringIO(csv_bytes(table).decode("utf-8-sig")), delimiter=table.delimiter)
+    )
+    assert rows[0] == headers
+    assert rows[1][2] == "8"  # participants
+    texts = [r[1] for r in rows]
+    assert not any("utmaning nummer 0" in t or "utmaning nummer 1" in t for t in texts)
+    assert sum("utmaning nummer" in t for t in texts) == 6  # the newest six, as on the wall
+    assert any(t.endswith(more) for t in texts)
+    step3 = next(r for r in rows if r[1].startswith("3. "))
+    assert step3[2] == "8"
+    assert len(rows) < 1 + 1 + 10 + 7 + 20 + 20  # figures, not a row per participant

@@ -36,7 +36,7 @@ from bot.web.streams import StreamLimits
 from flows.content_model import Content
 from flows.i18n import use_language
 from flows.locales import codes, language, others
-from flows.workshop.export import export_table
+from flows.workshop.export import wall_table
 from flows.workshop.port import WorkshopInfo
 from flows.workshop.projector import ProjectorView, projector_view
 
@@ -247,10 +247,8 @@ class Pages:
             return NOT_FOUND
         workshop, _generation = found
         lang = self._lang(request, workshop)
-        answers = await self.workshops.answers(workshop.id)
-        table = export_table(
-            self.content, workshop.title, answers, lang, zone=self.storage.default_timezone
-        )
+        with use_language(lang):  # what the wall shows, not each participant's row
+            table = wall_table(await self._view(workshop))
         return Response(
             csv_bytes(table),
             media_type="text/csv; charset=utf-8",

@@ -1,5 +1,7 @@
-"""The workshop's export as a table: one row per participant, headers and labels in the
-facilitator's language, nothing that identifies anyone. `bot/render/` writes it as CSV."""
+"""The workshop's exports as tables: the facilitator's, one row per participant, headers and
+labels in their language, nothing that identifies anyone; and the projector page's, which
+holds what the wall shows and no more (anyone in the room may have the page's link).
+`bot/render/` writes them as CSV."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from flows.i18n import _, use_language
 from flows.locales import language
 from flows.messages import Table
 from flows.workshop.answers import ParticipantAnswers
+from flows.workshop.projector import ProjectorView
 
 DEFAULT_ZONE = "Europe/Stockholm"  # the bot's default (CLUSTER_JOURNEY_TIMEZONE unset)
 
@@ -84,3 +87,24 @@ def export_table(
             )
         )
     return Table(csv_headers(lang), tuple(rows), delimiter or csv_delimiter(lang))
+
+
+def wall_table(view: ProjectorView, delimiter: str | None = None) -> Table:
+    """The projector page as a table of (part of the page, what it shows, count): the totals,
+    the challenges the wall shows (the rest counted), the words, the support and from whom."""
+    labels = view.labels
+    rows: list[tuple[str, str, str]] = [(labels["participants"], "", str(view.participants))]
+    rows += [(labels["steps"], bar.label, str(bar.count)) for bar in view.steps]
+    if view.step_unknown:
+        rows.append((labels["steps"], _("Step not given"), str(view.step_unknown)))
+    for group in view.challenges:
+        rows += [(labels["challenges"], f"{group.heading}: {item}", "") for item in group.items]
+        if group.more:
+            more = labels["more"].format(count=group.more)
+            rows.append((labels["challenges"], f"{group.heading}: {more}", str(group.more)))
+    rows += [(labels["words"], word.text, str(word.count)) for word in view.words]
+    rows += [(labels["kinds"], bar.label, str(bar.count)) for bar in view.kinds]
+    rows += [(labels["sources"], bar.label, str(bar.count)) for bar in view.sources]
+    rows += [(labels["from_whom"], text, "") for text in view.from_whom]
+    headers = (_("Part of the page"), _("What it shows"), _("Count"))
+    return Table(headers, tuple(rows), delimiter or csv_delimiter(view.lang))
