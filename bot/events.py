@@ -103,6 +103,7 @@ class EventRunner:
         lang: str = "en",
         token: str | None = None,
         update_id: int | None = None,
+        fingerprint: str = "",
         keep: Keep | None = None,
     ) -> Handled:
         """Handle one event in one transaction: the update is recorded as handled, the user's
@@ -112,12 +113,16 @@ class EventRunner:
         `keep` writes what the channel keeps of the exchange (the browser's transcript) in the
         same transaction, unless the user's data was erased."""
         try:
-            return await self._handle(user_id, event, channel, lang, token, update_id, keep)
+            return await self._handle(
+                user_id, event, channel, lang, token, (update_id, fingerprint), keep
+            )
         except sa.exc.IntegrityError:
             # A new user's first two events on two replicas: both found no row to lock and
             # both inserted one; the other committed first and this one was rolled back whole.
             # Run it again: now it waits for the row like any later event.
-            return await self._handle(user_id, event, channel, lang, token, update_id, keep)
+            return await self._handle(
+                user_id, event, channel, lang, token, (update_id, fingerprint), keep
+            )
 
     async def _handle(
         self,
@@ -126,14 +131,14 @@ class EventRunner:
         channel: Channel,
         lang: str,
         token: str | None,
-        update_id: int | None,
+        update: tuple[int | None, str],
         keep: Keep | None = None,
     ) -> Handled:
         now = self.clock()
         event = clean(event)  # whichever channel it came from
         async with self.storage.transaction() as conn:
             storage = self.storage.bound(conn)
-            claimed, record = await storage.open_event(user_id, lang, update_id, now)
+            claimed, record = await storage.open_event(user_id, lang, update[0], now, update[1])
             conv = record.conversation
             if not claimed:
                 return Handled([], position_token(conv), conv.lang, "duplicate")

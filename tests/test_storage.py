@@ -39,6 +39,25 @@ async def test_each_answer_is_on_disk_before_the_reply(database, content, storag
     assert record.conversation.lang == "sv" and record.conversation.journey.state == "step_04"
 
 
+async def test_a_duplicate_is_the_same_id_and_the_same_content(content, storage):
+    """After a move to another Bot API server ids start again: an old id carrying a new
+    message is a new update and is answered; the same update delivered again is not."""
+    runner = EventRunner(Router(content), storage)
+    start = Event("command", "start")
+    first = await runner.handle("tg:3", start, update_id=10, fingerprint="m3:100")
+    assert first.status == "ok"
+    again = await runner.handle("tg:3", start, update_id=10, fingerprint="m3:100")
+    assert again.status == "duplicate" and again.replies == []
+    moved = await runner.handle("tg:3", Event("command", "help"), update_id=10, fingerprint="m3:7")
+    assert moved.status == "ok" and moved.replies
+    redelivered = await runner.handle(
+        "tg:3", Event("command", "help"), update_id=10, fingerprint="m3:7"
+    )
+    assert redelivered.status == "duplicate"
+    press = await runner.handle("tg:3", start, update_id=10, fingerprint="c8812")
+    assert press.status == "ok"  # a button press under the same number: new too
+
+
 async def test_completed_assessment_row(content, storage):
     await quick_check(EventRunner(Router(content), storage), "cli:a", "partly")
     rows = (await PrivacyStore(storage).export("cli:a"))["assessments"]["assessments"]

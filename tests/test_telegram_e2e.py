@@ -164,6 +164,25 @@ async def test_duplicate_update_is_handled_once(api, bot, database):
     assert len(answers) == 3 and not answers[-1].get("text")
 
 
+async def test_ids_that_start_again_on_a_new_bot_api_server_are_answered(api, bot, database):
+    """Moving the bot to another Bot API server restarts the update ids: messages under ids
+    handled days ago are new and get answers; a real redelivery still gets none."""
+    jon = api.user(407, "Jon", "en")
+    await command(api, jon, "/start")
+    await command(api, jon, "/help")
+    first_ids = [u["update_id"] for u in api.updates]
+    api.restart_update_ids(first_ids[0])  # the new server counts from the same start
+    shown = len(api.sent(jon.id))
+    update = await jon.send_command("/glossary")
+    assert update["update_id"] == first_ids[0]
+    await api.wait_for(lambda: len(api.sent(jon.id)) > shown)  # answered, not dropped
+    await api.settle(quiet=0.1)
+    glossary = len(api.sent(jon.id))
+    api.push_update(update)  # the same update again: a redelivery
+    await command(api, jon, "/privacy")
+    assert len(api.sent(jon.id)) == glossary + 1  # the privacy text, nothing for the repeat
+
+
 async def test_free_text_during_a_question(api, bot, content, database):
     per = api.user(505, "Per", "sv")
     await command(api, per, "/assess")

@@ -48,8 +48,11 @@ WEEK = 7 * 86400
 _CLAIM_AND_LOCK = sa.text(
     """
     WITH claim AS (
-        INSERT INTO processed_updates (update_id, handled) VALUES (:update_id, :now)
-        ON CONFLICT (update_id) DO NOTHING
+        INSERT INTO processed_updates (update_id, handled, fingerprint)
+        VALUES (:update_id, :now, :fingerprint)
+        ON CONFLICT (update_id) DO UPDATE
+            SET handled = EXCLUDED.handled, fingerprint = EXCLUDED.fingerprint
+            WHERE processed_updates.fingerprint <> EXCLUDED.fingerprint
         RETURNING update_id
     )
     SELECT EXISTS (SELECT 1 FROM claim) AS claimed, u.state, u.timezone
@@ -218,7 +221,7 @@ class Storage:
         return self._record(user_id, lang, row)
 
     async def open_event(
-        self, user_id: str, lang: str, update_id: int | None, now: float
+        self, user_id: str, lang: str, update_id: int | None, now: float, fingerprint: str = ""
     ) -> tuple[bool, UserRecord]:
         """The start of an event: claim its Telegram update and load the user's row, locked.
         Returns False for an update handled before (Telegram delivers again what was not
@@ -228,14 +231,13 @@ class Storage:
             return True, await self.load(user_id, lang, lock=True)
         async with self.transaction() as conn:
             if conn.dialect.name == "postgresql":
+                params = {"update_id": update_id, "now": now, "id": user_id}
                 row = (
-                    await conn.execute(
-                        _CLAIM_AND_LOCK, {"update_id": update_id, "now": now, "id": user_id}
-                    )
+                    await conn.execute(_CLAIM_AND_LOCK, {**params, "fingerprint": fingerprint})
                 ).one()
                 claimed, record = row.claimed, self._record(user_id, lang, row)
             else:
-                claimed = await self.claim_update(update_id, now)
+                claimed = await self.claim_update(update_id, now, fingerprint)
                 record = await self.load(user_id, lang, lock=True)
             if update_id % 1000 == 0:  # now and then, forget the old ones
                 await conn.execute(
@@ -251,17 +253,23 @@ class Storage:
         state = ConversationState.from_dict(json.loads(row.state))
         return UserRecord(user_id, state, row.timezone, exists=True)
 
-    async def claim_update(self, update_id: int, now: float) -> bool:
-        """Record that this Telegram update is being handled; False if it was handled before.
-        Ids are kept for a week, far past Telegram's redelivery (it keeps updates 24 hours);
-        their order means nothing."""
+    async def claim_update(self, update_id: int, now: float, fingerprint: str = "") -> bool:
+        """Record that this Telegram update is being handled; False if it was handled before:
+        the same id carrying the same thing (`fingerprint`). Ids are kept for a week, far past
+        Telegram's redelivery (it keeps updates 24 hours); their order means nothing, and a new
+        Bot API server starts them again, so an old id with new content is a new update."""
         async with self.transaction() as conn:
-            inserted = await conn.execute(
-                upsert(conn, processed_updates)
-                .values(update_id=update_id, handled=now)
-                .on_conflict_do_nothing(index_elements=["update_id"])
+            statement = upsert(conn, processed_updates).values(
+                update_id=update_id, handled=now, fingerprint=fingerprint
             )
-        return bool(inserted.rowcount)
+            claimed = await conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["update_id"],
+                    set_={"handled": now, "fingerprint": fingerprint},
+                    where=processed_updates.c.fingerprint != statement.excluded.fingerprint,
+                )
+            )
+        return bool(claimed.rowcount)
 
     async def save(self, record: UserRecord, completed: AssessmentCompleted | None = None) -> None:
         """Write the record (and a completed assessment) in one transaction."""

@@ -138,9 +138,11 @@ join_attempts = sa.Table(
 processed_updates = sa.Table(
     "processed_updates",
     metadata,
-    # Telegram updates handled in the last week: a duplicate is one whose id is here
+    # Telegram updates handled in the last week: a duplicate is one whose id is here with the
+    # same fingerprint (what it carried: "m<chat>:<message>" or "c<callback query id>")
     sa.Column("update_id", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("handled", sa.Float, nullable=False),
+    sa.Column("fingerprint", sa.String(80), nullable=True),
     sa.Index("processed_updates_handled", "handled"),
 )
 

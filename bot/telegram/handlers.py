@@ -114,6 +114,7 @@ class TelegramAdapter:
             TelegramChannel(context.bot.username, chat.id),
             lang=normalise_language(user.language_code),
             update_id=update.update_id,
+            fingerprint=fingerprint(update),
         )
         if handled.status == "ok":
             await self._deliver(context.bot, chat.id, handled)
@@ -135,6 +136,7 @@ class TelegramAdapter:
             lang=normalise_language(query.from_user.language_code),
             token=data.token,
             update_id=update.update_id,
+            fingerprint=fingerprint(update),
         )
         if handled.status == "duplicate":  # handled before: only the press is answered again
             await answer(query)
@@ -279,3 +281,12 @@ class TelegramAdapter:
             await context.bot.send_message(update.effective_chat.id, escape(text))
         except TelegramError:
             log.warning("Could not tell the user about the error", exc_info=True)
+
+
+def fingerprint(update: Update) -> str:
+    """What an update carries, beside its id, to tell a redelivery (the same update again)
+    from a new update that reuses an id (a new Bot API server counts from the start again)."""
+    if update.callback_query is not None:
+        return f"c{update.callback_query.id}"
+    message = update.effective_message
+    return f"m{message.chat_id}:{message.message_id}" if message is not None else ""

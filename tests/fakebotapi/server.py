@@ -238,7 +238,8 @@ class FakeBotApi(BotApiMethods):
         update = copy.deepcopy(update)
         if "update_id" not in update:
             update["update_id"] = self._next_update_id
-        self._next_update_id = max(self._next_update_id, update["update_id"] + 1)
+        if update["update_id"] >= self._next_update_id:
+            self._next_update_id = update["update_id"] + 1
         self.updates.append(update)
         self._adopt(update)
         self._queue.append({"update": update, "delivered": False})
@@ -260,6 +261,10 @@ class FakeBotApi(BotApiMethods):
         query = {"id": query_id, "from": mallory, "message": copy.deepcopy(record["message"]),
                  "chat_instance": "1", "data": data}  # fmt: skip
         return self.push_update({"callback_query": query})
+
+    def restart_update_ids(self, start: int) -> None:
+        """As after the bot moves to another Bot API server: ids count from `start` again."""
+        self._next_update_id = start
 
     def hand_over(self, update_id: int) -> None:
         """The test delivered this update itself, to the bot's webhook (as Telegram does in
