@@ -16,8 +16,12 @@ chat: $(STAMP)
 web: $(STAMP)
 	@$(VENV)/bin/cluster-journey web $(ARGS)
 
+# four workers on two cores: most of a test's time is waiting (a bot's answer, a browser, a
+# process starting), and each worker has databases of its own
+JOBS ?= 4
+
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest -q $(ARGS)
+	$(VENV)/bin/python -m pytest -q -n $(JOBS) $(ARGS)
 
 setup: $(STAMP)
 

@@ -39,16 +39,16 @@ class TerminalChat:
         events: EventRunner,
         user: str,
         lang: str | None,
-        stdin: TextIO = sys.stdin,
-        stdout: TextIO = sys.stdout,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
         files: Path | None = None,
     ) -> None:
         self.events = events
         self.user_id = f"cli:{user}"
         self.user = user
         self.requested_lang = lang
-        self.stdin = stdin
-        self.stdout = stdout
+        self.stdin = stdin or sys.stdin  # the process's streams as they are now
+        self.stdout = stdout or sys.stdout
         self.files = files or Path(user_data_dir("cluster-journey", appauthor=False)) / "charts"
         self.choices: list[Choice] = []  # the latest buttons that answer (links apart)
         self.expects_text = False  # the latest reply asks for free text

@@ -47,9 +47,17 @@ class RunningBot:
         assert self.app.updater is not None
         await self.app.updater.start_polling(poll_interval=0, timeout=1)
         await self.app.start()
+        self.api.busy.append(self.handling)
         return self
 
+    def handling(self) -> bool:
+        """Whether an update is being handled or waits to be (`FakeBotApi.settle` asks)."""
+        processor = self.app.update_processor
+        return processor.current_concurrent_updates > 0 or not self.app.update_queue.empty()
+
     async def stop(self) -> None:
+        if self.handling in self.api.busy:
+            self.api.busy.remove(self.handling)
         assert self.app.updater is not None
         await self.app.updater.stop()
         await self.app.stop()

@@ -1,4 +1,5 @@
-"""The terminal chat, piped end to end through the real command, in both languages."""
+"""The terminal chat through the real command, in both languages: piped into its process for
+the quick check, and the command's `main` in this process for the rest (faster)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from flows.content_loader import load_content
-from tests.cli_driver import chat
+from tests.cli_driver import chat, chat_process
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_quick_check_piped(tmp_path, lang, title, position):
     # menu 1 = start, 1 = quick check, then ten answers by number and by text
     answers = ["3", "2", "1", "1", "no" if lang == "en" else "nej", "2", "1", "4", "1", "1"]
-    out = chat(tmp_path, ["1", "1", *answers], "--lang", lang)
+    out = chat_process(tmp_path, ["1", "1", *answers], "--lang", lang)  # a real pipe
     assert title in out and position in out
     assert "█" in out and "░" in out
     chart = re.search(r"(?:Saved to|Sparad i) (\S+\.png)", out)

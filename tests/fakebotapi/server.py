@@ -92,6 +92,7 @@ class FakeBotApi(BotApiMethods):
         self._queries: dict[str, dict[str, Any]] = {}
         self._queue: list[dict[str, Any]] = []  # {"update": ..., "delivered": bool}
         self._next_update_id = 1000
+        self.busy: list[Callable[[], bool]] = []  # bots in this process that say they work
         self._allowed_updates: list[str] | None = None
         self._wakeup = asyncio.Event()
         self._poll_generation = 0
@@ -410,10 +411,16 @@ class FakeBotApi(BotApiMethods):
             await asyncio.sleep(interval)
 
     async def settle(self, quiet: float = 0.1, timeout: float = 5) -> None:
-        """Wait until every update is confirmed and no call but getUpdates came for ``quiet`` s."""
+        """Wait until every update is confirmed, no bot in `busy` says it is still handling one
+        (a chart drawn on a loaded machine is a long pause between two sends), and no call but
+        getUpdates came for ``quiet`` s."""
 
         def idle() -> bool:
-            return not self._queue and time.monotonic() - self._last_activity >= quiet
+            return (
+                not self._queue
+                and not any(busy() for busy in self.busy)
+                and time.monotonic() - self._last_activity >= quiet
+            )
 
         await self.wait_for(idle, timeout, message="bot to consume all updates and go quiet")
 
