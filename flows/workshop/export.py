@@ -12,6 +12,7 @@ from flows.i18n import _, use_language
 from flows.locales import language
 from flows.messages import Table
 from flows.workshop.answers import ParticipantAnswers
+from flows.workshop.moderation import CHALLENGE, FROM, Moderation, TextItem
 
 DEFAULT_ZONE = "Europe/Stockholm"  # the bot's default (CLUSTER_JOURNEY_TIMEZONE unset)
 
@@ -46,6 +47,7 @@ def export_table(
     lang: str,
     delimiter: str | None = None,
     zone: str | None = None,
+    moderation: Moderation | None = None,
 ) -> Table:
     """One row per participant, headers and labels in `lang`, separated by
     `csv_delimiter(lang)` unless `delimiter` is given. The date is the day each participant
@@ -53,8 +55,19 @@ def export_table(
     both languages, which spreadsheets read as a date and sort.
 
     Participants are numbered 1..n in the given order; nothing identifies them. The last column
-    repeats the workshop's title, so that exports of several workshops can be combined."""
+    repeats the workshop's title, so that exports of several workshops can be combined.
+
+    The facilitator's file holds every text; one a facilitator hid, or the filter holds back,
+    is marked "[hidden]" or "[held back]" (`moderation`; by default the filter on)."""
     workshop = content.workshop
+    moderation = moderation or Moderation()
+    with use_language(lang):
+        marks = {"hidden": _("[hidden]"), "held": _("[held back]")}
+
+    def marked(answer: ParticipantAnswers, kind: str, text: str) -> str:
+        status = moderation.status(TextItem(answer.key, kind, text.strip()))
+        return f"{marks[status]} {text.strip()}" if status in marks else text.strip()
+
     rows = []
     tz = ZoneInfo(zone or DEFAULT_ZONE)
     for number, answer in enumerate(answers, start=1):
@@ -68,7 +81,7 @@ def export_table(
                 answer.lang,
                 "" if step is None else str(step),
                 "" if step is None else content.step(step).title.get(lang),
-                " | ".join(t.strip() for t in answer.challenges if t.strip()),
+                " | ".join(marked(answer, CHALLENGE, t) for t in answer.challenges if t.strip()),
                 "; ".join(
                     o.label.get(lang)
                     for o in workshop.support_kinds
@@ -79,7 +92,7 @@ def export_table(
                     for o in workshop.support_sources
                     if o.id in answer.support_sources
                 ),
-                answer.support_from.strip(),
+                marked(answer, FROM, answer.support_from) if answer.support_from.strip() else "",
                 title.strip(),
             )
         )
