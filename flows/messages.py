@@ -182,6 +182,15 @@ class ReportGroup:
 
 
 @dataclass(frozen=True)
+class ReportTool:
+    """A tool of the room's step: its name, what it is, and where to find it ("" if nowhere)."""
+
+    name: str
+    description: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class ReportLabels:
     """The report's fixed words in the reader's language."""
 
@@ -215,7 +224,7 @@ class WorkshopReport:
     sources: tuple[str, ...]
     from_whom: tuple[str, ...]
     step_title: str  # "3. Identify opportunities" ("" when nobody gave a step)
-    tools: tuple[Link, ...]
+    tools: tuple[ReportTool, ...]
     actions: tuple[str, ...]
     footer: str
     labels: ReportLabels

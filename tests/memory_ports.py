@@ -484,6 +484,9 @@ class MemoryPrivacy:
         mine = [a for a in self.memory.workshop_answers if a.participant == user_id]
         for workshop_id in dict.fromkeys(a.workshop_id for a in mine):
             self.memory.bump(workshop_id)
+        keys = {row.id for row in mine}
+        for key in [k for k in self.memory.moderation if k[0] in keys]:
+            del self.memory.moderation[key]  # the decisions on their words go with the words
         for row in mine:
             row.participant = f"anon:{row.id}"
             row.answers = dataclasses.replace(row.answers, challenges=(), support_from="")

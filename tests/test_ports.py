@@ -209,6 +209,9 @@ async def test_moderation_decisions_switches_and_their_revisions(world):
     latest = await workshops.get(ws.id)
     assert latest is not None and not latest.filter_on and not latest.revealed
     assert latest.revision == 1 + 1 + 3 + 2  # the answer, three decisions, two switches
+    # the participant erases their data: the decisions on their words go with the words
+    await world.stores.privacy.erase("tg:5")
+    assert await workshops.decisions(ws.id) == {}
 
 
 async def test_wrong_codes_counted_since(world):

@@ -9,14 +9,16 @@ Screenshots go to build/screenshots/ for people to look at."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
 from bot.storage import Storage
 from bot.storage.workshops import WorkshopStore
-from tests.test_projector_browser import SCREENSHOTS
 from tests.wall_samples import room
 from tests.web_harness import WebPages
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 
 SIZES = ({"width": 1920, "height": 1080}, {"width": 1280, "height": 720})
 NEEDED = """Math.ceil(Math.max(

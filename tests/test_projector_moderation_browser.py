@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import io
 import time
+from pathlib import Path
 
 from pypdf import PdfReader
 
 from bot.storage import Storage
 from bot.storage.workshops import WorkshopStore
 from flows.workshop.answers import ParticipantAnswers
-from tests.test_projector_browser import PROJECTOR, SCREENSHOTS
 from tests.web_harness import WebPages
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
+PROJECTOR = {"width": 1920, "height": 1080}
 
 INSULT = "Styrelsen är ett gäng jävla pucko"
 PLAIN = "Svårt att hitta partner i Tyskland"

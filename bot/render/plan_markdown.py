@@ -167,7 +167,10 @@ def report_markdown(report: WorkshopReport) -> bytes:
     if report.step_title:
         lines += [f"## {inline(labels.next_step)}: {inline(report.step_title)}", ""]
         lines += [f"### {inline(labels.tools)}", ""]
-        lines += [f"- {link(tool.text, tool.url)}" for tool in report.tools]
+        lines += [
+            f"- **{link(tool.name, tool.url)}**: {inline(tool.description)}"
+            for tool in report.tools
+        ]
         lines += [""]
         lines += _bulleted(f"### {inline(labels.actions)}", report.actions, labels.none)
     lines += ["---", "", f"*{inline(report.footer)}*", ""]

@@ -600,14 +600,15 @@ def report_pdf(report: WorkshopReport) -> bytes:
         tools = [
             Block(
                 (
-                    Row((Cell("•", 1, 4), Cell(tool.text, 5, width - 5))),
+                    Row((Cell("•", 1, 4), Cell(tool.name, 5, width - 5, style="B")), after=0.6),
+                    Row((Cell(tool.description, 5, width - 5),)),
                     *(
                         (Row((Cell(tool.url, 5, width - 5, SMALL, "U", MUTED, tool.url),)),)
                         if tool.url
                         else ()
                     ),
                 ),
-                after=1.6,
+                after=2.2,
             )
             for tool in report.tools
         ]

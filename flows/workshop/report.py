@@ -19,10 +19,10 @@ from flows.i18n import _, ngettext, use_language
 from flows.locales import language
 from flows.messages import (
     Attachment,
-    Link,
     ReportDocument,
     ReportGroup,
     ReportLabels,
+    ReportTool,
     WorkshopReport,
 )
 from flows.workshop.answers import ParticipantAnswers
@@ -94,7 +94,7 @@ def workshop_report(
         )
         most = max(results.steps, default=0)
         top = results.steps.index(most) + 1 if most else None
-        tools: tuple[Link, ...] = ()
+        tools: tuple[ReportTool, ...] = ()
         actions: tuple[str, ...] = ()
         if top is None:
             position, step_title = _("Nobody has given a step yet."), ""
@@ -105,9 +105,8 @@ def workshop_report(
                 step=step_title, count=most, total=results.participants
             )
             tools = tuple(
-                Link(
-                    f"{t.name.get(lang)}: {t.description.get(lang)}",
-                    "" if t.composed else t.source,
+                ReportTool(
+                    t.name.get(lang), t.description.get(lang), "" if t.composed else t.source
                 )
                 for t in step.tools
             )
