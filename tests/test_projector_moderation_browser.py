@@ -123,6 +123,12 @@ async def test_the_facilitator_view_without_javascript_and_refused_forms(
         page = await context.new_page()
         await page.goto(wall_link)
         assert OTHER not in await page.inner_text("body")
+        # the facilitator's CSV marks the hidden and held-back texts; the wall's leaves them out
+        marked = (await (await context.request.get(host_link + "/export.csv")).body()).decode()
+        assert f"[hidden] {OTHER}" in marked or f"[dold] {OTHER}" in marked
+        assert INSULT in marked
+        plain = (await (await context.request.get(wall_link + "/export.csv")).body()).decode()
+        assert OTHER not in plain and INSULT not in plain and PLAIN in plain
 
         # a form without the view's signature, and the wall's token on the facilitator's path
         forged = await context.request.post(

@@ -9,6 +9,8 @@ back), the filter's switch, "Show the results" and the report. They are plain PO
 JavaScript needed) signed for that workshop and link generation; each answers with a redirect
 back to the page (post/redirect/get).
 
+The wall's CSV holds only the texts the room may see; the facilitator view's marks the others.
+
 A wrong, revoked or closed link gets a plain 404, for the page, its updates and its CSV alike."""
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from flows.content_model import Content
 from flows.i18n import use_language
 from flows.locales import codes, language, others
 from flows.workshop.export import export_table
-from flows.workshop.moderation import Decision, Moderation, find
+from flows.workshop.moderation import Decision, Moderation, find, visible_answers
 from flows.workshop.port import WorkshopInfo
 from flows.workshop.projector import ProjectorView, projector_view
 from flows.workshop.report import report_attachments
@@ -268,13 +270,16 @@ class Pages:
         workshop, _generation = found
         lang = self._lang(request, workshop)
         answers = await self.workshops.answers(workshop.id)
+        moderation = await self._moderation(workshop)
+        if not self._host(request):  # the wall's link: only what the room may see
+            answers = visible_answers(answers, moderation)
         table = export_table(
             self.content,
             workshop.title,
             answers,
             lang,
             zone=self.storage.default_timezone,
-            moderation=await self._moderation(workshop),
+            moderation=moderation,
         )
         return Response(
             csv_bytes(table),
