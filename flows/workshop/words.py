@@ -8,6 +8,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from flows.locales import codes
+
 TOP_WORDS = 10
 MIN_WORD = 3
 
@@ -17,8 +19,8 @@ def _word_set(text: str) -> frozenset[str]:
 
 
 def _maintained(lang: str) -> frozenset[str]:
-    """The stop words of the `stop-words` package (python-stop-words, BSD; its lists come from
-    the stopwords-iso and Ranks NL collections), case-folded."""
+    """The stop words of the `stop-words` package (python-stop-words, BSD licence, lists
+    compiled from open sources, github.com/Alir3z4/stop-words) for `lang`, case-folded."""
     from stop_words import get_stop_words
 
     return frozenset(w.casefold().replace("’", "'") for w in get_stop_words(lang))
@@ -42,9 +44,8 @@ KEEP = _word_set("""
     information research member members value system systems small large interest interests
     group groups state abroad world
 """)
-STOP_SV = _maintained("sv") | FILLERS_SV
-STOP_EN = (_maintained("en") | FILLERS_EN) - KEEP
-STOP_WORDS = STOP_SV | STOP_EN
+MAINTAINED = frozenset().union(*(_maintained(code) for code in codes()))
+STOP_WORDS = (MAINTAINED | FILLERS_SV | FILLERS_EN) - KEEP
 
 # Letters (any script, å ä ö included) with inner apostrophes kept, so "don't" is one word.
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
