@@ -277,18 +277,6 @@ class Facilitation:
             else _("Projector page for “{title}”:").format(title=workshop.title),
             link,
             "",
-        ]
-        host = await store.workshops.host_link(workshop)
-        if host is not None:
-            lines += [
-                _(
-                    "Your own view of the page, to hide answers, show the results when you "
-                    "choose and download the report (keep this link to yourself):"
-                ),
-                host,
-                "",
-            ]
-        lines += [
             _(
                 "Open it on the computer connected to the projector. It shows the join code and "
                 "QR code, and the answers as they arrive, without names."
@@ -298,6 +286,16 @@ class Facilitation:
                 "the workshop closes the page too. Co-facilitators get the same link."
             ),
         ]
+        host = await store.workshops.host_link(workshop)
+        if host is not None:
+            lines += [
+                "",
+                _(
+                    "Your own view of the page, to hide answers, show the results when you "
+                    "choose and download the report (keep this link to yourself):"
+                ),
+                host,
+            ]
         return Reply(
             "\n".join(lines),
             (Choice(f"wsf:newlink:{workshop.id}", _("New link")), _back(workshop)),
