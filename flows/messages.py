@@ -173,6 +173,71 @@ class PlanDocument:
     kind: Literal["pdf", "markdown"]
 
 
+@dataclass(frozen=True)
+class ReportGroup:
+    """Challenges of the participants at one step: the heading, and the texts."""
+
+    heading: str  # "3. Hitta möjligheter (4)"
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportTool:
+    """A tool of the room's step: its name, what it is, and where to find it ("" if nowhere)."""
+
+    name: str
+    description: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ReportLabels:
+    """The report's fixed words in the reader's language."""
+
+    steps: str  # section: where the room is on the journey
+    challenges: str
+    themes: str  # "Frequent themes"
+    support: str  # section: the support wanted
+    kinds: str
+    sources: str
+    from_whom: str  # "In their own words"
+    next_step: str  # section: the step most of the room is at
+    tools: str
+    actions: str
+    none: str  # an empty list
+    page: str  # "Page {page} of {pages}"
+
+
+@dataclass(frozen=True)
+class WorkshopReport:
+    """A workshop's results for participants and funders, every text in the reader's
+    language and nothing that names anyone: laid out as a PDF or Markdown (`bot/render/`)."""
+
+    lang: str
+    title: str
+    meta: str  # the date and how many took part
+    position: str  # the step most of the room is at, in a sentence
+    chart: CountChart
+    challenges: tuple[ReportGroup, ...]
+    themes: tuple[str, ...]  # "funding (4)"
+    kinds: tuple[str, ...]  # "Funding: 5"
+    sources: tuple[str, ...]
+    from_whom: tuple[str, ...]
+    step_title: str  # "3. Identify opportunities" ("" when nobody gave a step)
+    tools: tuple[ReportTool, ...]
+    actions: tuple[str, ...]
+    footer: str
+    labels: ReportLabels
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    """The workshop report as a file: a PDF, or Markdown."""
+
+    report: WorkshopReport
+    kind: Literal["pdf", "markdown"]
+
+
 JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 
 
@@ -249,7 +314,16 @@ class CalendarEvent:
     alarm: bool = True  # the calendar alerts the user at the start
 
 
-Drawing = ReadinessChart | CountChart | QrCode | Table | PlanDocument | DataCopy | CalendarEvent
+Drawing = (
+    ReadinessChart
+    | CountChart
+    | QrCode
+    | Table
+    | PlanDocument
+    | ReportDocument
+    | DataCopy
+    | CalendarEvent
+)
 
 
 @dataclass(frozen=True)
@@ -289,6 +363,9 @@ class Reply:
     expects_text: bool = False
     stays: bool = False
     shows: ResultsShown | None = None  # the workshop results it shows
+    # a short notice answering a button press: a channel that can shows it briefly beside the
+    # pressed message and leaves that message as it is ("No new answers")
+    brief: bool = False
 
     def choice_rows(self) -> list[list[Choice]]:
         """The buttons grouped into rows: `rows` gives row sizes; by default one per row."""

@@ -112,6 +112,8 @@ FIELDS: dict[str, Field] = {
     "workshops.revision": Field(N_("Changes"), HIDDEN),
     "workshops.results_revision": Field(N_("Changes shown"), HIDDEN),
     "workshops.link_generation": Field(N_("Projector links made"), HIDDEN),
+    "workshops.filter_on": Field(N_("Profanity filter on"), FLAG),
+    "workshops.revealed": Field(N_("Results shown on the projector page"), FLAG),
     "workshop_facilitators.workshop_id": Field(N_("Workshop number")),
     "workshop_facilitators.user_id": Field(N_("Your user id"), HIDDEN),
     "regional_consents.user_id": Field(N_("Your user id"), HIDDEN),

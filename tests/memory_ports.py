@@ -77,6 +77,7 @@ class Memory:
     workshops: dict[int, _Workshop] = field(default_factory=dict)
     workshop_answers: list[_Answer] = field(default_factory=list)
     join_attempts: list[tuple[str, float]] = field(default_factory=list)
+    moderation: dict[tuple[int, str], tuple[int, str]] = field(default_factory=dict)
     teams: dict[int, _Team] = field(default_factory=dict)
     reminders: dict[str, _Reminder] = field(default_factory=dict)
     consents: dict[str, ConsentInfo] = field(default_factory=dict)
@@ -197,7 +198,33 @@ class MemoryWorkshops:
         return next(found, None)
 
     async def answers(self, workshop_id: int) -> list[ParticipantAnswers]:
-        return [a.answers for a in self.memory.workshop_answers if a.workshop_id == workshop_id]
+        rows = self.memory.workshop_answers
+        return [
+            dataclasses.replace(a.answers, key=a.id) for a in rows if a.workshop_id == workshop_id
+        ]
+
+    async def host_link(self, workshop: WorkshopInfo) -> str | None:
+        return None  # signed, like the projector page's link
+
+    async def decisions(self, workshop_id: int) -> dict[tuple[int, str], Any]:
+        found = self.memory.moderation.items()
+        return {key: decision for key, (owner, decision) in found if owner == workshop_id}
+
+    async def decide(
+        self, workshop_id: int, answer: int, ref: str, decision: Any, now: float
+    ) -> bool:
+        rows = self.memory.workshop_answers
+        if not any(a.id == answer and a.workshop_id == workshop_id for a in rows):
+            return False
+        self.memory.bump(workshop_id)
+        self.memory.moderation[(answer, ref)] = (workshop_id, decision)
+        return True
+
+    async def set_filter(self, workshop_id: int, on: bool) -> None:
+        self.memory.bump(workshop_id, filter_on=on)
+
+    async def set_revealed(self, workshop_id: int, revealed: bool) -> None:
+        self.memory.bump(workshop_id, revealed=revealed)
 
     async def answer_of(self, workshop_id: int, user_id: str) -> ParticipantAnswers | None:
         row = self._row(workshop_id, user_id)
@@ -457,6 +484,9 @@ class MemoryPrivacy:
         mine = [a for a in self.memory.workshop_answers if a.participant == user_id]
         for workshop_id in dict.fromkeys(a.workshop_id for a in mine):
             self.memory.bump(workshop_id)
+        keys = {row.id for row in mine}
+        for key in [k for k in self.memory.moderation if k[0] in keys]:
+            del self.memory.moderation[key]  # the decisions on their words go with the words
         for row in mine:
             row.participant = f"anon:{row.id}"
             row.answers = dataclasses.replace(row.answers, challenges=(), support_from="")

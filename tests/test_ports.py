@@ -183,6 +183,37 @@ async def test_answers_in_order_of_first_answer_and_replaced_in_place(world):
     assert latest is not None and latest.revision == 4  # one for each save
 
 
+async def test_moderation_decisions_switches_and_their_revisions(world):
+    """A decision is kept per answer and text, replaced by the next, refused for an answer of
+    another workshop (a forged button); every change counts the revision up."""
+    workshops = world.stores.workshops
+    ws = await workshops.create("tg:1", "Skåne", 1.0)
+    other = await workshops.create("tg:1", "Umeå", 1.0)
+    assert ws.filter_on and ws.revealed  # the filter on, the results shown, by default
+    await workshops.save_answer(ws.id, "tg:5", ParticipantAnswers(3, ("Ord",)), 10.0)
+    await workshops.save_answer(other.id, "tg:5", ParticipantAnswers(4, ("Annat",)), 10.0)
+    mine, theirs = (await workshops.answers(ws.id))[0], (await workshops.answers(other.id))[0]
+    assert mine.key is not None and theirs.key is not None and mine.key != theirs.key
+    assert await workshops.decisions(ws.id) == {}
+    assert await workshops.decide(ws.id, mine.key, "cabc12345", "hidden", 11.0)
+    assert await workshops.decide(ws.id, mine.key, "cabc12345", "shown", 12.0)
+    assert await workshops.decide(ws.id, mine.key, "f00000000", "hidden", 12.0)
+    assert not await workshops.decide(ws.id, theirs.key, "c11111111", "hidden", 13.0)
+    assert await workshops.decisions(ws.id) == {
+        (mine.key, "cabc12345"): "shown",
+        (mine.key, "f00000000"): "hidden",
+    }
+    assert await workshops.decisions(other.id) == {}
+    await workshops.set_filter(ws.id, False)
+    await workshops.set_revealed(ws.id, False)
+    latest = await workshops.get(ws.id)
+    assert latest is not None and not latest.filter_on and not latest.revealed
+    assert latest.revision == 1 + 1 + 3 + 2  # the answer, three decisions, two switches
+    # the participant erases their data: the decisions on their words go with the words
+    await world.stores.privacy.erase("tg:5")
+    assert await workshops.decisions(ws.id) == {}
+
+
 async def test_wrong_codes_counted_since(world):
     workshops = world.stores.workshops
     for at in (10.0, 20.0, 30.0):

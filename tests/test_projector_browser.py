@@ -34,6 +34,8 @@ async def open_workshop(api, facilitator, title: str) -> tuple[str, str]:
     await press(api, facilitator, sv("Projector page"))
     link = re.search(r"http://127\.0\.0\.1:\d+/w/\S+", last_text(api, facilitator))
     assert link is not None, last_text(api, facilitator)
+    # the facilitator's own view comes with it, on its own path
+    assert re.search(r"http://127\.0\.0\.1:\d+/wf/\S+", last_text(api, facilitator))
     return code.group(1), link.group(0)
 
 

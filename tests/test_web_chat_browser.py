@@ -235,6 +235,9 @@ async def test_every_page_passes_an_accessibility_audit(web, browser, database):
     await page.goto(await links.workshop_page(workshop, storage))
     await page.wait_for_selector("#code")
     await audit(page, "projector page")
+    await page.goto(await links.host_page(workshop, storage))  # the facilitator's view
+    await page.wait_for_selector("#host")
+    await audit(page, "projector page, facilitator view")
     observer = await RegionalStore(storage).create_observer("SE-O", "Västra Götaland", 1.0)
     token = access.sign(await links.secret(storage), observer.id, 1, access.OBSERVER)
     await page.goto(f"{web.base_url}{access.REGIONAL_PATH}{token}")

@@ -15,6 +15,7 @@ from flows.messages import (
     PlanDocument,
     QrCode,
     ReadinessChart,
+    ReportDocument,
     Table,
 )
 
@@ -40,6 +41,14 @@ def render(attachment: Attachment) -> bytes:
         from bot.render.plan_markdown import plan_markdown
 
         return plan_markdown(content.plan)
+    if isinstance(content, ReportDocument):  # the same renderers as the action plan
+        if content.kind == "pdf":
+            from bot.render.plan_pdf import report_pdf
+
+            return report_pdf(content.report)
+        from bot.render.plan_markdown import report_markdown
+
+        return report_markdown(content.report)
     if isinstance(content, DataCopy):
         from bot.render.data_copy import data_json, data_markdown
 

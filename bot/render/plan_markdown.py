@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from flows.messages import ActionPlan, PlanAction, PlanStep
+from flows.messages import ActionPlan, PlanAction, PlanStep, WorkshopReport
 
 # what could end a table cell or start emphasis, a link, an image, HTML, a code span,
 # strikethrough or a heading's closing sequence
@@ -133,4 +133,45 @@ def plan_markdown(plan: ActionPlan) -> bytes:
         lines += [f"## {inline(labels.change)}", "", paragraph(plan.change), ""]
     if plan.footer:
         lines += ["---", "", f"*{inline(plan.footer)}*", ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def _bulleted(heading: str, texts: tuple[str, ...], none: str) -> list[str]:
+    out = [heading, ""]
+    out += [f"- {inline(text)}" for text in texts] or [paragraph(none)]
+    return [*out, ""]
+
+
+def report_markdown(report: WorkshopReport) -> bytes:
+    """The workshop report as a UTF-8 Markdown file: the PDF's content, with the step
+    distribution as a table instead of the chart."""
+    labels = report.labels
+    lines = [f"# {inline(report.title)}", "", f"*{inline(report.meta)}*", ""]
+    lines += [f"**{inline(report.position)}**", "", f"## {inline(labels.steps)}", ""]
+    lines += ["| | |", "| --- | ---: |"]
+    lines += [
+        f"| {inline(label)} | {count} |"
+        for label, count in zip(report.chart.labels, report.chart.counts, strict=True)
+    ]
+    lines += ["", f"*{inline(report.chart.note)}*", "", f"## {inline(labels.challenges)}", ""]
+    if report.themes:
+        lines += [f"**{inline(labels.themes)}:** " + ", ".join(map(inline, report.themes)), ""]
+    if not report.challenges:
+        lines += [paragraph(labels.none), ""]
+    for group in report.challenges:
+        lines += _bulleted(f"### {inline(group.heading)}", group.items, labels.none)
+    lines += [f"## {inline(labels.support)}", ""]
+    lines += _bulleted(f"### {inline(labels.kinds)}", report.kinds, labels.none)
+    lines += _bulleted(f"### {inline(labels.sources)}", report.sources, labels.none)
+    lines += _bulleted(f"### {inline(labels.from_whom)}", report.from_whom, labels.none)
+    if report.step_title:
+        lines += [f"## {inline(labels.next_step)}: {inline(report.step_title)}", ""]
+        lines += [f"### {inline(labels.tools)}", ""]
+        lines += [
+            f"- **{link(tool.name, tool.url)}**: {inline(tool.description)}"
+            for tool in report.tools
+        ]
+        lines += [""]
+        lines += _bulleted(f"### {inline(labels.actions)}", report.actions, labels.none)
+    lines += ["---", "", f"*{inline(report.footer)}*", ""]
     return "\n".join(lines).encode("utf-8")

@@ -27,8 +27,8 @@ from fpdf.enums import MethodReturnValue
 from fpdf.fonts import TTFFont
 from PIL import Image, ImageChops
 
-from bot.render.charts import BOLD, CURRENT, CURRENT_ROW, REGULAR, readiness_png
-from flows.messages import ActionPlan, PlanAction, PlanStep
+from bot.render.charts import BOLD, CURRENT, CURRENT_ROW, REGULAR, count_png, readiness_png
+from flows.messages import ActionPlan, PlanAction, PlanStep, WorkshopReport
 
 Colour = tuple[int, int, int]
 
@@ -131,12 +131,14 @@ def _leading(size: float) -> float:
     return size * PT * LEADING
 
 
-class PlanPDF(FPDF):
-    """One plan's document: fonts, margins, metadata and the footer on every page."""
+class DocumentPDF(FPDF):
+    """One A4 document of ours (the action plan, the workshop report): fonts, margins,
+    metadata and the footer on every page."""
 
-    def __init__(self, plan: ActionPlan) -> None:
+    def __init__(self, title: str, subject: str, lang: str, footer: str, page: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.plan = plan
+        self.footer_text = footer
+        self.page_label = page  # "Page {page} of {pages}"
         self.add_font(FAMILY, "", REGULAR)
         self.add_font(FAMILY, "B", BOLD)
         faces = [face for face in self.fonts.values() if isinstance(face, TTFFont)]
@@ -144,10 +146,10 @@ class PlanPDF(FPDF):
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(False, BOTTOM)  # every break is ours, between whole lines
         self.c_margin = 0  # cells start exactly at their x
-        self.set_title(" – ".join(t for t in (plan.title, plan.cluster) if t))
-        if plan.cluster:
-            self.set_subject(plan.cluster)
-        self.set_lang(plan.lang)
+        self.set_title(" – ".join(t for t in (title, subject) if t))
+        if subject:
+            self.set_subject(subject)
+        self.set_lang(lang)
         self.set_creator("Cluster Journey")
         self.set_display_mode("fullwidth")
         self.alias_nb_pages(PAGES_ALIAS)
@@ -169,13 +171,13 @@ class PlanPDF(FPDF):
         self.line(MARGIN, top, self.w - MARGIN, top)
         self.set_font(FAMILY, "", FOOT)
         self.set_text_color(*MUTED)
-        number = self.plan.labels.page.replace("{page}", str(self.page_no()))
+        number = self.page_label.replace("{page}", str(self.page_no()))
         number = number.replace("{pages}", PAGES_ALIAS)
         number_width = self.get_string_width(number)
         self.set_xy(MARGIN, top + 1.5)
         self.cell(number_width, _leading(FOOT), number)
         self.set_xy(MARGIN + number_width + 8, top + 1.5)
-        footer = printable(self.plan.footer, self.glyphs)
+        footer = printable(self.footer_text, self.glyphs)
         self.multi_cell(self.epw - number_width - 8, _leading(FOOT), footer, align="R")
 
     # measuring and drawing blocks
@@ -493,7 +495,7 @@ def _action(action: PlanAction, plan: ActionPlan, width: float) -> Block:
 def plan_pdf(plan: ActionPlan) -> bytes:
     """The plan as PDF bytes: opening, chart, readiness table, actions by step, then what
     makes the step ready, the "not sure" questions and the change since last time."""
-    pdf = PlanPDF(plan)
+    pdf = DocumentPDF(plan.title, plan.cluster, plan.lang, plan.footer, plan.labels.page)
     width = pdf.epw
     labels = plan.labels
     for block in _opening(plan, width):
@@ -532,4 +534,86 @@ def plan_pdf(plan: ActionPlan) -> bytes:
             pdf.keep([bullet])
     if plan.change:
         pdf.keep([_heading(labels.change, width), _paragraph(plan.change, width)])
+    return bytes(pdf.output())
+
+
+# the workshop report, in the plan's blocks
+
+
+def _listed(pdf: DocumentPDF, headings: Sequence[Block], texts: Sequence[str], none: str) -> None:
+    """Headings with their bullets, kept with the first; `none` when there are none."""
+    width = pdf.epw
+    blocks = _bullets(texts, width) if texts else [_paragraph(none, width)]
+    pdf.keep([*headings, blocks[0]])
+    for block in blocks[1:]:
+        pdf.keep([block])
+
+
+def _subheading(text: str, width: float) -> Block:
+    return Block((Row((Cell(text, 0, width, SUBHEADING, "B"),)),), before=4, after=2)
+
+
+def report_pdf(report: WorkshopReport) -> bytes:
+    """The workshop report as PDF bytes: title, date and count, where the room is (chart),
+    challenges by step with the frequent themes, the support wanted and from whom, and the
+    room's step with its tools and next actions."""
+    labels = report.labels
+    pdf = DocumentPDF(report.title, "", report.lang, report.footer, labels.page)
+    width = pdf.epw
+    opening = Block(
+        (
+            Row((Cell(report.title, 0, width, TITLE, "B"),), after=1),
+            Row((Cell(report.meta, 0, width, BODY, colour=MUTED),)),
+        ),
+        after=6,
+    )
+    position = Block(
+        (Row((Cell(report.position, 5, width - 8, 11.5, "B"),)),),
+        pad=2.2,
+        after=5,
+        band=BAND,
+        mark=ACCENT,
+    )
+    pdf.keep([opening])
+    pdf.keep([position])
+    pdf.keep([_heading(labels.steps, width)])
+    chart = _trimmed(count_png(replace(report.chart, title="")))
+    pdf.image_centred(chart, CHART_WIDTH + 25, report.chart.title)
+
+    opening_blocks = [_heading(labels.challenges, width)]
+    if report.themes:
+        themes = f"{labels.themes}: " + ", ".join(report.themes)
+        opening_blocks.append(_paragraph(themes, width))
+    if not report.challenges:
+        _listed(pdf, opening_blocks, (), labels.none)
+    for group in report.challenges:
+        _listed(pdf, [*opening_blocks, _subheading(group.heading, width)], group.items, "")
+        opening_blocks = []  # the section's heading went with the first group
+
+    support = [_heading(labels.support, width), _subheading(labels.kinds, width)]
+    _listed(pdf, support, report.kinds, labels.none)
+    _listed(pdf, [_subheading(labels.sources, width)], report.sources, labels.none)
+    _listed(pdf, [_subheading(labels.from_whom, width)], report.from_whom, labels.none)
+
+    if report.step_title:
+        pdf.keep([_heading(f"{labels.next_step}: {report.step_title}", width)])
+        tools = [
+            Block(
+                (
+                    Row((Cell("•", 1, 4), Cell(tool.name, 5, width - 5, style="B")), after=0.6),
+                    Row((Cell(tool.description, 5, width - 5),)),
+                    *(
+                        (Row((Cell(tool.url, 5, width - 5, SMALL, "U", MUTED, tool.url),)),)
+                        if tool.url
+                        else ()
+                    ),
+                ),
+                after=2.2,
+            )
+            for tool in report.tools
+        ]
+        pdf.keep([_subheading(labels.tools, width), *tools[:1]])
+        for block in tools[1:]:
+            pdf.keep([block])
+        _listed(pdf, [_subheading(labels.actions, width)], report.actions, labels.none)
     return bytes(pdf.output())

@@ -89,6 +89,9 @@ workshops = sa.Table(
     sa.Column("results_revision", sa.Integer, nullable=False, server_default="0"),
     # the projector page's link is signed over (id, generation): a new link revokes the old
     sa.Column("link_generation", sa.Integer, nullable=False, server_default="1"),
+    # the profanity filter holds flagged texts back; the projector shows the results
+    sa.Column("filter_on", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("revealed", sa.Boolean, nullable=False, server_default=sa.true()),
 )
 
 workshop_facilitators = sa.Table(
@@ -125,6 +128,30 @@ workshop_answers = sa.Table(
     sa.Column("support_from", sa.Text, nullable=False, default=""),
     sa.Column("updated", sa.Float, nullable=False),
     sa.UniqueConstraint("workshop_id", "participant"),
+)
+
+# a facilitator's decision on one free text of one answer: "hidden", or "shown" (a text the
+# profanity filter held back, let through); the text is known by a digest of its words
+# (`flows.workshop.moderation`), and goes with its answer
+workshop_moderation = sa.Table(
+    "workshop_moderation",
+    metadata,
+    sa.Column(
+        "answer_id",
+        sa.Integer,
+        sa.ForeignKey("workshop_answers.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("ref", sa.String(16), primary_key=True),
+    sa.Column(
+        "workshop_id",
+        sa.Integer,
+        sa.ForeignKey("workshops.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("decision", sa.String(8), nullable=False),
+    sa.Column("decided", sa.Float, nullable=False),
 )
 
 join_attempts = sa.Table(

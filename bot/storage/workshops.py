@@ -14,9 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.database import Storage
 from bot.storage.personal_data import Holding, delete_where, plain_row, rows_where
-from bot.storage.schema import join_attempts, workshop_answers, workshop_facilitators, workshops
+from bot.storage.schema import (
+    join_attempts,
+    workshop_answers,
+    workshop_facilitators,
+    workshop_moderation,
+    workshops,
+)
 from flows.workshop.answers import ParticipantAnswers
 from flows.workshop.codes import new_join_code
+from flows.workshop.moderation import Decision
 from flows.workshop.port import WorkshopInfo
 
 if TYPE_CHECKING:
@@ -36,6 +43,8 @@ def _row(row: Any) -> WorkshopInfo | None:
         revision=row.revision,
         link_generation=row.link_generation,
         lang=row.results_lang,
+        filter_on=bool(row.filter_on),
+        revealed=bool(row.revealed),
     )
 
 
@@ -57,6 +66,7 @@ def _answers(row: Any) -> ParticipantAnswers:
         support_from=row.support_from,
         lang=row.lang,
         updated=row.updated,
+        key=row.id,
     )
 
 
@@ -86,6 +96,11 @@ class WorkshopStore:
 
     async def join_page(self, code: str, local: bool = False) -> str | None:
         return None if self.pages is None else self.pages.join_page(code, local)
+
+    async def host_link(self, workshop: WorkshopInfo) -> str | None:
+        if self.pages is None:
+            return None
+        return await self.pages.host_page(workshop, self.storage)
 
     async def results_message(self, workshop_id: int) -> ResultsMessage | None:
         query = sa.select(workshops).where(workshops.c.id == workshop_id)
@@ -199,6 +214,59 @@ class WorkshopStore:
                     revision=workshops.c.revision + 1,
                 )
             )
+
+    async def _set(self, workshop_id: int, **values: Any) -> None:
+        """Change the workshop's settings; its pages and results message catch up."""
+        async with self.storage.transaction() as conn:
+            await conn.execute(
+                workshops.update()
+                .where(workshops.c.id == workshop_id)
+                .values(revision=workshops.c.revision + 1, **values)
+            )
+
+    async def set_filter(self, workshop_id: int, on: bool) -> None:
+        await self._set(workshop_id, filter_on=on)
+
+    async def set_revealed(self, workshop_id: int, revealed: bool) -> None:
+        await self._set(workshop_id, revealed=revealed)
+
+    async def decisions(self, workshop_id: int) -> dict[tuple[int, str], Decision]:
+        query = sa.select(workshop_moderation).where(
+            workshop_moderation.c.workshop_id == workshop_id
+        )
+        async with self.storage.transaction() as conn:
+            rows = (await conn.execute(query)).all()
+        return {(row.answer_id, row.ref): row.decision for row in rows}
+
+    async def decide(
+        self, workshop_id: int, answer: int, ref: str, decision: Decision, now: float
+    ) -> bool:
+        """Hide a text or let it through (replacing an earlier decision); False when the
+        answer is not the workshop's (a forged or stale button)."""
+        async with self.storage.transaction() as conn:
+            owner = (
+                await conn.execute(
+                    sa.select(workshop_answers.c.workshop_id).where(workshop_answers.c.id == answer)
+                )
+            ).scalar()
+            if owner != workshop_id:
+                return False
+            await conn.execute(_bump(workshop_id))
+            key = (workshop_moderation.c.answer_id == answer) & (workshop_moderation.c.ref == ref)
+            updated = await conn.execute(
+                workshop_moderation.update().where(key).values(decision=decision, decided=now)
+            )
+            if not updated.rowcount:
+                await conn.execute(
+                    workshop_moderation.insert().values(
+                        answer_id=answer,
+                        ref=ref,
+                        workshop_id=workshop_id,
+                        decision=decision,
+                        decided=now,
+                    )
+                )
+        return True
 
     async def set_results_message(
         self, workshop_id: int, chat_id: int, message_id: int, lang: str, revision: int
@@ -317,6 +385,14 @@ async def _anonymise_answers(conn: AsyncConnection, user_id: str) -> int:
             )
         )
         .values(revision=workshops.c.revision + 1)
+    )
+    # the decisions on their texts go with the texts
+    await conn.execute(
+        workshop_moderation.delete().where(
+            workshop_moderation.c.answer_id.in_(
+                sa.select(workshop_answers.c.id).where(workshop_answers.c.participant == user_id)
+            )
+        )
     )
     result = await conn.execute(
         workshop_answers.update()

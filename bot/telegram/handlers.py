@@ -164,6 +164,10 @@ class TelegramAdapter:
         as a summary), so old buttons disappear and the chat stays short; attachments (charts,
         QR codes, exports) always come as new messages."""
         replies = list(handled.replies)
+        if query is not None and replies and all(reply.brief for reply in replies):
+            # a press that changed nothing: only answered, the message stays as it is
+            await answer(query, " ".join(reply.text for reply in replies)[:MAX_TOAST])
+            return
         if query is not None:
             toast = []
             while (

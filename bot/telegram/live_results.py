@@ -65,8 +65,9 @@ class LiveResults:
                 return  # shown already (by the press that made the change, or another replica)
             with use_language(row.lang):
                 answers = await self.workshops.answers(workshop_id)
+                decisions = await self.workshops.decisions(workshop_id)
                 chat = TelegramChannel(None, row.chat)  # the facilitator's chat
-                reply = self.facilitation.results_reply(workshop, answers, chat)
+                reply = self.facilitation.results_reply(workshop, answers, chat, decisions)
             shown = await edit_reply(bot, row.chat, row.message, reply, lane=LATER)
             if shown is not None and shown.message_id != row.message:  # sent anew
                 await self.workshops.set_results_message(

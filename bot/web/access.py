@@ -3,6 +3,9 @@ signed with the installation's secret over (workshop, link generation), so it ca
 or altered; a new link (a new generation) revokes the old one, and a closed workshop's page is
 not served (the page already open shows "closed").
 
+The facilitator's view of the same page is a second link, signed for another purpose; its
+forms carry a third signature, over the same workshop and generation (CSRF).
+
 One place builds the links (for the bot's buttons) and checks them (for the web server). The
 join page's link is built here too; it carries no token: its code is what the room is told."""
 
@@ -19,9 +22,11 @@ from flows.workshop.codes import normalise_code
 from flows.workshop.port import WorkshopInfo
 
 PAGE_PATH = "/w/"  # + token: the projector page
+HOST_PATH = "/wf/"  # + token: the projector page's facilitator view (moderation, reveal, report)
 REGIONAL_PATH = "/r/"  # + token: the regional view of an observer's link
 JOIN_PATH = "/j/"  # + join code: the workshop's join page (open to anyone with the code)
 WORKSHOP, OBSERVER = "workshop-page", "regional-view"  # what a token opens
+HOST, HOST_FORM = "workshop-host", "workshop-host-form"  # the facilitator view and its forms
 _TOKEN = re.compile(r"^([1-9][0-9]{0,9})\.([1-9][0-9]{0,5})\.([A-Za-z0-9_-]{22})$")
 
 
@@ -66,6 +71,12 @@ class PageLinks:
     async def workshop_page(self, workshop: WorkshopInfo, storage: Storage) -> str:
         token = sign(await self.secret(storage), workshop.id, workshop.link_generation)
         return self.base_url.rstrip("/") + PAGE_PATH + token
+
+    async def host_page(self, workshop: WorkshopInfo, storage: Storage) -> str:
+        """The facilitator view: signed for another purpose than the wall's link, so the link
+        the room may see opens nothing a facilitator can change; revoked with it."""
+        token = sign(await self.secret(storage), workshop.id, workshop.link_generation, HOST)
+        return self.base_url.rstrip("/") + HOST_PATH + token
 
     def join_page(self, code: str, local: bool = False) -> str | None:
         """The join page of a workshop's code; None where only this machine can open it

@@ -188,7 +188,7 @@ class ChatPages:
         secret = await self._secret()
         lang = from_accept_language(request.headers.get("accept-language"))
         who = await self._known(request)
-        body = await _read_capped(request)
+        body = await read_capped(request)
         if body is None:
             return self._notice(
                 lang, "too_large_title", "too_large", status=413, who=who, secret=secret
@@ -311,7 +311,7 @@ class ChatPages:
     async def renew(self, request: Request) -> Response:
         """A new personal link: the old one, and every other browser that used it, stop."""
         secret = await self._secret()
-        body = await _read_capped(request)
+        body = await read_capped(request)
         form = parse_qs((body or b"").decode("utf-8", "replace"))
         who = await self._known(request)
         if who is None or not identity.form_token_ok(secret, who, form.get("csrf", [""])[0]):
@@ -473,7 +473,7 @@ def _bubbles(messages: list[StoredMessage], words: dict[str, str]) -> list[Bubbl
     return out
 
 
-async def _read_capped(request: Request) -> bytes | None:
+async def read_capped(request: Request) -> bytes | None:
     """The request's body, or None when it is larger than MAX_BODY (read no further)."""
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:

@@ -3,30 +3,41 @@ updated by itself through Server-Sent Events within about a second of an answer,
 replica took the answer (each open page asks the database for the workshop's revision once a
 second: one indexed row), in the facilitator's language with a switch to the other.
 
+The facilitator's link opens the same page with their controls: a list of the latest free texts
+with a button each to hide one or show it again (or let through what the profanity filter held
+back), the filter's switch, "Show the results" and the report. They are plain POST forms (no
+JavaScript needed) signed for that workshop and link generation; each answers with a redirect
+back to the page (post/redirect/get).
+
+The wall's CSV holds only the texts the room may see; the facilitator view's marks the others.
+
 A wrong, revoked or closed link gets a plain 404, for the page, its updates and its CSV alike."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import ipaddress
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.render import render
 from bot.render.qr import qr_svg
 from bot.render.tables import csv_bytes
 from bot.storage import Storage, values
 from bot.storage.workshops import WorkshopStore
 from bot.web import access
-from bot.web.chat import ChatPages
+from bot.web.chat import ChatPages, read_capped
 from bot.web.join import JoinPages, app_link
 from bot.web.language import from_accept_language
 from bot.web.ratelimit import Limits
@@ -36,15 +47,18 @@ from bot.web.streams import StreamLimits
 from flows.content_model import Content
 from flows.i18n import use_language
 from flows.locales import codes, language, others
-from flows.workshop.export import wall_table
+from flows.workshop.export import export_table, wall_table
+from flows.workshop.moderation import Decision, Moderation, find
 from flows.workshop.port import WorkshopInfo
 from flows.workshop.projector import ProjectorView, projector_view
+from flows.workshop.report import report_attachments
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 POLL = 1.0  # seconds between an open page's looks at its workshop's revision
 KEEPALIVE = 15.0  # seconds between comments that keep proxies from closing a quiet stream
-MAX_CACHED = 64  # workshops × languages whose changing part is kept rendered
+MAX_CACHED = 64  # workshops × languages × views whose changing part is kept rendered
+HOST_ACTIONS = ("hide", "show", "filteron", "filteroff", "reveal", "conceal")
 
 
 def _sse(event: str, data: str) -> str:
@@ -102,7 +116,7 @@ class Pages:
             autoescape=select_autoescape(default=True, default_for_string=True),
             auto_reload=False,
         )
-        self._fragments: dict[tuple[int, str], tuple[int, str]] = {}
+        self._fragments: dict[tuple[int, str, bool], tuple[int, str]] = {}
         self._links = access.PageLinks(base_url)
         self.chat = ChatPages(
             storage, content, self.templates, self._links, base_url, limits=chat_limits
@@ -113,6 +127,11 @@ class Pages:
             Route(access.PAGE_PATH + "{token}", self.page, methods=["GET"]),
             Route(access.PAGE_PATH + "{token}/events", self.events, methods=["GET"]),
             Route(access.PAGE_PATH + "{token}/export.csv", self.export, methods=["GET"]),
+            Route(access.HOST_PATH + "{token}", self.page, methods=["GET"]),
+            Route(access.HOST_PATH + "{token}", self.act, methods=["POST"]),
+            Route(access.HOST_PATH + "{token}/events", self.events, methods=["GET"]),
+            Route(access.HOST_PATH + "{token}/export.csv", self.export, methods=["GET"]),
+            Route(access.HOST_PATH + "{token}/report.{kind:str}", self.report, methods=["GET"]),
             *RegionalPages(self.storage, self.content, self.templates, self._links).routes(),
             *self.chat.routes(),
             *JoinPages(self.storage, self.templates, self.bot_username).routes(),
@@ -121,9 +140,15 @@ class Pages:
 
     # --- access -----------------------------------------------------------------------------
 
-    async def _workshop(self, token: str) -> tuple[WorkshopInfo, int] | None:
+    @staticmethod
+    def _host(request: Request) -> bool:
+        """The facilitator's link (its own path, its own signature), not the wall's."""
+        return request.url.path.startswith(access.HOST_PATH)
+
+    async def _workshop(self, token: str, host: bool = False) -> tuple[WorkshopInfo, int] | None:
         """The workshop a link opens, with the link's generation; None for a bad link."""
-        parsed = access.parse(await self._links.secret(self.storage), token)
+        purpose = access.HOST if host else access.WORKSHOP
+        parsed = access.parse(await self._links.secret(self.storage), token, purpose)
         if parsed is None:
             return None
         workshop = await self.workshops.get(parsed[0])
@@ -151,17 +176,19 @@ class Pages:
 
     async def page(self, request: Request) -> Response:
         token = request.path_params["token"]
-        found = await self._workshop(token)
+        host = self._host(request)
+        found = await self._workshop(token, host)
         if found is None:
             return NOT_FOUND
         workshop, _generation = found
         lang = self._lang(request, workshop)
         bot_name = await self.bot_username()
         join_url, join_shown = _join_url(request, workshop.code, bot_name)
-        base = access.PAGE_PATH + token
+        base = (access.HOST_PATH if host else access.PAGE_PATH) + token
         with use_language(lang):
             html = self.templates.get_template("projector.html").render(
-                view=await self._view(workshop),
+                view=await self._view(workshop, host),
+                **(await self._host_forms(workshop, lang) if host else {}),
                 revision=workshop.revision,
                 brand=language(lang).brand,
                 bot_name=bot_name,
@@ -180,7 +207,8 @@ class Pages:
         return HTMLResponse(html, headers=SECURITY_HEADERS)
 
     async def events(self, request: Request) -> Response:
-        found = await self._workshop(request.path_params["token"])
+        host = self._host(request)
+        found = await self._workshop(request.path_params["token"], host)
         if found is None:
             return NOT_FOUND
         workshop, generation = found
@@ -194,13 +222,15 @@ class Pages:
         if not self.streams.take(link, address):
             return Response(status_code=429, headers={"Retry-After": "30"})
         return StreamingResponse(
-            self.streams.held(link, address, self._stream(workshop.id, generation, lang, shown)),
+            self.streams.held(
+                link, address, self._stream(workshop.id, generation, lang, shown, host)
+            ),
             media_type="text/event-stream",
             headers=headers,
         )
 
     async def _stream(
-        self, workshop_id: int, generation: int, lang: str, shown: int | None
+        self, workshop_id: int, generation: int, lang: str, shown: int | None, host: bool = False
     ) -> AsyncIterator[str]:
         """The changing part of the page, whole, each time the workshop's revision moves; ends
         with "closed" (the final results stay on the wall) or "gone" (a new link was made)."""
@@ -212,7 +242,7 @@ class Pages:
                 yield _sse("gone", "")
                 return
             if workshop.revision != shown:
-                yield _sse("results", await self._fragment(workshop, lang))
+                yield _sse("results", await self._fragment(workshop, lang, host))
                 shown, quiet = workshop.revision, 0.0
             if workshop.closed:
                 yield _sse("closed", "")
@@ -224,16 +254,18 @@ class Pages:
                 yield ": keep-alive\n\n"
                 quiet = 0.0
 
-    async def _fragment(self, workshop: WorkshopInfo, lang: str) -> str:
+    async def _fragment(self, workshop: WorkshopInfo, lang: str, host: bool = False) -> str:
         """The changing part at the workshop's revision, rendered once for all the pages open
         on it in that language (a room of open phones would otherwise render it each)."""
-        key = (workshop.id, lang)
+        key = (workshop.id, lang, host)
         cached = self._fragments.get(key)
         if cached is not None and cached[0] == workshop.revision:
             return cached[1]
         with use_language(lang):
             html = self.templates.get_template("live.html").render(
-                view=await self._view(workshop), revision=workshop.revision
+                view=await self._view(workshop, host),
+                revision=workshop.revision,
+                **(await self._host_forms(workshop, lang) if host else {}),
             )
         self._fragments.pop(key, None)
         self._fragments[key] = (workshop.revision, html)
@@ -242,13 +274,23 @@ class Pages:
         return html
 
     async def export(self, request: Request) -> Response:
-        found = await self._workshop(request.path_params["token"])
+        found = await self._workshop(request.path_params["token"], self._host(request))
         if found is None:
             return NOT_FOUND
         workshop, _generation = found
         lang = self._lang(request, workshop)
-        with use_language(lang):  # what the wall shows, not each participant's row
-            table = wall_table(await self._view(workshop))
+        if self._host(request):  # the facilitator's: a row per participant, hidden texts marked
+            table = export_table(
+                self.content,
+                workshop.title,
+                await self.workshops.answers(workshop.id),
+                lang,
+                zone=self.storage.default_timezone,
+                moderation=await self._moderation(workshop),
+            )
+        else:  # the wall's link, which anyone in the room may have: what the wall shows
+            with use_language(lang):
+                table = wall_table(await self._view(workshop))
         return Response(
             csv_bytes(table),
             media_type="text/csv; charset=utf-8",
@@ -258,6 +300,92 @@ class Pages:
             },
         )
 
-    async def _view(self, workshop: WorkshopInfo) -> ProjectorView:
+    async def report(self, request: Request) -> Response:
+        """The workshop report, as on the results message: PDF or Markdown (facilitators)."""
+        kind = request.path_params["kind"]
+        found = await self._workshop(request.path_params["token"], host=True)
+        if found is None or kind not in ("pdf", "md"):
+            return NOT_FOUND
+        workshop, _generation = found
+        lang = self._lang(request, workshop)
         answers = await self.workshops.answers(workshop.id)
-        return projector_view(self.content, workshop.title, workshop.code, workshop.closed, answers)
+        attachments = report_attachments(
+            self.content,
+            workshop,
+            answers,
+            await self._moderation(workshop),
+            lang,
+            time.time(),
+            self.storage.default_timezone,
+        )
+        attachment = attachments[0 if kind == "pdf" else 1]
+        data = await asyncio.to_thread(render, attachment)  # CPU work, off the event loop
+        media = "application/pdf" if kind == "pdf" else "text/markdown; charset=utf-8"
+        return Response(
+            data,
+            media_type=media,
+            headers={
+                **SECURITY_HEADERS,
+                "Content-Disposition": f'attachment; filename="{attachment.filename}"',
+            },
+        )
+
+    async def act(self, request: Request) -> Response:
+        """A facilitator's form: hide or show a text, switch the filter, reveal or hide the
+        results. A form without the page's signature, or about a text that is no longer there,
+        changes nothing; either way the answer is the page again (303)."""
+        token = request.path_params["token"]
+        found = await self._workshop(token, host=True)
+        if found is None:
+            return NOT_FOUND
+        workshop, generation = found
+        body = await read_capped(request)
+        form = {k: v[0] for k, v in parse_qs((body or b"").decode("utf-8", "replace")).items()}
+        secret = await self._links.secret(self.storage)
+        expected = access.sign(secret, workshop.id, generation, access.HOST_FORM)
+        if not hmac.compare_digest(expected.encode(), form.get("csrf", "").encode()):
+            return Response("Forbidden", status_code=403, headers=SECURITY_HEADERS)
+        action = form.get("action", "")
+        if action in ("filteron", "filteroff"):
+            await self.workshops.set_filter(workshop.id, action == "filteron")
+        elif action in ("reveal", "conceal"):
+            await self.workshops.set_revealed(workshop.id, action == "reveal")
+        elif action in ("hide", "show"):
+            answer, ref = form.get("answer", ""), form.get("ref", "")
+            answers = await self.workshops.answers(workshop.id)
+            if answer.isdigit() and find(answers, int(answer), ref) is not None:
+                decision: Decision = "hidden" if action == "hide" else "shown"
+                await self.workshops.decide(workshop.id, int(answer), ref, decision, time.time())
+        lang = form.get("lang", "")
+        back = (
+            access.HOST_PATH + token + (f"?{urlencode({'lang': lang})}" if lang in codes() else "")
+        )
+        return RedirectResponse(back, status_code=303, headers=SECURITY_HEADERS)
+
+    async def _host_forms(self, workshop: WorkshopInfo, lang: str) -> dict[str, object]:
+        """What the facilitator view's forms and links need: where they go, and their
+        signature (over the workshop and its link's generation, like the link itself)."""
+        secret = await self._links.secret(self.storage)
+        generation = workshop.link_generation
+        base = access.HOST_PATH + access.sign(secret, workshop.id, generation, access.HOST)
+        return {
+            "action_url": f"{base}?" + urlencode({"lang": lang}),
+            "csrf": access.sign(secret, workshop.id, generation, access.HOST_FORM),
+            "report_urls": (f"{base}/report.pdf?lang={lang}", f"{base}/report.md?lang={lang}"),
+        }
+
+    async def _moderation(self, workshop: WorkshopInfo) -> Moderation:
+        return Moderation(workshop.filter_on, await self.workshops.decisions(workshop.id))
+
+    async def _view(self, workshop: WorkshopInfo, host: bool = False) -> ProjectorView:
+        answers = await self.workshops.answers(workshop.id)
+        return projector_view(
+            self.content,
+            workshop.title,
+            workshop.code,
+            workshop.closed,
+            answers,
+            await self._moderation(workshop),
+            revealed=workshop.revealed,
+            host=host,
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.responses import PlainTextResponse
 
-ASSET_VERSION = "8"  # in the static files' URLs: a new version is fetched, not a cached one
+ASSET_VERSION = "10"  # in the static files' URLs: a new version is fetched, not a cached one
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",  # the token is in the URL: never pass it on

@@ -3,7 +3,7 @@ English participants merge into the same totals."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -17,3 +17,6 @@ class ParticipantAnswers:
     support_from: str = ""  # free text "from whom" ("" if none)
     lang: str = "en"  # "sv" or "en"
     updated: float | None = None  # unix seconds of the last save, as stored (None: not yet)
+    # the stored answer's key, for moderation decisions (None: not stored); bookkeeping, not
+    # part of what was answered
+    key: int | None = field(default=None, compare=False)

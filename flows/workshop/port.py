@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from flows.workshop.answers import ParticipantAnswers
+from flows.workshop.moderation import Decision
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class WorkshopInfo:
     revision: int = 1  # counted up by every change of the workshop or its answers
     lang: str | None = None  # the facilitator's, where the results were last shown
     link_generation: int = 1  # of the projector page's link (a new link revokes the old)
+    filter_on: bool = True  # the profanity filter holds flagged texts back
+    revealed: bool = True  # the projector page shows the results (else only the count)
 
 
 class Workshops(Protocol):
@@ -50,7 +53,27 @@ class Workshops(Protocol):
         URL) unless `local` asks for it all the same."""
         ...
 
-    async def answers(self, workshop_id: int) -> list[ParticipantAnswers]: ...
+    async def host_link(self, workshop: WorkshopInfo) -> str | None:
+        """The projector page's facilitator view (moderation, reveal, report); None where no
+        web server is configured."""
+        ...
+
+    async def answers(self, workshop_id: int) -> list[ParticipantAnswers]:
+        """Every participant's answers, in the order of their first answer, each with its key."""
+        ...
+
+    async def decisions(self, workshop_id: int) -> dict[tuple[int, str], Decision]:
+        """The facilitators' moderation decisions: (answer key, text ref) → decision."""
+        ...
+
+    async def decide(
+        self, workshop_id: int, answer: int, ref: str, decision: Decision, now: float
+    ) -> bool:
+        """Hide a text or let it through; False when the answer is not the workshop's."""
+        ...
+
+    async def set_filter(self, workshop_id: int, on: bool) -> None: ...
+    async def set_revealed(self, workshop_id: int, revealed: bool) -> None: ...
     async def answer_of(self, workshop_id: int, user_id: str) -> ParticipantAnswers | None: ...
     async def save_answer(
         self, workshop_id: int, user_id: str, answers: ParticipantAnswers, now: float

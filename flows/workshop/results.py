@@ -18,6 +18,7 @@ from flows.i18n import _, current_language
 from flows.messages import CountChart
 from flows.summary import bar
 from flows.workshop.answers import ParticipantAnswers
+from flows.workshop.moderation import Moderation, text_items, visible_answers
 from flows.workshop.words import top_words
 
 
@@ -32,11 +33,22 @@ class WorkshopResults:
     kinds: tuple[tuple[str, int], ...]  # (support kind id, count), content order, zeros included
     sources: tuple[tuple[str, int], ...]  # (source id, count), content order, zeros included
     support_from: tuple[str, ...]  # non-empty free texts, arrival order
+    held: int = 0  # free texts the profanity filter holds back, waiting for a facilitator
+    hidden: int = 0  # free texts a facilitator hid
 
 
-def aggregate(content: Content, answers: Sequence[ParticipantAnswers]) -> WorkshopResults:
+def aggregate(
+    content: Content,
+    answers: Sequence[ParticipantAnswers],
+    moderation: Moderation | None = None,
+) -> WorkshopResults:
     """Totals over all participants, whatever their language. Unknown ids (content changed since)
-    are ignored; a step outside 1..10 counts as not given; each option counts once per person."""
+    are ignored; a step outside 1..10 counts as not given; each option counts once per person.
+    Only the free texts the room may see are in it (`moderation`: by default the filter on and
+    nothing decided); the others are counted as held back or hidden."""
+    moderation = moderation or Moderation()
+    statuses = [moderation.status(item) for item in text_items(answers)]
+    answers = visible_answers(answers, moderation)
     count = len(content.steps)
     steps = [0] * count
     unknown = 0
@@ -68,6 +80,8 @@ def aggregate(content: Content, answers: Sequence[ParticipantAnswers]) -> Worksh
         kinds=tuple((o.id, kinds[o.id]) for o in workshop.support_kinds),
         sources=tuple((o.id, sources[o.id]) for o in workshop.support_sources),
         support_from=tuple(support_from),
+        held=statuses.count("held"),
+        hidden=statuses.count("hidden"),
     )
 
 
@@ -190,9 +204,14 @@ def results_text(
         shorten(title, MAX_TITLE),
         _("Join code: {code}").format(code=code) + " · " + state,
         _("Participants: {count}").format(count=results.participants),
-        "",
-        _("Step on the journey"),
     ]
+    if results.held or results.hidden:
+        head.append(
+            _("Held back by the filter: {held} · Hidden: {hidden}").format(
+                held=results.held, hidden=results.hidden
+            )
+        )
+    head += ["", _("Step on the journey")]
     largest = max(results.steps, default=0)
     for number, count in enumerate(results.steps, start=1):
         # bars relative to the most chosen step, so the shape of the room shows at a glance;

@@ -4,14 +4,14 @@ server (whose ids start again) a new update with an old id is handled, not dropp
 before have none and count as the same update (nothing handled twice across the upgrade).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
