@@ -24,14 +24,13 @@ import yaml
 
 from flows.content_model import (
     COMPOSED,
+    STATUSES,
     Content,
     Entries,
     Format,
     Funding,
     FundingSource,
     MaxLen,
-    STATUSES,
-    FundingSource,
     Question,
     Step,
     Template,
@@ -549,7 +548,8 @@ def _check_current_tools(reader: _Reader, step: Step, least: int = 3) -> None:
     """A step offers at least `least` tools a cluster can use now (past ones are background)."""
     if len(step.current_tools) < least:
         reader.problem(
-            "tools", f"needs at least {least} current tools (not past), has {len(step.current_tools)}"
+            "tools",
+            f"needs at least {least} current tools (not past), has {len(step.current_tools)}",
         )
 
 
