@@ -146,7 +146,7 @@ class Step:
     id: str
     phase: str
     title: Text
-    short: Annotated[Text, MaxLen(20)]
+    short: Annotated[Text, MaxLen(26)]  # the title, leading words dropped
     intro: Text
     overview: Text
     benefits: Benefits

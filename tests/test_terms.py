@@ -79,3 +79,19 @@ def test_the_check_catches_a_slip(content):
     )
     texts = list(swedish_texts(slip, "step"))
     assert any(p.search(t) for _w, t in texts for _c, p in avoided())
+
+
+def test_each_step_has_one_name(content):
+    """A step's short name is its title with leading words dropped, in both languages, so that
+    buttons, charts and the PDF all name the step the same way."""
+    for step in content.steps:
+        for lang in ("sv", "en"):
+            title = step.title.get(lang).replace("&", "and").casefold().split()
+            short = step.short.get(lang).replace("&", "and").casefold().split()
+            assert title[len(title) - len(short) :] == short, (step.number, lang)
+
+
+def test_the_modes_have_one_name_each():
+    texts = [t for _w, t in catalogue_texts()]
+    assert "Fullständig genomgång" in texts and "Snabbkoll" in texts
+    assert not any(re.search(r"\bfull genomgång", t, re.I) for t in texts)
