@@ -198,9 +198,9 @@ def background_page(content: Content) -> Reply:
     for step in content.steps:
         for tool in step.tools:
             if tool.status == "past":
-                where = _("Step {number}").format(number=step.number)
+                where = _("(steps {steps})").format(steps=step.number)
                 parts.append(
-                    f"• {tool.name.get(lang)} ({where}) – {status_label(tool.status)}\n"
+                    f"• {tool.name.get(lang)} – {status_label(tool.status)} {where}\n"
                     f"{tool.description.get(lang)}\n{_source_line(tool)}"
                 )
     return Reply(
