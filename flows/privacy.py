@@ -134,10 +134,11 @@ def privacy_reply(categories: Sequence[str], *parts: Reply, months: int = 0) -> 
                     for line in lines
                 ),
                 _(
-                    "I do not store your name or your username in the chat app. What you type "
-                    "is kept only where the list above says so: the cluster's name, owners, "
-                    "workshop titles and answers, team names and, in a web browser, the chat. "
-                    "Anything else you write is not kept. Nothing is shared with anyone else."
+                    "I do not store your name or your username in the chat app. Of what you type I "
+                    "keep only what the list above names: the cluster's name (for the plan and a "
+                    "team), owners of actions, workshop titles and answers and, in a web browser, "
+                    "the chat. Anything else you write is not kept, and nothing is shared beyond "
+                    "what the list says."
                 ),
                 _retention(months),
                 _("Send /mydata for a copy of all of it, and /delete to erase it at once."),

@@ -141,4 +141,4 @@ def test_every_text_column_a_user_fills_is_named(engine):
 def test_privacy_no_longer_claims_typed_text_is_not_kept(engine):
     text = Driver(engine, "sv").command("privacy")[-1].text
     assert "inte texten i dina meddelanden" not in text
-    assert "klustrets namn, ansvariga, workshoppars namn och svar" in text
+    assert "klustrets namn (för planen och ett team), ansvariga för åtgärder" in text
