@@ -24,10 +24,12 @@ import yaml
 
 from flows.content_model import (
     COMPOSED,
+    STATUSES,
     Content,
     Entries,
     Format,
     Funding,
+    FundingSource,
     MaxLen,
     Question,
     Step,
@@ -44,7 +46,25 @@ MAX_TEXT = 3500  # one Telegram message (4096) with room for headings and button
 STEP_COUNT = 10
 MAX_QUESTION_ID = 36
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-URL_PATTERN = re.compile(r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?(/[^\s<>\"]*)?$")
+URL_PATTERN = re.compile(r"^https://([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)(/[^\s<>\"]*)?$")
+SOURCES_FILE = "SOURCES.md"
+# Hosts that copy or re-host other people's documents (document-sharing sites, mirrors,
+# temporary hosting, web archives): never a source, even if someone lists them as allowed.
+REFUSED_HOSTS = (
+    "docplayer",
+    "issuu.com",
+    "docest.com",
+    "hosted-temp.com",
+    "slideshare.net",
+    "scribd.com",
+    "yumpu.com",
+    "pdfslide",
+    "dokumen.tips",
+    "studylib",
+    "archive.org",
+    "archive.ph",
+    "archive.today",
+)
 MAX_PHRASE = 60
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "content"
 
@@ -292,7 +312,17 @@ class _Reader:
             return _BAD
         if kind == "url":
             if value != COMPOSED and not URL_PATTERN.match(value):
-                self.problem(path, f"'{value}' is not a web address (https://…) nor '{COMPOSED}'")
+                why = "plain http is refused" if value.startswith("http://") else ""
+                self.problem(
+                    path,
+                    f"'{value}' is not an https web address nor '{COMPOSED}'"
+                    + (f" ({why})" if why else ""),
+                )
+                return _BAD
+            return value
+        if kind == "status":
+            if value not in STATUSES:
+                self.problem(path, f"'{value}' is not a status ({', '.join(STATUSES)})")
                 return _BAD
             return value
         if len(value) > MAX_PHRASE:
@@ -501,6 +531,60 @@ def _check_workshop(reader: _Reader, workshop: Workshop) -> None:
     reader.unique_ids(workshop.support_sources, "support_sources")
 
 
+def allowed_hosts(directory: Path) -> tuple[list[str], list[Problem]]:
+    """The hosts `SOURCES.md` lists under "## Allowed hosts", one `host` a bullet."""
+    try:
+        text = (directory / SOURCES_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return [], [Problem(SOURCES_FILE, "", None, "file is missing or unreadable")]
+    section = re.search(r"^## Allowed hosts\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
+    hosts = re.findall(r"^- `([a-z0-9.-]+)`", section.group(1), re.M) if section else []
+    if not hosts:
+        return [], [Problem(SOURCES_FILE, "", None, "no '## Allowed hosts' list of `host`s")]
+    problems = [
+        Problem(SOURCES_FILE, "Allowed hosts", None, f"'{host}' is a refused host")
+        for host in hosts
+        if _refused(host)
+    ]
+    return hosts, problems
+
+
+def _refused(host: str) -> bool:
+    return any(bad in host for bad in REFUSED_HOSTS)
+
+
+def host_problem(url: str, allowed: Sequence[str]) -> str:
+    """Why a source address is not one to print under an action ("" when it is)."""
+    if url == COMPOSED:
+        return ""
+    match = URL_PATTERN.match(url)
+    host = match.group(1).lower() if match else ""
+    if _refused(host):
+        return f"'{host}' copies or re-hosts documents; link the owner's own page"
+    if not any(host == a or host.endswith("." + a) for a in allowed):
+        return f"'{host}' is not an allowed host (add the owner's host to {SOURCES_FILE})"
+    return ""
+
+
+def _check_hosts(
+    items: Sequence[tuple[_Reader, str, Sequence[Tool | FundingSource]]], allowed: Sequence[str]
+) -> None:
+    for reader, path, sourced in items:
+        for i, item in enumerate(sourced):
+            why = host_problem(item.source, allowed)
+            if why:
+                reader.problem(f"{path}[{i}].source", why)
+
+
+def _check_current_tools(reader: _Reader, step: Step, least: int = 3) -> None:
+    """A step offers at least `least` tools a cluster can use now (past ones are background)."""
+    if len(step.current_tools) < least:
+        reader.problem(
+            "tools",
+            f"needs at least {least} current tools (not past), has {len(step.current_tools)}",
+        )
+
+
 # --- the whole tree -------------------------------------------------------------------------
 
 
@@ -526,6 +610,7 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
         match = _check_step_file_name(name, position, problems)
         if match and read:
             _check_step(read[0], read[1], match, phase_ids, question_ids)
+            _check_current_tools(*read)
             steps.append(read[1])
             step_readers.append(read)
     if step_files and len(step_files) != STEP_COUNT:
@@ -546,6 +631,15 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
         _check_templates(templates[0], templates[1]["templates"])
         ids = {t.id for t in templates[1]["templates"]}
         _check_template_references(step_readers, funding, ids)
+    hosts, host_problems = allowed_hosts(directory)
+    problems += host_problems
+    sourced: list[tuple[_Reader, str, Sequence[Tool | FundingSource]]] = [
+        (reader, "tools", step.tools) for reader, step in step_readers
+    ]
+    if funding:
+        sourced.append((funding[0], "sources", funding[1].sources))
+    if hosts:
+        _check_hosts(sourced, hosts)
 
     if problems or not (journey and funding and glossary and workshop and templates):
         return None, problems

@@ -33,15 +33,23 @@ class Entries:
 
 @dataclass(frozen=True)
 class Format:
-    """A plain-string field that is not an id: `url` (an http(s) address, or `composed` for
-    our own suggestion that rests on no outside source), `date` (YYYY-MM-DD, not in the future)
-    or `phrase` (a short search word, e.g. an abbreviation)."""
+    """A plain-string field that is not an id: `url` (an https address on a host that
+    content/SOURCES.md allows, or `composed` for our own suggestion that rests on no outside
+    source), `date` (YYYY-MM-DD, not in the future), `status` (one of STATUSES) or `phrase` (a
+    short search word, e.g. an abbreviation)."""
 
     kind: str
 
 
 COMPOSED = "composed"  # a `source` that says: our own suggestion, see content/SOURCES.md
+# Whether a cluster can use a tool or a funding source now: `open` (can be used or applied for
+# now), `recurring` (calls come back on a known rhythm), `closed` (the last call is over; the
+# kind of call to watch for), `proposed` (not yet adopted) and `past` (a programme that has
+# ended: background only, never offered as an action or a plan's tool).
+STATUSES = ("open", "recurring", "closed", "proposed", "past")
+CURRENT = frozenset({"open", "recurring"})
 Url = Annotated[str, Format("url")]
+Status = Annotated[str, Format("status")]
 Date = Annotated[str, Format("date")]
 Phrase = Annotated[str, Format("phrase")]
 
@@ -105,11 +113,17 @@ class Tool:
     description: Text
     source: Url  # where the facts come from, or `composed`
     checked: Date  # when the source was last checked
+    status: Status  # see STATUSES
     template: str = field(default="", kw_only=True)  # a template id: the tool as a download
 
     @property
     def composed(self) -> bool:
         return self.source == COMPOSED
+
+    @property
+    def current(self) -> bool:
+        """A cluster can use it now: offered in tool lists and plans (past ones are background)."""
+        return self.status in CURRENT
 
 
 @dataclass(frozen=True)
@@ -132,7 +146,7 @@ class Step:
     id: str
     phase: str
     title: Text
-    short: Annotated[Text, MaxLen(20)]
+    short: Annotated[Text, MaxLen(26)]  # the title, leading words dropped
     intro: Text
     overview: Text
     benefits: Benefits
@@ -140,6 +154,11 @@ class Step:
     tools: Annotated[tuple[Tool, ...], Entries(3)]
     examples: Annotated[tuple[Example, ...], Entries(2)]
     ready_when: Text
+
+    @property
+    def current_tools(self) -> tuple[Tool, ...]:
+        """The tools a cluster can use now, in the order the step lists them."""
+        return tuple(t for t in self.tools if t.current)
 
     @property
     def key_question(self) -> Question:
@@ -154,6 +173,17 @@ class FundingSource:
     steps: Annotated[tuple[int, ...], Entries(1)]
     source: Url
     checked: Date
+    status: Status  # see STATUSES
+
+    @property
+    def current(self) -> bool:
+        """It can be applied for or used now (open or recurring)."""
+        return self.status in CURRENT
+
+    @property
+    def background(self) -> bool:
+        """A programme that has ended: shown only in the background view."""
+        return self.status == "past"
 
 
 @dataclass(frozen=True)

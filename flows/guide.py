@@ -48,6 +48,25 @@ def _source_line(item: Tool | FundingSource) -> str:
     return _("Source: {url} (checked {date})").format(url=item.source, date=item.checked)
 
 
+def status_label(status: str) -> str:
+    """What a status means to a cluster that wants to apply (see content_model.STATUSES)."""
+    return {
+        "open": _("Open now"),
+        "recurring": _("Recurring calls"),
+        "closed": _("Closed – watch for the next call"),
+        "proposed": _("Proposal, not yet adopted"),
+        "past": _("Ended"),
+    }[status]
+
+
+def _funding_entry(source: FundingSource, lang: str) -> str:
+    steps = _("(steps {steps})").format(steps=", ".join(map(str, source.steps)))
+    return (
+        f"• {source.name.get(lang)} – {status_label(source.status)} {steps}\n"
+        f"{source.description.get(lang)}\n{_source_line(source)}"
+    )
+
+
 def _bullets(items: tuple[Text, ...], lang: str) -> str:
     return "\n".join(f"• {t.get(lang)}" for t in items)
 
@@ -68,12 +87,14 @@ def _section_text(content: Content, step: Step, section: str) -> str:
         )
     if section == "tools":
         parts = []
-        for tool in step.tools:
+        for tool in step.current_tools:
             part = f"• {tool.name.get(lang)}: {tool.description.get(lang)}\n{_source_line(tool)}"
             template = content.template(tool.template) if tool.template else None
             if template is not None:
                 part += "\n" + _("Template below: {title}").format(title=template.title.get(lang))
             parts.append(part)
+        if len(step.current_tools) < len(step.tools):
+            parts.append(_("Programmes that have ended are under Background, on the funding page."))
         return "\n\n".join(parts)
     if section == "examples":
         return "\n\n".join(f"• {e.title.get(lang)}: {e.text.get(lang)}" for e in step.examples)
@@ -112,21 +133,84 @@ def step_section(content: Content, number: int, section: str = "overview") -> Re
     )
 
 
+def _checked_on(sources: tuple[FundingSource, ...]) -> str:
+    return max((s.checked for s in sources), default="")
+
+
 def funding_page(content: Content) -> Reply:
+    """Current support first: what a cluster can apply for or use now, dated; closed calls,
+    proposals and the programmes that have ended each one tap away."""
     lang = current_language()
     f = content.funding
-    sources = "\n\n".join(
-        f"• {s.name.get(lang)}: {s.description.get(lang)} "
-        + _("(steps {steps})").format(steps=", ".join(map(str, s.steps)))
-        + f"\n{_source_line(s)}"
-        for s in f.sources
+    current = tuple(s for s in f.sources if s.current)
+    heading = _("Support you can apply for or use in 2026–2027 (checked {date}):").format(
+        date=_checked_on(current)
     )
-    text = f"{f.title.get(lang)}\n\n{f.overview.get(lang)}\n\n{sources}"
+    entries = "\n\n".join(_funding_entry(s, lang) for s in current)
+    text = f"{f.title.get(lang)}\n\n{f.overview.get(lang)}\n\n{heading}\n\n{entries}"
     templates = [
         Choice(f"tpl:{t.id}", _("Download: {title}").format(title=t.title.get(lang)))
         for t in content.templates_of(0)
     ]
-    return Reply(text, (*templates, Choice("guide:list", _("← All steps"))))
+    more = (
+        Choice("guide:watch", _("Closed calls and proposals")),
+        Choice("guide:background", _("Background")),
+    )
+    return Reply(
+        text,
+        (*templates, *more, Choice("guide:list", _("← All steps"))),
+        rows=(*([1] * len(templates)), 2, 1),
+    )
+
+
+def watch_page(content: Content) -> Reply:
+    """Calls that have closed but are the kind to watch for, and proposals not yet adopted."""
+    lang = current_language()
+    watch = tuple(s for s in content.funding.sources if s.status in ("closed", "proposed"))
+    text = "\n\n".join(
+        [
+            _("Closed calls to watch for, and proposals (checked {date}):").format(
+                date=_checked_on(watch)
+            ),
+            *(_funding_entry(s, lang) for s in watch),
+        ]
+    )
+    return Reply(
+        text,
+        (
+            Choice("guide:funding", content.funding.title.get(lang)),
+            Choice("guide:list", _("← All steps")),
+        ),
+        rows=(2,),
+    )
+
+
+def background_page(content: Content) -> Reply:
+    """Programmes that have ended: the history behind the handbook, never offered as an action."""
+    lang = current_language()
+    parts = [
+        _(
+            "Background: programmes that have ended. They shaped how Swedish clusters work "
+            "internationally, but you cannot apply to them or join them."
+        )
+    ]
+    parts += [_funding_entry(s, lang) for s in content.funding.sources if s.background]
+    for step in content.steps:
+        for tool in step.tools:
+            if tool.status == "past":
+                where = _("(steps {steps})").format(steps=step.number)
+                parts.append(
+                    f"• {tool.name.get(lang)} – {status_label(tool.status)} {where}\n"
+                    f"{tool.description.get(lang)}\n{_source_line(tool)}"
+                )
+    return Reply(
+        "\n\n".join(parts),
+        (
+            Choice("guide:funding", content.funding.title.get(lang)),
+            Choice("guide:list", _("← All steps")),
+        ),
+        rows=(2,),
+    )
 
 
 def templates_list(content: Content) -> Reply:
@@ -278,6 +362,12 @@ class Guide:
             return True
         if value == "funding":
             turn.say(funding_page(self.content))
+            return True
+        if value == "watch":
+            turn.say(watch_page(self.content))
+            return True
+        if value == "background":
+            turn.say(background_page(self.content))
             return True
         if value == "templates":
             turn.say(templates_list(self.content))

@@ -20,23 +20,26 @@ CONFIRM, CANCEL = "confirm", "cancel"
 INVENTORY: dict[str, tuple[str, ...]] = {
     "profile": (
         N_(
-            "• Your user id in the chat app, your language and time zone, so that I can "
-            "answer you in your language and at sensible times."
+            "• Your user id in the chat app, your language and time zone, and when you "
+            "started and last used me, so that I can answer in your language, at sensible "
+            "times, and erase your data after a long pause."
         ),
         N_(
-            "• Where you are in the conversation and your answers, so that you can pause "
-            "and continue without losing anything."
+            "• Where you are in the conversation and your answers so far, including the "
+            "words of a workshop answer you have begun, so that you can pause and continue "
+            "without losing anything."
         ),
         N_(
-            "• Your action plan as you wrote it: the cluster's name, the names you typed as "
-            "owners of actions, the months they are due and what is done."
+            "• Your action plan as you wrote it: the cluster's name you typed, the names "
+            "you typed as owners of actions (such as “Anna Berg / the board”), the months "
+            "they are due and what is done or dropped."
         ),
     ),
     "assessments": (
         N_(
-            "• Your completed self-assessments (answers, readiness per step and dates), "
-            "so that I can show your latest summary and the change since the previous "
-            "one."
+            "• Your completed self-assessments (answers, readiness per step, dates and "
+            "the team they count for), so that I can show your latest summary and the "
+            "change since the previous one."
         ),
     ),
     "reminders": (N_("• Your reminders (when and how often), if you asked for them."),),
@@ -57,7 +60,8 @@ INVENTORY: dict[str, tuple[str, ...]] = {
     ),
     "workshops_run": (
         N_(
-            "• Workshops you run: the title you typed and that you run them. After /delete "
+            "• Workshops you run: the title you typed, that you run them and the chat "
+            "where their results are shown. After /delete "
             "you no longer run them: a workshop you created passes to a co-facilitator, or "
             "is closed under no one's name, so that the results are not lost."
         ),
@@ -80,7 +84,8 @@ INVENTORY: dict[str, tuple[str, ...]] = {
     "browser_chat": (
         N_(
             "• If you use me in a web browser: the latest messages of our chat there (about "
-            "80, yours and mine), so that the page shows them on any device you continue on, "
+            "80, yours and mine, with everything you typed), so that the page shows them on "
+            "any device you continue on, "
             "and a random id in a cookie that recognises your browser."
         ),
     ),
@@ -129,9 +134,11 @@ def privacy_reply(categories: Sequence[str], *parts: Reply, months: int = 0) -> 
                     for line in lines
                 ),
                 _(
-                    "I do not store your name or your username in the chat app. What you type "
-                    "is kept only where the list above says so; anything else you write is "
-                    "not kept. Nothing is shared with anyone else."
+                    "I do not store your name or your username in the chat app. Of what you type I "
+                    "keep only what the list above names: the cluster's name (for the plan and a "
+                    "team), owners of actions, workshop titles and answers and, in a web browser, "
+                    "the chat. Anything else you write is not kept, and nothing is shared beyond "
+                    "what the list says."
                 ),
                 _retention(months),
                 _("Send /mydata for a copy of all of it, and /delete to erase it at once."),

@@ -107,7 +107,7 @@ def score(
         position=position,
         phase=content.step(position).phase if position else None,
         actions=next_actions(content, answers, position, done),
-        tools=content.step(position).tools if position else content.step(len(content.steps)).tools,
+        tools=content.step(position or len(content.steps)).current_tools,
         funding=funding,
         unsure=sum(s.unsure for s in steps) + funding_unsure,
     )

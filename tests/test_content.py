@@ -210,13 +210,150 @@ def test_every_tool_and_funding_source_is_sourced_and_dated(content):
 
 
 def test_a_bad_source_url_is_reported(content_copy):
+    edit_file(content_copy / "funding.yaml", 'source: "https://www.almi.se/faq/"', "source: www.x")
+    problems = content_problems(content_copy)
+    assert any(
+        p.startswith("funding.yaml: sources[") and "is not an https web address" in p
+        for p in problems
+    ), problems
+
+
+def test_plain_http_is_refused(content_copy):
     edit_file(
-        content_copy / "funding.yaml", 'source: "https://interreg-baltic.eu/"', "source: www.x"
+        content_copy / "funding.yaml",
+        'source: "https://www.almi.se/faq/"',
+        'source: "http://www.almi.se/faq/"',
+    )
+    problems = content_problems(content_copy)
+    assert any("funding.yaml: sources[" in p and "plain http is refused" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://docplayer.se/amp/1425975-tactics-handbook.html",
+        "https://issuu.com/boessoi/docs/2_cluster_internationalisation",
+        "https://docest.com/doc/427287/what-is-innovation-express",
+        "https://impr-0001-1260-partners.eccp.hosted-temp.com/content/call",
+        "https://www.slideshare.net/slideshow/x/1",
+    ],
+)
+def test_document_sharing_sites_and_mirrors_are_refused(content_copy, url):
+    # refused even when someone adds the host to the allowed list
+    host = url.split("/")[2]
+    edit_file(content_copy / "SOURCES.md", "- `almi.se`", f"- `{host}` – a copy\n- `almi.se`")
+    edit_file(
+        content_copy / "steps" / "03-opportunities.yaml",
+        'source: "https://clustercollaboration.eu/"',
+        f'source: "{url}"',
     )
     problems = content_problems(content_copy)
     assert any(
-        p.startswith("funding.yaml: sources[") and "is not a web address" in p for p in problems
+        p.startswith("steps/03-opportunities.yaml: tools[") and "copies or re-hosts documents" in p
+        for p in problems
     ), problems
+    assert any(p.startswith("SOURCES.md") and "refused host" in p for p in problems), problems
+
+
+def test_an_unlisted_host_is_refused(content_copy):
+    edit_file(
+        content_copy / "funding.yaml",
+        'source: "https://www.almi.se/faq/"',
+        'source: "https://www.zabala.eu/news/euroclusters-call-2024-2025/"',
+    )
+    problems = content_problems(content_copy)
+    assert any(
+        "'www.zabala.eu' is not an allowed host" in p and "SOURCES.md" in p for p in problems
+    ), problems
+
+
+def test_a_lookalike_of_an_allowed_host_is_refused(content_copy):
+    # "vinnova.se.example.com" and "notvinnova.se" are not vinnova.se
+    for fake in ("https://vinnova.se.example.com/x", "https://notvinnova.se/x"):
+        edit_file(
+            content_copy / "funding.yaml",
+            'source: "https://www.almi.se/faq/"',
+            f'source: "{fake}"',
+        )
+        problems = content_problems(content_copy)
+        assert any("is not an allowed host" in p for p in problems), (fake, problems)
+        edit_file(
+            content_copy / "funding.yaml", f'source: "{fake}"', 'source: "https://www.almi.se/faq/"'
+        )
+
+
+def test_sources_md_without_an_allowed_hosts_list_is_reported(content_copy):
+    edit_file(content_copy / "SOURCES.md", "## Allowed hosts", "## Hosts")
+    problems = content_problems(content_copy)
+    assert any(p.startswith("SOURCES.md") and "Allowed hosts" in p for p in problems), problems
+
+
+def test_every_source_is_https_on_an_allowed_host(content):
+    from flows.content_loader import DEFAULT_DIR, allowed_hosts, host_problem
+
+    hosts, problems = allowed_hosts(DEFAULT_DIR)
+    assert hosts and not problems
+    items = [t for s in content.steps for t in s.tools] + list(content.funding.sources)
+    for item in items:
+        assert item.source == "composed" or item.source.startswith("https://"), item.id
+        assert host_problem(item.source, hosts) == "", (item.id, item.source)
+
+
+def test_an_unknown_status_is_reported(content_copy):
+    edit_file(content_copy / "funding.yaml", "status: recurring", "status: maybe")
+    problems = content_problems(content_copy)
+    assert any("'maybe' is not a status" in p for p in problems), problems
+
+
+def test_a_step_keeps_three_current_tools(content_copy):
+    path = content_copy / "steps" / "09-measure.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    status: open", "    status: past", 2), encoding="utf-8")
+    problems = content_problems(content_copy)
+    assert any(
+        p.startswith("steps/09-measure.yaml: tools") and "at least 3 current tools" in p
+        for p in problems
+    ), problems
+
+
+HISTORICAL = re.compile(
+    r"BSR Stars|StarDust|Innovation Express|CIP 2011|ESCP-4i|Cluster Observatory|S3[- ]pilot",
+    re.I,
+)
+
+
+def test_historical_programmes_are_background_only(content):
+    for step in content.steps:
+        for tool in step.current_tools:
+            assert not HISTORICAL.search(tool.name.en), (step.number, tool.id)
+        for q in step.questions:
+            assert not HISTORICAL.search(q.action.en + q.action.sv), q.id
+        past = [t.id for t in step.tools if not t.current]
+        assert all(t.status in ("closed", "proposed", "past") for t in step.tools if t.id in past)
+    for source in content.funding.sources:
+        if HISTORICAL.search(source.name.en):
+            assert source.background and not source.current, source.id
+    named = {t.id for s in content.steps for t in s.tools if t.status == "past"}
+    assert {"bsr-stars", "stardust-method", "escp-4i-model", "cluster-observatory"} <= named
+
+
+def test_current_support_covers_the_gaps_with_a_status(content):
+    by_id = {s.id: s for s in content.funding.sources}
+    expected = {
+        "tillvaxtverket-cluster-calls": "closed",
+        "vinnova-international": "recurring",
+        "eurostars": "recurring",
+        "business-sweden": "open",
+        "si-baltic-sea": "recurring",
+        "een": "open",
+        "euroclusters": "closed",
+        "ecf-fp10": "proposed",
+        "innovation-express": "past",
+        "s3-pilot": "past",
+    }
+    assert {k: by_id[k].status for k in expected} == expected
+    assert "40" in by_id["tillvaxtverket-cluster-calls"].description.sv
+    assert "20 March 2024" in by_id["tillvaxtverket-cluster-calls"].description.en
 
 
 def test_a_missing_checked_date_is_reported(content_copy):
@@ -252,6 +389,7 @@ def test_no_programme_that_ended_is_offered_to_join(content):
             assert "BSR Stars" not in q.text.en + q.action.en, q.id
     ended = next(t for t in content.step(3).tools if t.id == "cluster-observatory")
     assert "Neither runs any more" in ended.description.en
+    assert not ended.current
 
 
 # --- one question, one thing ---------------------------------------------------------------

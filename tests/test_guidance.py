@@ -145,3 +145,50 @@ def test_templates_list_from_the_steps(engine, content):
 def test_tools_page_shows_where_a_fact_comes_from(engine, content):
     replies = Driver(engine, "sv").choose("guide:3:tools")
     assert "Källa: https://clustercollaboration.eu/ (kontrollerad " in replies[-1].text
+
+
+# --- current support first, history as background ------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_step_tools_list_only_what_a_cluster_can_use_now(engine, content, lang):
+    text = Driver(engine, lang).choose("guide:7:tools")[-1].text
+    assert "Innovation Express" not in text and "StarDust" not in text
+    assert content.step(7).tools[0].name.get(lang) in text
+    assert ("Bakgrund" if lang == "sv" else "Background") in text
+
+
+def test_funding_page_lists_current_support_first_dated(engine, content):
+    reply = Driver(engine, "sv").choose("guide:funding")[-1]
+    text = reply.text
+    assert "Stöd som ni kan söka eller använda 2026–2027 (kontrollerat 2026-12-05)" in text
+    for name in ("Eurostars", "Svenska institutet", "Business Sweden", "Enterprise Europe"):
+        assert name in text, name
+    assert "Återkommande utlysningar" in text and "Öppet nu" in text
+    for gone in ("Innovation Express", "S3-pilot", "Driv kluster", "FP10"):
+        assert gone not in text, gone
+    assert {"guide:watch", "guide:background"} <= {c.id for c in reply.choices}
+
+
+def test_closed_calls_and_proposals_are_one_tap_away(engine):
+    text = Driver(engine, "en").choose("guide:watch")[-1].text
+    assert "Driv kluster för samverkan" in text and "20 March 2024" in text
+    assert "Closed – watch for the next call" in text
+    assert "FP10" in text and "Proposal, not yet adopted" in text
+    assert "Innovation Express" not in text
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_background_holds_the_programmes_that_ended(engine, lang):
+    reply = Driver(engine, lang).choose("guide:background")[-1]
+    for name in ("BSR Stars", "StarDust", "Innovation Express", "ESCP-4i", "Cluster Observatory"):
+        assert name in reply.text, name
+    assert "https://www.bsrstars.se/" in reply.text and "http://" not in reply.text
+    assert "guide:funding" in {c.id for c in reply.choices}
+
+
+def test_the_summary_offers_only_current_tools(engine):
+    d = Driver(engine, "en")
+    replies = d.run_check("quick", "yes")
+    text = "\n".join(r.text for r in replies)
+    assert "BSR Stars" not in text and "Innovation Express" not in text

@@ -56,3 +56,89 @@ def test_delete_confirmation_says_the_words_are_erased(engine):
     with use_language("sv"):
         replies = d.choose("privacy:confirm")
     assert "det du skrev själv" in replies[-1].text or "inget sparat" in replies[-1].text.lower()
+
+
+# --- the privacy text is true about every text a user can type ------------------------------
+
+# Every text column of the personal-data registry, with what the privacy text must say about it
+# in each language. Coded columns (ids, codes, languages, JSON of answer ids) are listed as such;
+# a new text column fails the test until the text says what it holds.
+CODED = {
+    "users.id",
+    "users.lang",
+    "users.timezone",
+    "assessments.user_id",
+    "assessments.mode",
+    "assessments.answers",
+    "assessments.percents",
+    "reminders.user_id",
+    "reminders.state",
+    "reminders.last_error",
+    "workshop_answers.participant",
+    "workshop_answers.lang",
+    "workshop_answers.kinds",
+    "workshop_answers.sources",
+    "join_attempts.user_id",
+    "workshops.code",
+    "workshops.invite",
+    "workshops.owner",
+    "workshops.results_lang",
+    "workshop_facilitators.user_id",
+    "team_members.user_id",
+    "teams.invite",
+    "teams.owner",
+    "regional_consents.user_id",
+    "regional_consents.region",
+    "regional_consents.field",
+    "web_messages.user_id",
+    "web_messages.attachment",
+    "web_identities.user_id",
+}
+FREE_TEXT = {  # column → (English, Swedish) the privacy text says
+    "users.state": (
+        (
+            "the cluster's name you typed",
+            "Anna Berg / the board",
+            "a workshop answer you have begun",
+        ),
+        (
+            "klustrets namn som du skrev",
+            "Anna Berg / styrelsen",
+            "börjat skriva i ett workshopsvar",
+        ),
+    ),
+    "workshops.title": (("the title you typed",), ("namnet du skrev",)),
+    "workshop_answers.challenges": (("the words you typed yourself",), ("det du skrev själv",)),
+    "workshop_answers.support_from": (
+        ("from whom you want support",),
+        ("från vem ni vill ha stöd",),
+    ),
+    "teams.cluster": (("with the cluster's name you typed",), ("med klustrets namn som du skrev",)),
+    "web_messages.body": (("with everything you typed",), ("med allt du har skrivit",)),
+}
+
+
+def test_every_text_column_a_user_fills_is_named(engine):
+    import sqlalchemy as sa
+
+    from bot.storage.privacy import REGISTRY
+
+    texts = {
+        f"{h.table.name}.{c.name}"
+        for h in REGISTRY
+        for c in h.table.columns
+        if isinstance(c.type, (sa.String, sa.Text))
+    }
+    assert texts - CODED == set(FREE_TEXT), texts - CODED ^ set(FREE_TEXT)
+    for index, lang in enumerate(("en", "sv")):
+        text = Driver(engine, lang).command("privacy")[-1].text
+        for column, says in FREE_TEXT.items():
+            for words in says[index]:
+                assert words in text, (lang, column, words)
+        assert "knapparna" not in text and "buttons" not in text
+
+
+def test_privacy_no_longer_claims_typed_text_is_not_kept(engine):
+    text = Driver(engine, "sv").command("privacy")[-1].text
+    assert "inte texten i dina meddelanden" not in text
+    assert "klustrets namn (för planen och ett team), ansvariga för åtgärder" in text

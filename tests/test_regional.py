@@ -80,7 +80,7 @@ def test_the_regional_view_suppresses_every_cell_from_fewer_than_five(content):
     assert ("Where the clusters are on the journey", "5. Implement training", "not shown", "") in (
         table
     )
-    assert "3. Find opportunities" not in {g.heading for g in view.unmet}  # 5 of 7: 2 met it
+    assert "3. Identify opportunities" not in {g.heading for g in view.unmet}  # 5 of 7: 2 met it
     step5 = {g.heading: g for g in view.unmet}["5. Implement training"]
     assert all(c.count == 7 and c.of == 7 for c in step5.items)
 

@@ -109,7 +109,7 @@ async def test_five_sharing_clusters_on_the_regional_page_and_in_a_peers_line(
     await page.screenshot(path=str(SCREENSHOTS / "regional-en.png"), full_page=True)
     csv = await context.request.get(f"{link}/export.csv?lang=sv")
     table = (await csv.body()).decode("utf-8-sig")
-    assert csv.status == 200 and "3. Hitta möjligheter;visas inte;" in table
+    assert csv.status == 200 and "3. Identifiera möjligheter;visas inte;" in table
     assert "5. Genomför utbildning;visas inte;" in table and ";5;" not in table
 
     # the field filter: nobody shared under another field
@@ -123,7 +123,7 @@ async def test_five_sharing_clusters_on_the_regional_page_and_in_a_peers_line(
         api, first
     )
     await press(api, first, "Ta tillbaka mitt samtycke")
-    assert "Samtycket är tillbakataget" in last_text(api, first)
+    assert "Du har tagit tillbaka samtycket" in last_text(api, first)
     await page.goto(f"{link}?lang=sv")
     assert await page.inner_text("#clusters") == "5"
     assert ".." in await page.locator(".steps > ol:not(.small-bars) > li").nth(2).inner_text()

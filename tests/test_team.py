@@ -227,7 +227,7 @@ async def test_removing_handing_over_and_closing(runner, storage):
     assert "Medlem 1 · du (ägare)" in text and "Medlem 3" in text
     assert "tg:" not in text  # numbers and dates, no ids
     text = await owner.press("Ta bort medlem 3")
-    assert "Medlem 3 har lämnat teamet; deras svar räknas inte längre." in text
+    assert "Medlem 3 har lämnat teamet; hens svar räknas inte längre." in text
     assert [a.user_id for a in await TeamStore(storage).answers(team.id)] == ["tg:1", "tg:2"]
     text = await owner.command("team")
     assert "2 av 2 medlemmar har svarat." in text

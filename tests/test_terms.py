@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 
 from flows.content_model import Text
-from flows.i18n import LOCALE_DIR
+from tests.swedish import catalogue_texts, swedish_texts
 
 TERMS = Path(__file__).resolve().parent.parent / "content" / "TERMS.md"
 
@@ -28,29 +26,6 @@ def avoided() -> list[tuple[str, re.Pattern[str]]]:
         for pattern in re.findall(r"`([^`]+)`", avoid):
             found.append((concept, re.compile(pattern, re.IGNORECASE)))
     return found
-
-
-def swedish_texts(value: object, path: str) -> Iterator[tuple[str, str]]:
-    """(where, Swedish text) for every Text inside a content object."""
-    if isinstance(value, Text):
-        yield path, value.sv
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            if f.name != "aliases":  # what people may type, not what we write
-                yield from swedish_texts(getattr(value, f.name), f"{path}.{f.name}")
-    elif isinstance(value, tuple):
-        for i, item in enumerate(value):
-            where = f"{path}[{getattr(item, 'id', i)}]"
-            yield from swedish_texts(item, where)
-
-
-def catalogue_texts() -> Iterator[tuple[str, str]]:
-    with open(LOCALE_DIR / "sv" / "LC_MESSAGES" / "messages.po", "rb") as handle:
-        for message in read_po(handle):
-            strings = message.string if isinstance(message.string, tuple) else (message.string,)
-            for s in strings:
-                if message.id and s:
-                    yield f"messages.po: {str(message.id)[:50]!r}", s
 
 
 def test_the_table_has_the_issues_words():
@@ -79,3 +54,19 @@ def test_the_check_catches_a_slip(content):
     )
     texts = list(swedish_texts(slip, "step"))
     assert any(p.search(t) for _w, t in texts for _c, p in avoided())
+
+
+def test_each_step_has_one_name(content):
+    """A step's short name is its title with leading words dropped, in both languages, so that
+    buttons, charts and the PDF all name the step the same way."""
+    for step in content.steps:
+        for lang in ("sv", "en"):
+            title = step.title.get(lang).replace("&", "and").casefold().split()
+            short = step.short.get(lang).replace("&", "and").casefold().split()
+            assert title[len(title) - len(short) :] == short, (step.number, lang)
+
+
+def test_the_modes_have_one_name_each():
+    texts = [t for _w, t in catalogue_texts()]
+    assert "Fullständig genomgång" in texts and "Snabbkoll" in texts
+    assert not any(re.search(r"\bfull genomgång", t, re.I) for t in texts)

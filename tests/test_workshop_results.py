@@ -243,7 +243,7 @@ def test_results_text_in_english(content, room):
 def test_results_text_uses_swedish_content_labels(content, room):
     with use_language("sv"):
         text = results_text(content, "Workshop", "ABC234", aggregate(content, room), True)
-    assert "3. Hitta möjligheter" in text and "Finansiering" in text
+    assert "3. Identifiera möjligheter" in text and "Finansiering" in text
     assert "Partnersökning och matchmaking" in text and "Regionen" in text
     assert "Partner search and matchmaking" not in text
 
