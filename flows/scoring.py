@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flows.content_model import Content, Question, Step, Tool
 
 MAX_ACTIONS = 5
+MIN_ACTIONS = 3  # the funding track fills up to this many when the steps offer fewer
 UNSURE = "unsure"
 
 
@@ -74,25 +75,54 @@ def position_of(content: Content, scores: Sequence[StepScore]) -> int | None:
     return next((s.number for s in scores if not s.ready), None)
 
 
+def _unmet(
+    content: Content, questions: Sequence[Question], answers: Mapping[str, str], done: frozenset[str]
+) -> list[Question]:
+    """A step's unmet questions, the weakest answers first, then in the step's order."""
+    unmet = []
+    for index, q in enumerate(questions):
+        answer = content.answer(answers.get(q.id, ""))
+        if answer is not None and answer.score < 100 and q.id not in done:
+            unmet.append((answer.score, index, q))
+    return [q for _, _, q in sorted(unmet, key=lambda t: t[:2])]
+
+
+def open_steps(content: Content, ready: frozenset[int], position: int | None) -> tuple[int, ...]:
+    """The steps whose actions come now, in journey order: the current step, then the next one
+    if everything it presupposes (`content/prerequisites.yaml`) is ready. When every step is
+    ready, any step with an unmet answer, in order."""
+    if position is None:
+        return tuple(s.number for s in content.steps)
+    following = position + 1
+    if following <= len(content.steps) and set(content.needs(following)) <= ready:
+        return (position, following)
+    return (position,)
+
+
 def next_actions(
     content: Content,
     answers: Mapping[str, str],
     position: int | None,
     done: frozenset[str] = frozenset(),
+    ready: frozenset[int] | None = None,
 ) -> tuple[Action, ...]:
-    """Actions from unmet questions: the current step first, then the steps after it, then
-    earlier ones; within a step the weakest answers first. At most five; done ones left out."""
-    start = position or 1
-    order = [n for n in range(start, len(content.steps) + 1)] + list(range(1, start))
-    actions: list[Action] = []
-    for number in order:
-        unmet = []
-        for index, q in enumerate(content.step(number).questions):
-            answer = content.answer(answers.get(q.id, ""))
-            if answer is not None and answer.score < 100 and q.id not in done:
-                unmet.append((answer.score, index, q))
-        actions.extend(Action(number, q) for _, _, q in sorted(unmet, key=lambda t: t[:2]))
-    return tuple(actions[:MAX_ACTIONS])
+    """What to do next, in journey order: the current step's unmet questions, then the next
+    step's where it presupposes nothing still missing, and the funding track's weakest unmet
+    question alongside (its step is 0). Nothing from a step further on; at most five; done
+    ones left out. `ready`: the steps at or above the threshold (scored from `answers` when
+    not given)."""
+    if ready is None:
+        ready = frozenset(s.number for s in content.steps if score_step(content, s, answers).ready)
+    steps = [
+        Action(number, q)
+        for number in open_steps(content, ready, position)
+        for q in _unmet(content, content.step(number).questions, answers, done)
+    ]
+    funding = [Action(0, q) for q in _unmet(content, content.funding.questions, answers, done)]
+    if not funding:
+        return tuple(steps[:MAX_ACTIONS])
+    steps = steps[: MAX_ACTIONS - 1]
+    return (*steps, *funding[: max(1, MIN_ACTIONS - len(steps))])
 
 
 def score(
@@ -106,7 +136,9 @@ def score(
         steps=steps,
         position=position,
         phase=content.step(position).phase if position else None,
-        actions=next_actions(content, answers, position, done),
+        actions=next_actions(
+            content, answers, position, done, frozenset(s.number for s in steps if s.ready)
+        ),
         tools=content.step(position).tools if position else content.step(len(content.steps)).tools,
         funding=funding,
         unsure=sum(s.unsure for s in steps) + funding_unsure,

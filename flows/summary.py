@@ -25,6 +25,11 @@ def bar(percent: int | None) -> str:
     return "█" * full + "░" * (BAR_WIDTH - full)
 
 
+def step_word(number: int) -> str:
+    """Where an action belongs, for lists: "step 3", or the funding track for 0."""
+    return _("step {number}").format(number=number) if number else _("funding track")
+
+
 def _date(timestamp: float, lang: str) -> str:
     day = datetime.fromtimestamp(timestamp, UTC).date()
     return format_date(day, format="d MMMM", locale=language(lang).babel)
@@ -101,7 +106,7 @@ def summary_text(
         notes = notes or {}
         lines.extend(
             f"{i}. {a.question.action.get(lang)} "
-            + notes.get(a.question.id, "(" + _("step {number}").format(number=a.step) + ")")
+            + notes.get(a.question.id, f"({step_word(a.step)})")
             for i, a in enumerate(result.actions, start=1)
         )
     if result.tools:
