@@ -111,6 +111,13 @@ class Tool:
     def composed(self) -> bool:
         return self.source == COMPOSED
 
+    @property
+    def current(self) -> bool:
+        """Whether a cluster can use the tool today, not only read about it as history: only
+        current tools are offered in a summary or a plan. Every tool until the content marks
+        past programmes (issue 26, the content side)."""
+        return True
+
 
 @dataclass(frozen=True)
 class Example:
@@ -259,6 +266,10 @@ class Content:
 
     def template(self, template_id: str) -> Template | None:
         return next((t for t in self.templates if t.id == template_id), None)
+
+    def current_tools(self, number: int) -> tuple[Tool, ...]:
+        """The tools of step `number` a cluster can use today (`Tool.current`)."""
+        return tuple(t for t in self.step(number).tools if t.current)
 
     def templates_of(self, number: int) -> tuple[Template, ...]:
         """The templates the guide offers in step `number` (0: funding): those listed for the

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flows.content_model import Content, Question, Step, Tool
 
@@ -32,6 +32,7 @@ class Comparison:
     changes: tuple[tuple[int, int], ...]  # (step number, change in percentage points), non-zero
     previous_position: int | None
     moved: int  # steps moved forward (positive) or back (negative)
+    common: int | None = None  # compared on this many questions both checks asked; None: all
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,10 @@ def position_of(content: Content, scores: Sequence[StepScore]) -> int | None:
 
 
 def _unmet(
-    content: Content, questions: Sequence[Question], answers: Mapping[str, str], done: frozenset[str]
+    content: Content,
+    questions: Sequence[Question],
+    answers: Mapping[str, str],
+    done: frozenset[str],
 ) -> list[Question]:
     """A step's unmet questions, the weakest answers first, then in the step's order."""
     unmet = []
@@ -139,7 +143,7 @@ def score(
         actions=next_actions(
             content, answers, position, done, frozenset(s.number for s in steps if s.ready)
         ),
-        tools=content.step(position).tools if position else content.step(len(content.steps)).tools,
+        tools=content.current_tools(position or len(content.steps)),
         funding=funding,
         unsure=sum(s.unsure for s in steps) + funding_unsure,
     )
@@ -157,3 +161,18 @@ def compare(
     end = len(current.steps) + 1
     moved = (current.position or end) - (previous_position or end)
     return Comparison(changes, previous_position, moved)
+
+
+def compare_answers(
+    content: Content, answers: Mapping[str, str], previous: Mapping[str, str]
+) -> Comparison:
+    """Like with like: the change on the questions both assessments asked. A quick check
+    after a full one is compared on the key questions only, positions included, so a
+    different set of questions is never read as a step back."""
+    common = answers.keys() & previous.keys()
+    now = score(content, {q: answers[q] for q in common})
+    before = score(content, {q: previous[q] for q in common})
+    same = answers.keys() == previous.keys()
+    return replace(
+        compare(now, before.percents, before.position), common=None if same else len(common)
+    )

@@ -227,3 +227,31 @@ def test_quick_check_does_not_promise_five_questions(engine, lang):
         shown += [r.text for r in d.choose("ans:partly")]
     assert not [t for t in shown if re.search(r"\b(five|fem) (questions|frågor)", t, re.I)]
     assert not [t for t in shown if "huruvida" in t]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_full_check_after_a_quick_one_is_compared_like_with_like(engine, content, lang):
+    """Issue 26: a quick check at step 2, then a full check at step 1 (its other questions of
+    step 1 are "no"), must not read as a step back with "-60": only the questions both checks
+    asked are compared, and the summary says so."""
+    d = Driver(engine, lang)
+    quick = [q.id for q in engine.diagnostic.sequence("quick")]
+    d.run_check("quick", ["yes" if q == content.step(1).key_question.id else "no" for q in quick])
+    full = [q.id for q in engine.diagnostic.sequence("full")]
+    key = content.step(1).key_question.id
+    replies = d.run_check("full", ["yes" if q == key else "no" for q in full])
+    summary = replies[0].text
+    assert d.record.journey.last is not None
+    assert "1." in summary and not re.search(r"[-−]\d", summary)
+    if lang == "en":
+        assert "You are at step 1" in summary  # the full check places it at step 1 …
+        assert "moved back" not in summary and "position is unchanged" in summary
+        assert f"Compared on the {len(quick)} questions both asked" in summary
+        assert "quick check then, full check now." in summary
+    else:
+        assert "steg bakåt" not in summary and "står ni kvar på samma steg" in summary
+        assert f"de {len(quick)} frågor som ställdes i båda: snabbkoll då," in summary
+    # a second full check is compared with the first in full, and says with what
+    replies = d.run_check("full", ["yes" if q == key else "no" for q in full])
+    if lang == "en":
+        assert "Compared with last time, also a full check." in replies[0].text

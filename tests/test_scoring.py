@@ -77,7 +77,8 @@ def test_a_cluster_at_step_two_is_never_sent_to_a_partner_workshop(content):
         result = score(content, answers)
         assert result.position == 2
         steps = [a.step for a in result.actions]
-        assert 7 not in steps and "trust-shared-goals" not in [a.question.id for a in result.actions]
+        ids = [a.question.id for a in result.actions]
+        assert 7 not in steps and "trust-shared-goals" not in ids
         assert set(steps) <= {2, 3, 0} and steps[0] == 2 and steps[-1] == 0
         assert steps == sorted(steps, key=lambda n: n or 99)  # journey order, funding alongside
         assert 3 <= len(result.actions) <= 5

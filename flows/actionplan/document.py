@@ -24,8 +24,8 @@ from flows.messages import (
     PlanStep,
     ReadinessChart,
 )
-from flows.scoring import UNSURE, Action, Result, compare, score
-from flows.summary import chart_attachment, comparison_text, step_value
+from flows.scoring import UNSURE, Action, Result, score
+from flows.summary import change_since, chart_attachment, comparison_text, step_value
 
 
 def day(timestamp: float, lang: str) -> str:
@@ -67,8 +67,13 @@ def build_plan(
     )  # fmt: skip
     change = ""
     if previous is not None:
+        checks = (check_name(previous.mode) if previous.mode else "", check_name(assessed.mode))
         change = comparison_text(
-            content, compare(result, previous.percents, previous.position), previous.completed, lang
+            content,
+            change_since(content, result, assessed.answers, previous),
+            previous.completed,
+            lang,
+            checks,
         )
     meta = f"{day(assessed.completed, lang)} · {check_name(assessed.mode)}"
     return ActionPlan(
