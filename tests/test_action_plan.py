@@ -86,8 +86,14 @@ def test_plan_asks_the_name_once_then_sends_pdf_and_markdown(engine, content):
     step2 = plan.steps[1].actions[0]
     assert step2.text == content.step(2).key_question.action.sv
     assert step2.owner == "" and step2.state == "open" and step2.state_label == "öppen"
-    assert all(link.url.startswith("https://") or link.url == "" for link in step2.tools)
-    assert any(link.url for a in plan.steps[1].actions for link in a.tools)
+    # the step's current tools once, each with its number in the list of sources
+    tools = plan.steps[1].tools
+    assert [t.text for t in tools] == [t.name.sv for t in content.current_tools(2)]
+    assert all(0 <= t.source <= len(plan.sources) for t in tools) and plan.sources
+    assert all(s.url.startswith("http") for s in plan.sources)
+    assert len({s.url for s in plan.sources}) == len(plan.sources)
+    assert not plan.steps[0].tools  # a step without actions names no tools
+    assert plan.funding is None  # the quick check asked nothing about funding
     # asked once: the next /plan sends at once
     assert len(documents(d.command("plan"))) == 2
     assert "Klustrets namn: Klustret Östgöta Ä-teknik" in labels(d.command("plan"))
@@ -138,7 +144,7 @@ def test_owner_month_done_and_dropped_show_in_the_plan_summary_and_list(engine, 
     assert content.funding.title.sv in replies[0].text  # its card names the funding track
 
     plan = next(iter(documents(d.command("plan")).values()))
-    actions = {a.text: a for s in plan.steps for a in s.actions}
+    actions = {a.text: a for s in plan.rows for a in s.actions}
     assert actions[q2.action.sv].owner == "Åsa Öberg | styrelsen"
     assert actions[q2.action.sv].due == "januari 2024"
     assert actions[q3.action.sv].state == "done" and actions[q3.action.sv].state_label == "klar"
