@@ -56,6 +56,9 @@ class ReadinessChart:
     scale: tuple[tuple[int, str], ...] = ()  # the axis ticks (percent, label); () = 0–100
     key: tuple[tuple[str, str], ...] = ()  # (role, label); roles: current, ready, not_ready,
     # unsure
+    # the axis is in words (a quick check: No, Partly, Yes): no threshold line, which would be
+    # a percentage on it, and a "not sure" step gets a short hatched mark, not a full bar
+    words: bool = False
 
 
 @dataclass(frozen=True)

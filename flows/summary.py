@@ -223,9 +223,8 @@ def chart_attachment(
     values = tuple(
         step_value(content, content.step(s.number), s.percent, answers) for s in result.steps
     )
-    if in_words(
-        content, answers
-    ):  # the quick check: three possible values per step, shown as words
+    words = in_words(content, answers)
+    if words:  # the quick check: three possible values per step, shown as words
         scale = tuple(
             (a.score, a.label.get(lang))
             for a in sorted(content.answers, key=lambda a: a.score)
@@ -249,7 +248,9 @@ def chart_attachment(
         percents=result.percents,
         threshold=content.threshold,
         current=result.position,
-        threshold_label=_("ready from {percent}%").format(percent=content.threshold),
+        threshold_label=""
+        if words
+        else _("ready from {percent}%").format(percent=content.threshold),
         axis_label=axis,
         value_format=_("{percent}%"),
         subtitle=subtitle,
@@ -257,5 +258,6 @@ def chart_attachment(
         unsure=unsure,
         scale=scale,
         key=tuple(key),
+        words=words,
     )
     return Attachment("readiness.png", chart)
