@@ -255,3 +255,37 @@ def test_a_full_check_after_a_quick_one_is_compared_like_with_like(engine, conte
     replies = d.run_check("full", ["yes" if q == key else "no" for q in full])
     if lang == "en":
         assert "Compared with last time, also a full check." in replies[0].text
+
+
+def test_time_estimates_are_measured_from_what_the_check_shows(content):
+    """Issue 26: "61 questions, about fifteen minutes" was a guess. The estimate reads every
+    question as shown at 200 words a minute, plus a tap per answer, so longer texts give a
+    longer estimate and the mode question says it in both languages."""
+    from dataclasses import replace
+
+    from flows.content_model import Text
+    from flows.journey.assessment import SECONDS_PER_TAP, WORDS_PER_MINUTE, Assessment
+
+    assessment = Assessment(content)
+    full = assessment.diagnostic.sequence("full")
+    with use_language("en"):
+        quick_minutes, full_minutes = assessment.minutes("quick"), assessment.minutes("full")
+        text = assessment.mode_reply().text
+    words = sum(len(f"{q.text.en} {q.why.en}".split()) for q in full)
+    floor = words * 60 / WORDS_PER_MINUTE + len(full) * SECONDS_PER_TAP
+    assert floor <= full_minutes * 60 <= floor + 8 * 60
+    assert quick_minutes < full_minutes
+    assert f"{len(full)} questions, about {full_minutes} minutes" in text
+    assert f"about {quick_minutes} minutes" in text and "fifteen" not in text
+    with use_language("sv"):
+        assert f"cirka {assessment.minutes('full')} minuter" in assessment.mode_reply().text
+
+    def longer(q):
+        return replace(q, why=Text(en=q.why.en * 3, sv=q.why.sv * 3))
+
+    wordy = replace(
+        content,
+        steps=tuple(replace(s, questions=tuple(map(longer, s.questions))) for s in content.steps),
+    )
+    with use_language("en"):
+        assert Assessment(wordy).minutes("full") > full_minutes

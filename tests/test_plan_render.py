@@ -9,6 +9,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -173,7 +174,7 @@ def test_tools_once_per_step_with_numbered_sources_at_the_end(sv_pdf: bytes) -> 
         assert f"{number}. {source.text}" in lines
         parts = [line for line in lines if len(line) > 3 and line in source.url]
         assert "".join(parts) == source.url
-        for part, after in zip(parts, parts[1:], strict=False):
+        for part, after in pairwise(parts):
             assert part[-1] in "/?&=#._-", f"{part!r} | {after!r}: broken inside a word"
     assert len([line for line in lines if line and line in LONG.url]) >= 2  # it did wrap
 

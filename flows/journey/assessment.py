@@ -5,6 +5,8 @@ a finished assessment is recorded as `AssessmentCompleted`, whose subscribers sh
 
 from __future__ import annotations
 
+import math
+import re
 import zlib
 from typing import Any
 
@@ -12,7 +14,7 @@ from flows.actionplan.document import check_name, day
 from flows.actionplan.ownership import describe, forget_met, this_month
 from flows.content_model import Content, Question
 from flows.events import AssessmentCompleted
-from flows.i18n import _, current_language
+from flows.i18n import _, current_language, ngettext
 from flows.journey.diagnostic import FULL, MODE, PAUSED, QUICK, SUMMARY, Diagnostic
 from flows.journey.state import Assessed, Previous
 from flows.messages import Choice, Reply
@@ -20,6 +22,10 @@ from flows.scoring import Result, score
 from flows.state import Awaiting, ConversationState
 from flows.summary import change_since, chart_attachment, summary_text
 from flows.turn import Turn
+
+WORDS_PER_MINUTE = 200  # reading on a screen
+SECONDS_PER_TAP = 2  # choosing and pressing an answer
+_WORD = re.compile(r"\w+")
 
 
 def _closed(conv: ConversationState) -> frozenset[str]:
@@ -42,6 +48,7 @@ class Assessment:
     def __init__(self, content: Content) -> None:
         self.content = content
         self.diagnostic = Diagnostic(content)
+        self._minutes: dict[tuple[str, str], int] = {}
 
     # --- routes -----------------------------------------------------------------------------
 
@@ -113,6 +120,17 @@ class Assessment:
             return
         self.diagnostic.fire(conv.journey, "choose_mode")
         turn.say(self.mode_reply())
+
+    def begin(self, turn: Turn, mode: str) -> None:
+        """Start a round of `mode` at once, without asking how thorough (a workshop's hand-over
+        to the quick check): no "Quick / Full" buttons that the first question would make
+        stale. A round in progress or paused continues where it stood."""
+        conv = turn.conversation
+        if conv.journey.state == PAUSED or self.in_progress(conv):
+            self.assess(turn)
+            return
+        self.diagnostic.fire(conv.journey, "choose_mode")
+        self.start(turn, mode)
 
     def start(self, turn: Turn, mode: str) -> bool:
         conv, journey = turn.conversation, turn.conversation.journey
@@ -384,18 +402,46 @@ class Assessment:
         choices += [Choice("nav:back", _("← Back")), Choice("nav:pause", _("Pause"))]
         return Reply("\n".join(lines), tuple(choices), rows=(len(self.content.answers), 2))
 
+    def minutes(self, mode: str) -> int:
+        """How long a check takes, measured on what it shows in the current language: every
+        word of each question as the user gets it (its heading, the step's intro where a step
+        begins, the question, why we ask, the buttons) at WORDS_PER_MINUTE, and a tap of
+        SECONDS_PER_TAP for each answer; rounded up to whole minutes."""
+        key = (mode, current_language())
+        if key not in self._minutes:
+            conv = ConversationState()
+            conv.journey.mode = mode
+            words, step = 0, None
+            for index, question in enumerate(self.diagnostic.sequence(mode)):
+                conv.journey.index = index
+                begins = self.content.step_of(question.id) != step
+                step = self.content.step_of(question.id)
+                reply = self.question_reply(conv, question, intro=begins)
+                shown = [reply.text, *(c.label for c in reply.choices)]
+                words += sum(len(_WORD.findall(text)) for text in shown)
+            taps = len(self.diagnostic.sequence(mode))
+            seconds = words * 60 / WORDS_PER_MINUTE + taps * SECONDS_PER_TAP
+            self._minutes[key] = math.ceil(seconds / 60)
+        return self._minutes[key]
+
     def mode_reply(self) -> Reply:
-        full = len(self.diagnostic.sequence(FULL))
+        full, quick = self.minutes(FULL), self.minutes(QUICK)
         text = "\n\n".join(
             [
                 _("How thorough shall we be?"),
-                _(
-                    "Quick check: the {count} key questions, one per step, about three minutes."
-                ).format(count=len(self.diagnostic.sequence(QUICK))),
-                _(
-                    "Full check: all {count} questions, about fifteen minutes. You can pause at "
-                    "any time."
-                ).format(count=full),
+                ngettext(
+                    "Quick check: the {count} key questions, one per step, about {minutes} minute.",
+                    "Quick check: the {count} key questions, one per step, about {minutes} "
+                    "minutes.",
+                    quick,
+                ).format(count=len(self.diagnostic.sequence(QUICK)), minutes=quick),
+                ngettext(
+                    "Full check: all {count} questions, about {minutes} minute. You can pause "
+                    "at any time.",
+                    "Full check: all {count} questions, about {minutes} minutes. You can pause "
+                    "at any time.",
+                    full,
+                ).format(count=len(self.diagnostic.sequence(FULL)), minutes=full),
             ]
         )
         return Reply(
