@@ -68,6 +68,7 @@ class Baseline:
                 "closing": s["closing"],
                 "caption": s["caption"],
                 "summary": (s["summary"]["text"], _markup(s["summary"], QUESTIONS + 1)),
+                "question": (s["question"]["text"], _markup(s["question"], QUESTIONS + 1)),
                 "consent": (s["consent"]["text"], _markup(s["consent"], QUESTIONS + 1)),
             }
 
@@ -98,8 +99,9 @@ class Baseline:
         await context.bot.edit_message_text(
             replies["closing"], chat_id=chat_id, message_id=message_id
         )
-        text, markup = replies["summary"]
-        await context.bot.send_message(chat_id, text, reply_markup=markup)
+        for part in ("summary", "question"):  # the summary, then the reminder question
+            text, markup = replies[part]
+            await context.bot.send_message(chat_id, text, reply_markup=markup)
         await context.bot.send_photo(
             chat_id, InputFile(self.chart, filename="readiness.png"), caption=replies["caption"]
         )

@@ -46,8 +46,9 @@ def sample_replies(content: Content, chart_path: Path) -> dict[str, Any]:
             replies = engine.handle(record, Event("choice", f"ans:{ANSWERS[i % 4]}"), NOW).replies
             if i < QUESTIONS - 1:
                 questions.append(_shape(replies[-1]))
-        # the text first, then its chart, then (after a first summary) the consent question
-        summary, chart, consent = replies
+        # the text first, the reminder question with its answers, the chart, then (after a
+        # first summary) the consent question
+        summary, question, chart, consent = replies
         assert chart.attachment is not None
         if lang == "en":
             chart_path.write_bytes(render(chart.attachment))
@@ -59,6 +60,7 @@ def sample_replies(content: Content, chart_path: Path) -> dict[str, Any]:
             "closing": closing,
             "caption": escape(chart.text),
             "summary": _shape(summary),
+            "question": _shape(question),
             "consent": _shape(consent),
         }
     return sample

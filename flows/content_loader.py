@@ -31,6 +31,7 @@ from flows.content_model import (
     Funding,
     FundingSource,
     MaxLen,
+    Prerequisite,
     Question,
     Step,
     Template,
@@ -155,7 +156,7 @@ def _file_rules() -> dict[str, _Mapping]:
     """Which file holds what: a step per file under steps/; funding, glossary (its terms under
     `terms`) and workshop a file each; journey.yaml every other field of `Content`."""
     content = _mapping(Content).keys
-    own_files = {"steps", "funding", "glossary", "workshop", "templates"}
+    own_files = {"steps", "funding", "glossary", "workshop", "templates", "prerequisites"}
     return {
         "journey": _Mapping(dict, {k: v for k, v in content.items() if k not in own_files}),
         "step": _mapping(Step),
@@ -163,6 +164,7 @@ def _file_rules() -> dict[str, _Mapping]:
         "glossary": _Mapping(dict, {"terms": content["glossary"]}),
         "workshop": _mapping(Workshop),
         "templates": _Mapping(dict, {"templates": content["templates"]}),
+        "prerequisites": _Mapping(dict, {"prerequisites": content["prerequisites"]}),
     }
 
 
@@ -526,6 +528,23 @@ def _check_template_references(
                 )
 
 
+def _check_prerequisites(reader: _Reader, prerequisites: Sequence[Prerequisite]) -> None:
+    """Each step listed once; it presupposes only earlier steps of the journey."""
+    seen: set[int] = set()
+    for i, item in enumerate(prerequisites):
+        if not 1 <= item.step <= STEP_COUNT:
+            reader.problem(f"prerequisites[{i}].step", f"no step {item.step} in the journey")
+        elif item.step in seen:
+            reader.problem(f"prerequisites[{i}].step", f"step {item.step} is listed twice")
+        seen.add(item.step)
+        for j, number in enumerate(item.needs):
+            if not 1 <= number < item.step:
+                reader.problem(
+                    f"prerequisites[{i}].needs[{j}]",
+                    f"step {item.step} can only presuppose an earlier step, not {number}",
+                )
+
+
 def _check_workshop(reader: _Reader, workshop: Workshop) -> None:
     reader.unique_ids(workshop.support_kinds, "support_kinds")
     reader.unique_ids(workshop.support_sources, "support_sources")
@@ -641,7 +660,13 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
     if hosts:
         _check_hosts(sourced, hosts)
 
-    if problems or not (journey and funding and glossary and workshop and templates):
+    prerequisites = _read(directory, "prerequisites.yaml", rules["prerequisites"], problems)
+    if prerequisites:
+        _check_prerequisites(prerequisites[0], prerequisites[1]["prerequisites"])
+
+    if problems or not (
+        journey and funding and glossary and workshop and templates and prerequisites
+    ):
         return None, problems
     content = Content(
         **journey[1],
@@ -650,6 +675,7 @@ def check_content(directory: Path | str | None = None) -> tuple[Content | None, 
         glossary=glossary[1]["terms"],
         workshop=workshop[1],
         templates=templates[1]["templates"],
+        prerequisites=prerequisites[1]["prerequisites"],
     )
     return content, []
 

@@ -166,6 +166,15 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Prerequisite:
+    """What a step's actions presuppose: earlier steps that must be ready first
+    (`content/prerequisites.yaml`), so next actions follow the journey."""
+
+    step: int
+    needs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class FundingSource:
     id: str
     name: Text
@@ -261,6 +270,7 @@ class Content:
     glossary: Annotated[tuple[Term, ...], Entries(35)]
     workshop: Workshop
     templates: Annotated[tuple[Template, ...], Entries(3)]
+    prerequisites: tuple[Prerequisite, ...] = ()
 
     def step(self, number: int) -> Step:
         return self.steps[number - 1]
@@ -272,6 +282,10 @@ class Content:
     def step_number(self, text: str) -> int | None:
         """The step a button or a mode names ("3"), or None when there is no such step."""
         return self.known_step(int(text)) if text.isascii() and text.isdigit() else None
+
+    def needs(self, number: int) -> tuple[int, ...]:
+        """The earlier steps that step `number`'s actions presuppose."""
+        return next((p.needs for p in self.prerequisites if p.step == number), ())
 
     def template(self, template_id: str) -> Template | None:
         return next((t for t in self.templates if t.id == template_id), None)

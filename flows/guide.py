@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 
 from flows.content_model import COMPOSED, Content, FundingSource, Step, Template, Term, Text, Tool
-from flows.i18n import _, current_language
+from flows.i18n import _, current_language, ngettext
 from flows.locales import others
 from flows.messages import Attachment, Choice, Reply, Table
 from flows.state import Awaiting
@@ -119,7 +119,7 @@ def step_section(content: Content, number: int, section: str = "overview") -> Re
         for s in SECTIONS
     ]
     templates = [
-        Choice(f"tpl:{t.id}", _("Download: {title}").format(title=t.title.get(lang)))
+        Choice(f"tpl:{t.id}:{number}", _("Download: {title}").format(title=t.title.get(lang)))
         for t in content.templates_of(number)
     ]
     nav = []
@@ -149,7 +149,7 @@ def funding_page(content: Content) -> Reply:
     entries = "\n\n".join(_funding_entry(s, lang) for s in current)
     text = f"{f.title.get(lang)}\n\n{f.overview.get(lang)}\n\n{heading}\n\n{entries}"
     templates = [
-        Choice(f"tpl:{t.id}", _("Download: {title}").format(title=t.title.get(lang)))
+        Choice(f"tpl:{t.id}:0", _("Download: {title}").format(title=t.title.get(lang)))
         for t in content.templates_of(0)
     ]
     more = (
@@ -223,11 +223,30 @@ def templates_list(content: Content) -> Reply:
         "",
     ]
     for t in content.templates:
-        steps = ", ".join(str(n) if n else content.funding.title.get(lang) for n in t.steps)
-        lines.append(f"• {t.title.get(lang)} – " + _("step {steps}").format(steps=steps))
+        lines.append(f"• {t.title.get(lang)} – {template_steps(content, t)}")
     choices = [Choice(f"tpl:{t.id}", t.title.get(lang)) for t in content.templates]
     choices.append(Choice("guide:list", _("← All steps")))
     return Reply("\n".join(lines), tuple(choices))
+
+
+def template_steps(content: Content, template: Template) -> str:
+    """Where a template belongs, in words: "steps 1, 4" and the funding track by its name,
+    never mixed into the numbers ("step Utilise funding, 4")."""
+    numbers = [n for n in template.steps if n]
+    parts = []
+    if numbers:
+        parts.append(
+            ngettext("step {steps}", "steps {steps}", len(numbers)).format(
+                steps=", ".join(map(str, numbers))
+            )
+        )
+    if 0 in template.steps:
+        parts.append(content.funding.title.get(current_language()))
+    return (
+        _("{steps} and {funding}").format(steps=parts[0], funding=parts[1])
+        if len(parts) == 2
+        else parts[0]
+    )
 
 
 def template_table(template: Template, lang: str) -> Table:
@@ -240,17 +259,31 @@ def template_table(template: Template, lang: str) -> Table:
     return Table(headers, rows, csv_delimiter(lang))
 
 
-def template_replies(template: Template) -> list[Reply]:
-    """The template as a file, then what it is for, with the way on."""
+def template_replies(
+    content: Content, template: Template, number: int | None = None
+) -> list[Reply]:
+    """The template as a file, then what it is for, with the way on: back to the step (or
+    the funding page) it was downloaded from, when it was."""
     lang = current_language()
     title = template.title.get(lang)
     filename = f"{template.id}-{lang}.csv"
+    back: tuple[Choice, ...] = ()
+    if number == 0:
+        back = (
+            Choice("guide:funding", _("← {title}").format(title=content.funding.title.get(lang))),
+        )
+    elif number is not None:
+        back = (Choice(f"guide:{number}", _("← Step {number}").format(number=number)),)
     return [
         Reply(title, attachment=Attachment(filename, template_table(template, lang))),
         Reply(
             f"{title}\n\n{template.intro.get(lang)}",
-            (Choice("guide:templates", _("All templates")), Choice("menu:home", _("Main menu"))),
-            rows=(2,),
+            (
+                *back,
+                Choice("guide:templates", _("All templates")),
+                Choice("menu:home", _("Main menu")),
+            ),
+            rows=(*([1] * len(back)), 2),
         ),
     ]
 
@@ -393,11 +426,14 @@ class Guide:
         turn.say(term_reply(term))
         return True
 
-    async def template_choice(self, turn: Turn, template_id: str) -> bool:
+    async def template_choice(self, turn: Turn, value: str) -> bool:
+        """A template's download; `id:N` when it was offered in step N (0: funding)."""
+        template_id, _sep, where = value.partition(":")
         template = self.content.template(template_id)
-        if template is None:
+        number = 0 if where == "0" else self.content.step_number(where)
+        if template is None or (where and number is None):
             return False
-        turn.say(*template_replies(template))
+        turn.say(*template_replies(self.content, template, number))
         return True
 
     async def glossary_text(self, turn: Turn, text: str) -> bool:

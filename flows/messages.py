@@ -56,6 +56,9 @@ class ReadinessChart:
     scale: tuple[tuple[int, str], ...] = ()  # the axis ticks (percent, label); () = 0–100
     key: tuple[tuple[str, str], ...] = ()  # (role, label); roles: current, ready, not_ready,
     # unsure
+    # the axis is in words (a quick check: No, Partly, Yes): no threshold line, which would be
+    # a percentage on it, and a "not sure" step gets a short hatched mark, not a full bar
+    words: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,15 @@ class Link:
     url: str = ""
 
 
+@dataclass(frozen=True)
+class PlanTool:
+    """A step's tool as the plan names it: its name, and its number in the plan's list of
+    sources (`ActionPlan.sources`, from 1); 0 for our own suggestion, which has no source."""
+
+    text: str
+    source: int = 0
+
+
 PlanState = Literal["open", "overdue", "done", "dropped"]
 
 
@@ -102,7 +114,6 @@ class PlanAction:
 
     text: str
     why: str  # why it matters
-    tools: tuple[Link, ...]  # the step's tools that help with it
     template: str  # the title of the template the action names, "" if none
     owner: str  # who owns it, as the user wrote it; "" when nobody does yet
     due: str  # the month it is due in words ("mars 2027"); "" when not set
@@ -112,7 +123,8 @@ class PlanAction:
 
 @dataclass(frozen=True)
 class PlanStep:
-    """One step of the journey in the plan: its readiness and, if any, its actions."""
+    """One step of the journey in the plan: its readiness and, if any, its actions and the
+    step's tools (named once for all its actions). Number 0 is the funding track."""
 
     number: int
     title: str
@@ -121,6 +133,12 @@ class PlanStep:
     current: bool  # the step the cluster is at
     held_back: tuple[str, ...]  # "question — answer" for each answer that held the step back
     actions: tuple[PlanAction, ...]
+    tools: tuple[PlanTool, ...] = ()  # shown where the step has actions
+
+    @property
+    def name(self) -> str:
+        """ "3. Identify opportunities"; the funding track by its title alone."""
+        return f"{self.number}. {self.title}" if self.number else self.title
 
 
 @dataclass(frozen=True)
@@ -144,6 +162,7 @@ class PlanLabels:
     unsure: str  # section: "not sure" answers to settle with colleagues
     change: str  # section: change since the previous assessment
     page: str  # "Page {page} of {pages}"
+    sources: str = "Sources"  # section: the numbered list of the tools' sources
 
 
 @dataclass(frozen=True)
@@ -163,6 +182,13 @@ class ActionPlan:
     change: str  # the change since the previous assessment; "" for the first
     footer: str  # under every page, before the page number
     labels: PlanLabels
+    funding: PlanStep | None = None  # the funding track (number 0), with its score
+    sources: tuple[Link, ...] = ()  # the tools' sources, numbered from 1 in the order shown
+
+    @property
+    def rows(self) -> tuple[PlanStep, ...]:
+        """The ten steps and, after them, the funding track."""
+        return (*self.steps, self.funding) if self.funding is not None else self.steps
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ class Router:
         self.routes = Routes(
             choices={
                 "ans": a.answer_choice,
+                "sum": a.more_choice,
                 "mode": a.mode_choice,
                 "nav": a.nav_choice,
                 "menu": self._menu_choice,

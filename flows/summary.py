@@ -9,9 +9,10 @@ from babel.dates import format_date
 
 from flows.content_model import Content, Step
 from flows.i18n import _, current_language, ngettext
+from flows.journey.state import Previous
 from flows.locales import language
 from flows.messages import Attachment, ReadinessChart
-from flows.scoring import UNSURE, Comparison, Result
+from flows.scoring import UNSURE, Comparison, Result, compare, compare_answers
 
 MAX_SUMMARY = 1500
 BAR_WIDTH = 10
@@ -23,6 +24,11 @@ def bar(percent: int | None) -> str:
         return "·" * BAR_WIDTH
     full = round(percent / 100 * BAR_WIDTH)
     return "█" * full + "░" * (BAR_WIDTH - full)
+
+
+def step_word(number: int) -> str:
+    """Where an action belongs, for lists: "step 3", or the funding track for 0."""
+    return _("step {number}").format(number=number) if number else _("funding track")
 
 
 def _date(timestamp: float, lang: str) -> str:
@@ -39,6 +45,7 @@ def summary_text(
     done: int = 0,
     notes: Mapping[str, str] | None = None,
     answers: Mapping[str, str] | None = None,
+    checks: tuple[str, str] = ("", ""),
 ) -> str:
     """The summary in the current language, at most MAX_SUMMARY characters. Each action names
     its step; `notes` (question id → "(step 3 · Anna · March 2027)") says what the user set.
@@ -51,6 +58,35 @@ def summary_text(
         else _("Your readiness summary (full check)")
     )
     lines = [title, ""]
+    # where the cluster stands and what to do first: on a phone this is what shows
+    if result.position is not None:
+        step = content.step(result.position)
+        phase = content.phase(step.phase).title.get(lang)
+        lines.append(
+            _("You are at step {number}: {title} ({phase}).").format(
+                number=step.number, title=step.title.get(lang), phase=phase
+            )
+        )
+    else:
+        lines.append(
+            _(
+                "Every step is above the readiness threshold: keep your networks alive "
+                "and start the journey again with new goals."
+            )
+        )
+    if comparison is not None:
+        lines.append(comparison_text(content, comparison, previous_at, lang, checks))
+    if done:
+        lines.append(_("Actions ticked off since this assessment: {count}.").format(count=done))
+    if result.actions:
+        lines.extend(["", _("Next actions:")])
+        notes = notes or {}
+        lines.extend(
+            f"{i}. {a.question.action.get(lang)} "
+            + notes.get(a.question.id, f"({step_word(a.step)})")
+            for i, a in enumerate(result.actions, start=1)
+        )
+    lines.append("")
     if answers and in_words(content, answers):  # the quick check: one answer per step
         values = [
             step_value(content, content.step(score.number), score.percent, answers)
@@ -69,40 +105,12 @@ def summary_text(
         lines.append(
             f"{bar(result.funding)} {percent_text(result.funding, 3)}  " + _("Funding (all steps)")
         )
-    lines.append("")
-    if result.position is not None:
-        step = content.step(result.position)
-        phase = content.phase(step.phase).title.get(lang)
-        lines.append(
-            _("You are at step {number}: {title} ({phase}).").format(
-                number=step.number, title=step.title.get(lang), phase=phase
-            )
-        )
-    else:
-        lines.append(
-            _(
-                "Every step is above the readiness threshold: keep your networks alive "
-                "and start the journey again with new goals."
-            )
-        )
     if result.unsure:
         lines.append(
             _(
                 "“Not sure” answers: {count}. They count as not yet met; check them "
                 "with colleagues."
             ).format(count=result.unsure)
-        )
-    if comparison is not None:
-        lines.extend(["", comparison_text(content, comparison, previous_at, lang)])
-    if done:
-        lines.append(_("Actions ticked off since this assessment: {count}.").format(count=done))
-    if result.actions:
-        lines.extend(["", _("Next actions:")])
-        notes = notes or {}
-        lines.extend(
-            f"{i}. {a.question.action.get(lang)} "
-            + notes.get(a.question.id, "(" + _("step {number}").format(number=a.step) + ")")
-            for i, a in enumerate(result.actions, start=1)
         )
     if result.tools:
         lines.extend(
@@ -115,14 +123,30 @@ def summary_text(
         )
     text = "\n".join(lines)
     while len(text) > MAX_SUMMARY and lines:
-        lines.pop()  # the tools line goes first, then the last actions
+        lines.pop()  # the tools line goes first, then the bars: the chart shows them too
         text = "\n".join(lines)
     return text
 
 
+def change_since(
+    content: Content, result: Result, answers: Mapping[str, str], previous: Previous
+) -> Comparison:
+    """The change since `previous`, like with like when its answers are known (records from
+    before 2026-12 kept only its percentages)."""
+    if previous.answers:
+        return compare_answers(content, answers, previous.answers)
+    return compare(result, previous.percents, previous.position)
+
+
 def comparison_text(
-    content: Content, comparison: Comparison, previous_at: float | None, lang: str
+    content: Content,
+    comparison: Comparison,
+    previous_at: float | None,
+    lang: str,
+    checks: tuple[str, str] = ("", ""),
 ) -> str:
+    """The change in words, and what was compared with what; `checks`: the names of the
+    previous check and of this one ("quick check", "full check")."""
     since = _date(previous_at, lang) if previous_at else "–"
     steps = abs(comparison.moved)
     if comparison.moved > 0:
@@ -140,6 +164,17 @@ def comparison_text(
     else:
         head = _("Since {date} your position is unchanged.")
     parts = [head.format(date=since, count=steps)]
+    before, now = checks
+    if comparison.common is not None:
+        parts.append(
+            ngettext(
+                "Compared on the {count} question both asked: {before} then, {now} now.",
+                "Compared on the {count} questions both asked: {before} then, {now} now.",
+                comparison.common,
+            ).format(before=before, now=now, count=comparison.common)
+        )
+    elif before:
+        parts.append(_("Compared with last time, also a {check}.").format(check=before))
     if comparison.changes:
         changes = ", ".join(
             f"{n}. {content.step(n).short.get(lang)} {d:+d}" for n, d in comparison.changes
@@ -188,9 +223,8 @@ def chart_attachment(
     values = tuple(
         step_value(content, content.step(s.number), s.percent, answers) for s in result.steps
     )
-    if in_words(
-        content, answers
-    ):  # the quick check: three possible values per step, shown as words
+    words = in_words(content, answers)
+    if words:  # the quick check: three possible values per step, shown as words
         scale = tuple(
             (a.score, a.label.get(lang))
             for a in sorted(content.answers, key=lambda a: a.score)
@@ -214,7 +248,9 @@ def chart_attachment(
         percents=result.percents,
         threshold=content.threshold,
         current=result.position,
-        threshold_label=_("ready from {percent}%").format(percent=content.threshold),
+        threshold_label=""
+        if words
+        else _("ready from {percent}%").format(percent=content.threshold),
         axis_label=axis,
         value_format=_("{percent}%"),
         subtitle=subtitle,
@@ -222,5 +258,6 @@ def chart_attachment(
         unsure=unsure,
         scale=scale,
         key=tuple(key),
+        words=words,
     )
     return Attachment("readiness.png", chart)

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows.messages import ActionPlan, Link, PlanAction, PlanLabels, PlanStep, ReadinessChart
+from flows.messages import (
+    ActionPlan,
+    Link,
+    PlanAction,
+    PlanLabels,
+    PlanStep,
+    PlanTool,
+    ReadinessChart,
+)
 
 SV_TITLES = (
     "Varför internationalisera?",
@@ -51,6 +59,7 @@ SV_LABELS = PlanLabels(
     unsure="Vet inte – att reda ut med kollegerna",
     change="Förändring sedan förra bedömningen",
     page="Sida {page} av {pages}",
+    sources="Källor",
 )
 EN_LABELS = PlanLabels(
     readiness="Readiness per step",
@@ -75,6 +84,15 @@ EN_LABELS = PlanLabels(
 ECCP = Link("European Cluster Collaboration Platform (ECCP)", "https://clustercollaboration.eu/")
 EEN = Link("Enterprise Europe Network (EEN)", "https://een.ec.europa.eu/")
 NO_URL = Link("Klusterkartan i Excel", "")
+# a long address with numbers in it: the source list must never break inside a number
+LONG = Link(
+    "Tillväxtverket: Driv kluster för samverkan",
+    "https://tillvaxtverket.se/tillvaxtverket/utlysningar/regionalfonden/2024-01-22-driv-"
+    "kluster-for-samverkan-och-effektivare-nyttjande-av-digitala-losningar-i-alla-branscher"
+    ".html?id=20240122123456",
+)
+SOURCES = (ECCP, EEN, LONG)
+STEP_TOOLS = (PlanTool(ECCP.text, 1), PlanTool(NO_URL.text), PlanTool(EEN.text, 2))
 QUICK_READINESS_SV = ("Ja", "Ja", "Nej", "Delvis", "Vet inte", "Nej", "Nej", "Nej", "Nej", "Nej")
 QUICK_READINESS_EN = ("Yes", "Yes", "No", "Partly", "Not sure", "No", "No", "No", "No", "No")
 PERCENTS = (100, 100, 0, 50, None, 0, 0, 0, 0, 0)
@@ -103,7 +121,6 @@ def swedish_plan() -> ActionPlan:
             "som får flest röster.",
             why="En kort lista håller ett litet team fokuserat och gör partnersökningen mycket "
             "enklare.",
-            tools=(ECCP, NO_URL),
             template="Mall för målmarknadsanalys",
             owner="Åsa Öberg / styrelsen",
             due="mars 2027",
@@ -115,7 +132,6 @@ def swedish_plan() -> ActionPlan:
             "hur väl de passar.",
             why="Starka kluster inom ert område är era troligaste partner och bästa "
             "jämförelseobjekt.",
-            tools=(ECCP,),
             template="",
             owner="",
             due="",
@@ -125,7 +141,6 @@ def swedish_plan() -> ActionPlan:
         PlanAction(
             text="Boka ett möte med EEN-kontoret i er region och ta med kortlistan över regioner.",
             why="EEN:s partnersökning är gratis för små och medelstora företag.",
-            tools=(EEN,),
             template="",
             owner="Anna | styrelsen *x*",
             due="februari 2027",
@@ -137,7 +152,6 @@ def swedish_plan() -> ActionPlan:
         PlanAction(
             text="Skriv en internationaliseringsstrategi på två sidor med mål för 2027–2029.",
             why="En strategi på papper gör det lätt för styrelsen att säga ja – och att följa upp.",
-            tools=(),
             template="Mall för strategi på en sida",
             owner="Erik Ståhl",
             due="juni 2027",
@@ -162,6 +176,11 @@ def swedish_plan() -> ActionPlan:
                     else ()
                 ),
                 actions=step3 if number == 3 else step4 if number == 4 else (),
+                tools=STEP_TOOLS
+                if number == 3
+                else (PlanTool(LONG.text, 3),)
+                if number == 4
+                else (),
             )
         )
     return ActionPlan(
@@ -178,6 +197,26 @@ def swedish_plan() -> ActionPlan:
         change="Mognaden i steg 2 har ökat från 50 % till 100 % sedan 14 oktober 2026.",
         footer="Klusterresan · Underlag till styrelsen",
         labels=SV_LABELS,
+        funding=PlanStep(
+            number=0,
+            title="Utnyttja finansiering",
+            readiness="40 %",
+            ready=False,
+            current=False,
+            held_back=("Har ni en finansieringskarta för varje steg? — Delvis",),
+            actions=(
+                PlanAction(
+                    text="Gör en finansieringskarta på en sida: steg, källa, sista dag.",
+                    why="Då vet ni i tid var pengarna till varje aktivitet ska komma ifrån.",
+                    template="Finansieringskarta",
+                    owner="",
+                    due="",
+                    state="open",
+                    state_label="Öppen",
+                ),
+            ),
+        ),
+        sources=SOURCES,
     )
 
 
@@ -188,7 +227,6 @@ def english_plan() -> ActionPlan:
             text="Let members vote on target markets, then plan a fact-finding visit to the "
             "top one.",
             why="A short list keeps a small team focused and makes the partner search far easier.",
-            tools=(ECCP,),
             template="Target market analysis",
             owner="Jane O'Neill (board)",
             due="March 2027",
@@ -199,7 +237,6 @@ def english_plan() -> ActionPlan:
             text="Book a meeting with your regional EEN office and bring your short list of "
             "regions.",
             why="EEN's partner search is free for SMEs.",
-            tools=(EEN,),
             template="",
             owner="",
             due="",
@@ -220,6 +257,7 @@ def english_plan() -> ActionPlan:
                 else ()
             ),
             actions=actions if number == 3 else (),
+            tools=(PlanTool(ECCP.text, 1), PlanTool(EEN.text, 2)) if number == 3 else (),
         )
         for number, title in enumerate(EN_TITLES, 1)
     )
@@ -237,6 +275,7 @@ def english_plan() -> ActionPlan:
         change="",
         footer="Cluster Journey · For the board",
         labels=EN_LABELS,
+        sources=(ECCP, EEN),
     )
 
 
@@ -259,7 +298,6 @@ def long_plan() -> ActionPlan:
             PlanAction(
                 text=f"Åtgärd {number}.{index}: {LOREM_SV}",
                 why=f"Varför {number}.{index}: {LOREM_SV} {LOREM_SV}",
-                tools=(ECCP, EEN) if index % 2 else (NO_URL,),
                 template="Mall för uppföljning" if index == 1 else "",
                 owner=f"Ägare {number}.{index} – Örjan Ärlig",
                 due="april 2027" if index % 3 else "",
@@ -280,6 +318,7 @@ def long_plan() -> ActionPlan:
                     for k in range(1, 4)
                 ),
                 actions=actions,
+                tools=STEP_TOOLS,
             )
         )
     return ActionPlan(
@@ -295,4 +334,5 @@ def long_plan() -> ActionPlan:
         change=LOREM_SV,
         footer=base.footer,
         labels=SV_LABELS,
+        sources=SOURCES[:2],
     )

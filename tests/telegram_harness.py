@@ -119,13 +119,14 @@ def last_text(api, user) -> str:
 
 
 def text_with_buttons(api, user) -> str:
-    """The text of the bot's latest message with buttons: after an assessment, the summary (its
-    chart, sent after it, has none; the one-off question whether to share the result for the
-    regional picture, sent after that, is passed over)."""
+    """The text of the bot's latest message with buttons: after an assessment, the summary (the
+    reminder question after it, its chart and the one-off question whether to share the result
+    for the regional picture are passed over)."""
     for record in reversed(api.sent(user.id)):
         rows = (record.get("reply_markup") or {}).get("inline_keyboard") or []
         data = [button.get("callback_data") or "" for row in rows for button in row]
-        if data and not any(".share:" in d for d in data):
+        answers_a_question = all(".rem:" in d or ".share:" in d for d in data)
+        if data and not answers_a_question:
             return record.get("plain_text") or record.get("text") or record.get("caption") or ""
     return ""
 

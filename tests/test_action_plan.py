@@ -54,8 +54,11 @@ def test_the_summary_names_the_step_of_each_action_and_offers_the_plan(engine, c
     replies = d.run_check("quick", QUICK_SV)
     text = replies[0].text
     assert f"{content.step(2).key_question.action.sv} (steg 2)" in text
-    assert f"{content.step(5).key_question.action.sv} (steg 5)" in text
-    assert {"Handlingsplan (PDF)", "Markdown", "Ansvariga och datum"} <= set(labels(replies))
+    assert f"{content.step(3).key_question.action.sv} (steg 3)" in text
+    assert content.step(5).key_question.action.sv not in text  # step 5 presupposes step 4
+    assert [c.label for c in replies[0].choices] == ["Plan (PDF)", "Ansvariga", "Mer …"]
+    more = d.choose("sum:more")[0]
+    assert {"Handlingsplan (Markdown)", "Vägledning för steg 2"} <= {c.label for c in more.choices}
 
 
 def test_plan_asks_the_name_once_then_sends_pdf_and_markdown(engine, content):
@@ -83,8 +86,14 @@ def test_plan_asks_the_name_once_then_sends_pdf_and_markdown(engine, content):
     step2 = plan.steps[1].actions[0]
     assert step2.text == content.step(2).key_question.action.sv
     assert step2.owner == "" and step2.state == "open" and step2.state_label == "öppen"
-    assert all(link.url.startswith("https://") or link.url == "" for link in step2.tools)
-    assert any(link.url for a in plan.steps[1].actions for link in a.tools)
+    # the step's current tools once, each with its number in the list of sources
+    tools = plan.steps[1].tools
+    assert [t.text for t in tools] == [t.name.sv for t in content.step(2).current_tools]
+    assert all(0 <= t.source <= len(plan.sources) for t in tools) and plan.sources
+    assert all(s.url.startswith("http") for s in plan.sources)
+    assert len({s.url for s in plan.sources}) == len(plan.sources)
+    assert not plan.steps[0].tools  # a step without actions names no tools
+    assert plan.funding is None  # the quick check asked nothing about funding
     # asked once: the next /plan sends at once
     assert len(documents(d.command("plan"))) == 2
     assert "Klustrets namn: Klustret Östgöta Ä-teknik" in labels(d.command("plan"))
@@ -110,14 +119,17 @@ def test_a_plan_without_an_assessment_says_how_to_get_one(engine):
 
 
 def test_owner_month_done_and_dropped_show_in_the_plan_summary_and_list(engine, content):
-    d = checked(engine)
+    d = Driver(engine, "sv")
+    full = [q.id for q in engine.diagnostic.sequence("full")]
+    step1 = {q.id for q in content.step(1).questions}
+    d.run_check("full", ["yes" if q in step1 else "no" for q in full])
     d.command("plan")
     d.choose("plan:skip")
     replies = d.choose("own:list")
     q2 = content.step(2).key_question
-    q3 = content.step(3).key_question
-    q5 = content.step(5).key_question
-    assert q2.action.sv in replies[0].text
+    q3 = next(q for q in content.step(2).questions if not q.key)
+    q5 = next(q for q in content.funding.questions if q.key)  # the funding track's action
+    assert q2.action.sv in replies[0].text and f"{q5.action.sv} (finansiering)" in replies[0].text
     replies = d.choose(f"own:pick:{q2.id}")
     assert "Ansvarig: inte angivet" in replies[0].text
     d.choose(f"own:owner:{q2.id}")
@@ -128,10 +140,11 @@ def test_owner_month_done_and_dropped_show_in_the_plan_summary_and_list(engine, 
     replies = d.choose(f"own:due:{q2.id}:2024-01")
     assert "Klart senast: januari 2024" in replies[0].text
     d.choose(f"own:done:{q3.id}")
-    d.choose(f"own:drop:{q5.id}")
+    replies = d.choose(f"own:drop:{q5.id}")
+    assert content.funding.title.sv in replies[0].text  # its card names the funding track
 
     plan = next(iter(documents(d.command("plan")).values()))
-    actions = {a.text: a for s in plan.steps for a in s.actions}
+    actions = {a.text: a for s in plan.rows for a in s.actions}
     assert actions[q2.action.sv].owner == "Åsa Öberg | styrelsen"
     assert actions[q2.action.sv].due == "januari 2024"
     assert actions[q3.action.sv].state == "done" and actions[q3.action.sv].state_label == "klar"
@@ -143,7 +156,7 @@ def test_owner_month_done_and_dropped_show_in_the_plan_summary_and_list(engine, 
 
     replies = d.choose(f"own:open:{q5.id}")  # reopened: back among the next actions
     assert "Status: öppen" in replies[0].text
-    assert q5.action.sv in d.command("summary")[0].text
+    assert f"{q5.action.sv} (finansiering)" in d.command("summary")[0].text
 
 
 def test_a_month_passed_makes_an_action_overdue(engine, content):

@@ -46,7 +46,7 @@ async def test_plan_with_an_owner_through_telegram(api, bot, content):
         for r in reversed(api.sent(anna.id))
         if "Att göra härnäst" in (r.get("plain_text") or "")
     )
-    await press(api, anna, "Ansvariga och datum")
+    await press(api, anna, "Ansvariga")
     assert "Välj en för att ge den en ansvarig" in last_text(api, anna)
     kept = next(r for r in api.sent(anna.id) if r["message_id"] == summary_id)
     assert kept["plain_text"] == summary  # the summary stays; the list comes as a new message

@@ -353,7 +353,7 @@ def test_a_full_check_chart_keeps_percentages_and_the_unsure_share(content):
 
 
 def test_not_sure_is_drawn_apart_from_no_with_a_key(content):
-    """The step answered "not sure" carries purple stripes across its row, the step answered
+    """The step answered "not sure" carries a purple striped mark on its row, the step answered
     "no" none; the key under the axis shows the stripes too. Without any "not sure" answer
     there are no stripes anywhere."""
     image = picture(readiness_png(quick_chart(content, "en")))
@@ -362,12 +362,34 @@ def test_not_sure_is_drawn_apart_from_no_with_a_key(content):
     purple = where(image, PURPLE)
     rows = []
     for y in range(image.height):
-        if purple.crop((green[0], y, image.width, y + 1)).histogram()[255] > 100:
-            rows.append(y)  # a row of stripes across the plot
-    assert rows, "no striped bar"
+        if purple.crop((green[0], y, image.width, y + 1)).histogram()[255] > 4:
+            rows.append(y)  # a row of stripes in the plot
+    assert rows, "no striped mark"
     plot_bottom = max(rows)
     key = purple.crop((0, plot_bottom + 60, image.width, image.height)).getbbox()
     assert key is not None, "the key has no striped swatch"
 
     unsure_free = picture(readiness_png(quick_chart(content, "en", ("no",) * 10)))
     assert amount(unsure_free, PURPLE) == 0
+
+
+def longest_column(image: Image.Image, colour: tuple[int, int, int]) -> int:
+    """The most pixels of `colour` in one column: a vertical line's length."""
+    mask = where(image, colour)
+    return max(mask.crop((x, 0, x + 1, image.height)).histogram()[255] for x in range(image.width))
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_quick_checks_not_sure_is_no_full_bar_and_words_get_no_percentage_line(content, lang):
+    """Issue 26: "Vet inte" scores 0, so it is a short mark, not a bar as long as "Ja"; and
+    "ready from 70 %" has no place on an axis of No / Partly / Yes."""
+    chart = quick_chart(content, lang)
+    assert chart.words and chart.threshold_label == ""
+    image = picture(readiness_png(chart))
+    green = box(image, GREEN)
+    purple = where(image, PURPLE).crop((green[0], 0, image.width, image.height - 150)).getbbox()
+    assert green is not None and purple is not None
+    assert purple[2] - purple[0] < (green[2] - green[0]) / 8  # a mark, far shorter than "Ja"
+    assert longest_column(image, THRESHOLD) < 60  # no dashed line down the plot
+    full = readiness(threshold_label="ready from 70%")
+    assert longest_column(picture(readiness_png(full)), THRESHOLD) > 200  # as percentages have

@@ -141,6 +141,17 @@ def test_wrong_step_numbering(content_copy):
     assert any("05-strategy.yaml: number" in p for p in problems), problems
 
 
+def test_a_step_presupposing_a_later_one_is_refused(content_copy):
+    edit_file(content_copy / "prerequisites.yaml", "needs: [6]", "needs: [6, 9]")
+    edit_file(content_copy / "prerequisites.yaml", "- step: 9 ", "- step: 8 ")
+    problems = content_problems(content_copy)
+    assert any(
+        "prerequisites.yaml: prerequisites[5].needs[1]" in p and "earlier step, not 9" in p
+        for p in problems
+    ), problems
+    assert any("step 8 is listed twice" in p for p in problems), problems
+
+
 def test_empty_text(content_copy):
     path = content_copy / "journey.yaml"
     text = path.read_text(encoding="utf-8")

@@ -118,7 +118,9 @@ class User:
             buttons = dict(
                 (data.rsplit(".", 1)[-1], data) for _t, data in self.api.buttons(self.id) if data
             )
-            if SUMMARY in text and "menu:assess" in buttons:
+            # the summary, or the reminder question that follows it with only its answers
+            summarised = any(SUMMARY in shown for shown in self.api.shown.get(self.id, []))
+            if (SUMMARY in text and "sum:more" in buttons) or (summarised and "rem:7" in buttons):
                 self.done = True
                 return
             index = self.question_index(text)

@@ -227,3 +227,65 @@ def test_quick_check_does_not_promise_five_questions(engine, lang):
         shown += [r.text for r in d.choose("ans:partly")]
     assert not [t for t in shown if re.search(r"\b(five|fem) (questions|frågor)", t, re.I)]
     assert not [t for t in shown if "huruvida" in t]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_full_check_after_a_quick_one_is_compared_like_with_like(engine, content, lang):
+    """Issue 26: a quick check at step 2, then a full check at step 1 (its other questions of
+    step 1 are "no"), must not read as a step back with "-60": only the questions both checks
+    asked are compared, and the summary says so."""
+    d = Driver(engine, lang)
+    quick = [q.id for q in engine.diagnostic.sequence("quick")]
+    d.run_check("quick", ["yes" if q == content.step(1).key_question.id else "no" for q in quick])
+    full = [q.id for q in engine.diagnostic.sequence("full")]
+    key = content.step(1).key_question.id
+    replies = d.run_check("full", ["yes" if q == key else "no" for q in full])
+    summary = replies[0].text
+    assert d.record.journey.last is not None
+    assert "1." in summary and not re.search(r"[-−]\d", summary)
+    if lang == "en":
+        assert "You are at step 1" in summary  # the full check places it at step 1 …
+        assert "moved back" not in summary and "position is unchanged" in summary
+        assert f"Compared on the {len(quick)} questions both asked" in summary
+        assert "quick check then, full check now." in summary
+    else:
+        assert "steg bakåt" not in summary and "står ni kvar på samma steg" in summary
+        assert f"de {len(quick)} frågor som ställdes i båda: snabbkoll då," in summary
+    # a second full check is compared with the first in full, and says with what
+    replies = d.run_check("full", ["yes" if q == key else "no" for q in full])
+    if lang == "en":
+        assert "Compared with last time, also a full check." in replies[0].text
+
+
+def test_time_estimates_are_measured_from_what_the_check_shows(content):
+    """Issue 26: "61 questions, about fifteen minutes" was a guess. The estimate reads every
+    question as shown at 200 words a minute, plus a tap per answer, so longer texts give a
+    longer estimate and the mode question says it in both languages."""
+    from dataclasses import replace
+
+    from flows.content_model import Text
+    from flows.journey.assessment import SECONDS_PER_TAP, WORDS_PER_MINUTE, Assessment
+
+    assessment = Assessment(content)
+    full = assessment.diagnostic.sequence("full")
+    with use_language("en"):
+        quick_minutes, full_minutes = assessment.minutes("quick"), assessment.minutes("full")
+        text = assessment.mode_reply().text
+    words = sum(len(f"{q.text.en} {q.why.en}".split()) for q in full)
+    floor = words * 60 / WORDS_PER_MINUTE + len(full) * SECONDS_PER_TAP
+    assert floor <= full_minutes * 60 <= floor + 8 * 60
+    assert quick_minutes < full_minutes
+    assert f"{len(full)} questions, about {full_minutes} minutes" in text
+    assert f"about {quick_minutes} minutes" in text and "fifteen" not in text
+    with use_language("sv"):
+        assert f"cirka {assessment.minutes('full')} minuter" in assessment.mode_reply().text
+
+    def longer(q):
+        return replace(q, why=Text(en=q.why.en * 3, sv=q.why.sv * 3))
+
+    wordy = replace(
+        content,
+        steps=tuple(replace(s, questions=tuple(map(longer, s.questions))) for s in content.steps),
+    )
+    with use_language("en"):
+        assert Assessment(wordy).minutes("full") > full_minutes

@@ -95,10 +95,10 @@ def test_every_named_template_exists_and_is_offered_in_its_step(content):
 def test_step_guide_offers_the_survey_as_a_file(engine, content, lang):
     d = Driver(engine, lang)
     tools = d.choose("guide:1:tools")[-1]
-    assert "tpl:member-survey" in [c.id for c in tools.choices]
+    assert "tpl:member-survey:1" in [c.id for c in tools.choices]
     survey = content.template("member-survey")
     assert survey is not None
-    replies = d.choose("tpl:member-survey")
+    replies = d.choose("tpl:member-survey:1")
     file = replies[0].attachment
     assert file is not None and file.filename.endswith(f"-{lang}.csv")
     assert isinstance(file.content, Table)
@@ -107,6 +107,36 @@ def test_step_guide_offers_the_survey_as_a_file(engine, content, lang):
         assert item.text.get(lang).split(",")[0] in data
     assert survey.intro.get(lang) in replies[1].text
     assert "menu:home" in [c.id for c in replies[1].choices]
+    # no dead end: the first button leads back to the step it was downloaded from
+    back = replies[1].choices[0]
+    assert back.id == "guide:1" and back.label == {"sv": "← Steg 1", "en": "← Step 1"}[lang]
+    assert content.step(1).title.get(lang) in d.choose(back.id)[0].text
+
+
+def test_a_template_from_the_funding_page_leads_back_to_it(engine, content):
+    d = Driver(engine, "sv")
+    page = d.choose("guide:funding")[-1]
+    download = next(c.id for c in page.choices if c.id.startswith("tpl:"))
+    assert download.endswith(":0")
+    back = d.choose(download)[1].choices[0]
+    assert back.id == "guide:funding" and back.label == f"← {content.funding.title.sv}"
+    for forged in ("tpl:member-survey:99", "tpl:member-survey:x", "tpl:nope:1"):
+        assert d.choose(forged)[0].text == "Den knappen är inte längre aktiv."
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_template_list_keeps_step_numbers_and_the_funding_track_apart(engine, content, lang):
+    text = Driver(engine, lang).choose("guide:templates")[0].text
+    funding = content.funding.title.get(lang)
+    assert not re.search(rf"(step|steg) {funding}", text)
+    both = [t for t in content.templates if 0 in t.steps and any(t.steps)]
+    for t in content.templates:
+        line = next(x for x in text.splitlines() if x.startswith(f"• {t.title.get(lang)} –"))
+        numbers = ", ".join(str(n) for n in t.steps if n)
+        if numbers:
+            assert re.search(rf"(steps?|steg) {numbers}\b", line), line
+        assert (funding in line) == (0 in t.steps), line
+    assert both or all(t.steps for t in content.templates)
 
 
 def test_the_action_that_names_a_template_offers_it_in_the_summary(engine):
@@ -115,11 +145,13 @@ def test_the_action_that_names_a_template_offers_it_in_the_summary(engine):
     d.choose("mode:full")
     for _ in range(200):  # answer "No" to everything: every action becomes a next action
         replies = d.choose("ans:no")
-        if any("menu:assess" in [c.id for c in r.choices] for r in replies):
+        if any("sum:more" in [c.id for c in r.choices] for r in replies):
             break
     summary = replies[0]
     assert "Send members the member survey" in summary.text
-    assert "tpl:member-survey" in [c.id for c in summary.choices]
+    more = d.choose("sum:more")[0]
+    assert "tpl:member-survey:1" in [c.id for c in more.choices]
+    assert "That button" not in d.choose("tpl:member-survey:1")[0].text
 
 
 def test_the_terminal_saves_a_template_as_a_file(tmp_path):

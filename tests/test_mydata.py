@@ -44,7 +44,11 @@ async def _everything(storage: Storage, runner: EventRunner, content) -> dict[st
     code; a team they own with a colleague; regional consent; a reminder. Others alongside."""
     await runner.handle(USER, Event("command", "start"), lang="sv")
     await quick_check(runner, USER, "no")
-    await quick_check(runner, USER, "partly")
+    # the second: step 1 in place, the rest partly, so steps 2 and 3 have next actions
+    await runner.handle(USER, Event("command", "assess"))
+    await runner.handle(USER, Event("choice", "mode:quick"))
+    for answer in ["yes"] + ["partly"] * 9:
+        await runner.handle(USER, Event("choice", f"ans:{answer}"))
     await quick_check(runner, OTHER, "yes")
     q2 = content.step(2).key_question.id
     q3 = content.step(3).key_question.id
@@ -119,7 +123,7 @@ async def test_mydata_holds_everything_of_the_user_and_nothing_else(storage, con
     assert all(rows for tables in data.values() for rows in tables.values())  # every table
     assessments = data["assessments"]["assessments"]
     assert len(assessments) == 2
-    assert {a["answers"][next(iter(a["answers"]))][0] for a in assessments} == {"no", "partly"}
+    assert {a["answers"][next(iter(a["answers"]))][0] for a in assessments} == {"no", "yes"}
     assert assessments[0]["completed"].endswith("Z")  # ISO 8601, UTC
     [profile] = data["profile"]["users"]
     plan = profile["state"]["plan"]

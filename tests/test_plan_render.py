@@ -9,6 +9,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -21,7 +22,7 @@ from bot.render import render
 from bot.render.plan_markdown import plan_markdown
 from bot.render.plan_pdf import plan_pdf
 from flows.messages import ActionPlan, Attachment, PlanAction, PlanDocument, PlanStep
-from tests.plan_samples import ECCP, EEN, NO_URL, english_plan, long_plan, swedish_plan
+from tests.plan_samples import ECCP, LONG, NO_URL, english_plan, long_plan, swedish_plan
 
 MM = 72 / 25.4  # PDF points per millimetre
 PAGE_HEIGHT, PAGE_WIDTH = 297 * MM, 210 * MM
@@ -39,7 +40,7 @@ def page_texts(pdf: bytes) -> list[str]:
 
 
 def actions_of(plan: ActionPlan) -> Iterator[tuple[PlanStep, PlanAction]]:
-    for step in plan.steps:
+    for step in plan.rows:  # the ten steps, then the funding track
         for action in step.actions:
             yield step, action
 
@@ -110,7 +111,7 @@ def test_each_action_is_on_one_page_with_its_step_owner_due_and_state(
         holding = [page for page in pages if text in page]
         assert len(holding) == 1, f"{text[:30]}… is split or missing"
         page = holding[0]
-        heading = page.index(f"{step.number}. {step.title}")
+        heading = page.index(step.name)
         place = page.index(text)
         assert heading < place  # the step's heading, repeated on a page the step goes on to
         tail = page[place:]
@@ -137,7 +138,11 @@ def test_every_page_is_numbered_in_its_footer(sv_pdf: bytes, long_pdf: bytes) ->
     assert page_texts(plan_pdf(english_plan()))[0].endswith(f"Page 1 of 2 {english_plan().footer}")
 
 
-def test_tools_are_clickable_links_where_they_have_an_address(sv_pdf: bytes) -> None:
+def test_tools_once_per_step_with_numbered_sources_at_the_end(sv_pdf: bytes) -> None:
+    """Issue 26: a step's tools are named once above its actions, not under each; each name
+    is a link with its source's number, and the addresses are listed, numbered, at the end,
+    broken only after a separator, never inside a number."""
+    plan = swedish_plan()
     reader = PdfReader(io.BytesIO(sv_pdf))
     found: list[tuple[int, str]] = []
     for number, page in enumerate(reader.pages):
@@ -149,14 +154,29 @@ def test_tools_are_clickable_links_where_they_have_an_address(sv_pdf: bytes) -> 
             assert BOTTOM <= bottom < top <= PAGE_HEIGHT - MARGIN + 1
             found.append((number, link["/A"]["/URI"]))
     texts = page_texts(sv_pdf)
-    # each tool with an address: its name and its address, both clickable, on the action's page
-    expected = []
-    for _, action in actions_of(swedish_plan()):
-        page = next(n for n, text in enumerate(texts) if flat(action.text) in text)
-        expected += [(page, tool.url) for tool in action.tools if tool.url for _ in "ab"]
-    assert sorted(found) == sorted(expected)
-    assert {uri for _, uri in found} == {ECCP.url, EEN.url}
-    assert NO_URL.text in " ".join(texts)  # named, though there is nothing to click
+    whole = " ".join(texts)
+    for step in plan.rows:
+        for tool in step.tools:
+            label = f"{tool.text} [{tool.source}]" if tool.source else tool.text
+            assert whole.count(label) == 1, label  # once, however many actions the step has
+            if tool.source:
+                url = plan.sources[tool.source - 1].url
+                page = next(n for n, text in enumerate(texts) if label in text)
+                assert (page, url) in found
+    assert {uri for _, uri in found} == {source.url for source in plan.sources}
+    assert NO_URL.text in whole  # named, though there is nothing to click
+    # the list at the end: every source numbered, its address whole once its lines are joined
+    raw = [page.extract_text() for page in reader.pages]
+    start = next(i for i, text in enumerate(raw) if plan.labels.sources in text)
+    listing = "\n".join(raw[start:]).split(plan.labels.sources, 1)[1]
+    lines = [line.strip() for line in listing.splitlines()]
+    for number, source in enumerate(plan.sources, start=1):
+        assert f"{number}. {source.text}" in lines
+        parts = [line for line in lines if len(line) > 3 and line in source.url]
+        assert "".join(parts) == source.url
+        for part, after in pairwise(parts):
+            assert part[-1] in "/?&=#._-", f"{part!r} | {after!r}: broken inside a word"
+    assert len([line for line in lines if line and line in LONG.url]) >= 2  # it did wrap
 
 
 def test_metadata_names_the_plan_its_language_and_maker(sv_pdf: bytes, en_pdf: bytes) -> None:
@@ -319,11 +339,11 @@ def test_readiness_is_a_table_with_a_row_per_step() -> None:
     labels = plan.labels
     assert cells(header) == [labels.step, labels.readiness_column, labels.held_back]
     assert all(re.fullmatch(r":?-{3,}:?", cell) for cell in cells(separator))
-    assert len(rows) == len(plan.steps) == 10
-    for step, row in zip(plan.steps, rows, strict=True):
+    assert len(rows) == len(plan.rows) == 11  # the ten steps, then the funding track's score
+    for step, row in zip(plan.rows, rows, strict=True):
         step_cell, readiness, held_back = cells(row)
         bold = "**" if step.current else ""
-        assert step_cell == f"{bold}{step.number}. {step.title}{bold}"
+        assert step_cell == f"{bold}{step.name}{bold}"
         assert readiness == f"{bold}{'✓ ' if step.ready else ''}{step.readiness}{bold}"
         assert held_back == " · ".join(step.held_back)
 
@@ -336,7 +356,7 @@ def test_pipes_in_the_table_do_not_make_new_cells() -> None:
     lines = table_lines(markdown, plan.labels.step)
     assert {len(cells(line)) for line in lines} == {3}
     rows = table_cells(markdown)
-    assert len(rows) == 11 and {len(row) for row in rows} == {3}
+    assert len(rows) == 12 and {len(row) for row in rows} == {3}
     assert plain(rows[4][0]) == "4. Strategi | plan"
     assert plain(rows[4][2]) == "Budget? — Ja | *Nej*"
 
@@ -369,21 +389,23 @@ def test_links_tasks_and_states_in_markdown() -> None:
     markdown = plan_markdown(plan).decode()
     html = MARKDOWN.render(markdown)
     assert f'<a href="{ECCP.url}">{ECCP.text}</a>' in html
-    assert f'<a href="{EEN.url}">{EEN.text}</a>' in html
-    assert html.count("<a href") == 3  # the tool without an address is named, not linked
-    assert f", {NO_URL.text}</li>" in html
+    assert f'<a href="{LONG.url}">{LONG.text}</a> [3]' in html
+    # three tools with an address at step 3 and 4, each once, and the three sources at the end
+    assert html.count("<a href") == 3 + 3  # the tool without an address is named, not linked
+    assert f", {NO_URL.text}, " in html
     assert "- [x] **Boka ett möte med EEN-kontoret" in markdown
     assert "- [ ] **Låt medlemmarna rösta" in markdown
     assert "<s><strong>Skriv en internationaliseringsstrategi" in html
     assert "**Status:** **Försenad**" in markdown
-    for step in plan.steps:
+    for step in plan.rows:
         if step.actions:
-            assert f"<h3>{step.number}. {step.title}</h3>" in html
-    awkward = replace(NO_URL, url="https://example.org/a plan (2027)")
-    odd = with_action(plan, 3, tools=(awkward,))
-    assert '<a href="https://example.org/a%20plan%20%282027%29">' in MARKDOWN.render(
-        plan_markdown(odd).decode()
-    )
+            assert f"<h3>{step.name}</h3>" in html
+    assert "<strong>Verktyg:</strong> " in html and html.count("<strong>Verktyg:</strong>") == 2
+    awkward = replace(ECCP, url="https://example.org/a plan (2027)")
+    odd = replace(plan, sources=(awkward, *plan.sources[1:]))
+    rendered = MARKDOWN.render(plan_markdown(odd).decode())
+    assert '<a href="https://example.org/a%20plan%20%282027%29">' in rendered
+    assert "<h2>Källor</h2>" in rendered and f"<li>{ECCP.text}: <a" in rendered
 
 
 @pytest.mark.parametrize("make", [swedish_plan, english_plan, long_plan])
@@ -397,8 +419,10 @@ def test_markdown_says_what_the_pdf_says(make: Callable[[], ActionPlan]) -> None
     for _, action in actions_of(plan):
         expected += [action.text, action.why, action.state_label]
         expected += [action.owner or plan.labels.nobody, action.due or plan.labels.nobody]
-        expected += [tool.text for tool in action.tools]
         expected += [action.template] if action.template else []
+    for step in plan.rows:
+        expected += [tool.text for tool in step.tools] if step.actions else []
+    expected += [source.text for source in plan.sources]
     for section, body in (
         (plan.labels.ready_when, plan.ready_when),
         (plan.labels.change, plan.change),
@@ -426,6 +450,6 @@ def test_any_text_stays_in_its_cell(title: str, answer: str) -> None:
     steps = list(plan.steps)
     steps[5] = replace(steps[5], title=title, held_back=(answer,))
     rows = table_cells(plan_markdown(replace(plan, steps=tuple(steps))).decode())
-    assert len(rows) == 11 and {len(row) for row in rows} == {3}
+    assert len(rows) == 12 and {len(row) for row in rows} == {3}
     assert plain(rows[6][0]) == flat(f"6. {title}")
     assert plain(rows[6][2]) == flat(answer)

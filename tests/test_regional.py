@@ -131,9 +131,8 @@ def test_the_summary_takes_the_peers_line_before_its_closing_question(engine, co
     with use_language("en"):
         engine.router.assessment.latest_summary(turn, "Five clusters are at step 1.")
     text = turn.replies[0].text
-    assert text.endswith(
-        "\n\nFive clusters are at step 1.\n\nShall I put these actions in your calendar?"
-    )
+    assert text.endswith("\n\nFive clusters are at step 1.")
+    assert turn.replies[1].text == "Shall I put these actions in your calendar?"
     assert turn.replies[0].stays
 
 

@@ -46,10 +46,15 @@ async def test_reminder_after_summary_and_its_buttons(api, bot, content, databas
         r for r in reversed(api.sent(ulla.id)) if "Att göra härnäst" in (r.get("plain_text") or "")
     )
     before = summary["plain_text"]
+    question = next(r for r in api.sent(ulla.id) if r["message_id"] > summary["message_id"])
+    assert question["plain_text"] == "Ska jag påminna dig om de här åtgärderna?"
+    labels = [b["text"] for row in question["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["Om en vecka", "Om två veckor", "Om en månad"]  # only its own answers
     await press(api, ulla, "Om två veckor")
-    # a new message: the summary stays in the chat as it was, to scroll back to
-    confirmation = last_text(api, ulla)
-    assert confirmation.startswith("Jag påminner dig") and "varannan vecka" in confirmation
+    # the answer comes in the question's place; the summary stays in the chat as it was
+    texts = [r.get("plain_text") or "" for r in api.sent(ulla.id)]
+    confirmation = next(t for t in reversed(texts) if t.startswith("Jag påminner dig"))
+    assert "varannan vecka" in confirmation
     kept = next(r for r in api.sent(ulla.id) if r["message_id"] == summary["message_id"])
     assert kept["plain_text"] == before and "Att göra härnäst" in before
     [(user_id, days, due, state)] = reminder_rows(database)

@@ -58,7 +58,41 @@ def test_done_actions_are_left_out(content):
     answers = answers_for(content, lambda n: "no")
     first = next_actions(content, answers, 1)
     later = next_actions(content, answers, 1, frozenset({first[0].question.id}))
-    assert first[0] not in later and len(later) == 5
+    assert first[0] not in later and len(later) == len(first) - 1
+
+
+def quick_answers(content, value_by_step, funding="no"):
+    """A quick check: each step's key question, and the funding track's."""
+    answers = {s.key_question.id: value_by_step(s.number) for s in content.steps}
+    return {**answers, next(q for q in content.funding.questions if q.key).id: funding}
+
+
+def test_a_cluster_at_step_two_is_never_sent_to_a_partner_workshop(content):
+    """The case of issue 26: at step 2 there is no partner yet, so nothing of step 7."""
+    for answers in (
+        quick_answers(content, lambda n: "yes" if n == 1 else "no"),
+        {**answers_for(content, lambda n: "yes" if n == 1 else "no"),
+         **{q.id: "partly" for q in content.funding.questions}},
+    ):  # fmt: skip
+        result = score(content, answers)
+        assert result.position == 2
+        steps = [a.step for a in result.actions]
+        ids = [a.question.id for a in result.actions]
+        assert 7 not in steps and "trust-shared-goals" not in ids
+        assert set(steps) <= {2, 3, 0} and steps[0] == 2 and steps[-1] == 0
+        assert steps == sorted(steps, key=lambda n: n or 99)  # journey order, funding alongside
+        assert 3 <= len(result.actions) <= 5
+
+
+def test_the_next_step_waits_for_what_it_presupposes(content):
+    """Step 4 presupposes steps 2 and 3: at step 3 only step 3 (and funding) comes next."""
+    assert set(content.needs(4)) == {2, 3} and content.needs(3) == (1,)
+    answers = answers_for(content, lambda n: "yes" if n <= 2 else "no")
+    result = score(content, answers)
+    assert result.position == 3
+    assert {a.step for a in result.actions} == {3}
+    quick = score(content, quick_answers(content, lambda n: "yes" if n == 1 else "no"))
+    assert [a.step for a in quick.actions] == [2, 3, 0]  # step 3 needs only step 1: it follows
 
 
 def test_comparison(content):

@@ -47,13 +47,16 @@ async def test_swedish_user_finishes_the_quick_check(api, bot, content, database
         await press(api, anna, SV_ANSWERS[answer])
     await api.wait_for(lambda: "regionala bilden" in last_text(api, anna))
     sent = api.sent(anna.id)
-    # the summary text comes first, the moment the last answer is stored; its chart after it,
-    # then (once) the question whether to share the result for the regional picture
-    assert [r["method"] for r in sent[-3:]] == ["sendMessage", "sendPhoto", "sendMessage"]
+    # the summary text comes first, the moment the last answer is stored; the reminder question
+    # with only its answers, the chart, then (once) the question whether to share the result
+    # for the regional picture
+    methods = [r["method"] for r in sent[-4:]]
+    assert methods == ["sendMessage", "sendMessage", "sendPhoto", "sendMessage"]
     sent = sent[:-1]
     photo = sent[-1]
     assert photo["photo"][:4] == b"\x89PNG"
-    summary = sent[-2]["plain_text"]
+    assert sent[-2]["plain_text"] == "Ska jag påminna dig om de här åtgärderna?"
+    summary = sent[-3]["plain_text"]
     assert "Sammanfattning – så redo är ni (snabbkoll)" in summary
     assert "Ni är på steg 3" in summary and "█" in summary
     # the questions were edited in place: one message, closed with a thank-you at the end

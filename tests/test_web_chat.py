@@ -53,7 +53,7 @@ async def test_a_swedish_newcomer_takes_the_quick_check(storage, content, databa
         assert image.status_code == 200
         assert image.headers["content-type"] == "image/png" and image.content[:4] == b"\x89PNG"
 
-        await anna.press("Handlingsplan (PDF)")
+        await anna.press("Plan (PDF)")
         await anna.say("Skogsklustret")  # the cluster's name, asked once
         document = next(m for m in reversed(anna.messages()) if m.files)
         pdf = await anna.request("GET", document.files[0])

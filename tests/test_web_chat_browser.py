@@ -145,7 +145,7 @@ async def test_a_swedish_newcomer_on_a_phone(web, browser, javascript):
     assert await small_targets(page) == []
     await page.screenshot(path=str(SCREENSHOTS / f"{shots}-summary.png"), full_page=True)
 
-    await press(page, "Handlingsplan (PDF)")
+    await press(page, "Plan (PDF)")
     await send(page, "Skogsklustret")
     async with page.expect_download() as waiting:
         await page.locator(".log a.file").last.click()

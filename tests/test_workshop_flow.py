@@ -230,3 +230,35 @@ def test_the_quick_check_in_a_workshop_returns_to_the_workshop(engine, content):
     # outside a workshop the quick check still ends with the summary
     solo = Person(engine, "sv", "cli:solo")
     assert "Sammanfattning" in solo.run_check("quick", "yes")[0].text
+
+
+def test_question_three_is_numbered_once_and_its_second_part_says_so(flow, content):
+    """Issue 26: "Fråga 3 av 3" was shown on two screens in a row."""
+    answers = ParticipantAnswers(None, (), (), (), "", "sv")
+    shown = []
+    turn = choose(flow, "step", answers, "ws:step:4")
+    shown.append(turn.replies[-1].text)
+    for _ in range(3):
+        turn = choose(flow, turn.stage, turn.answers, "ws:next")
+        shown.append(turn.replies[-1].text)
+    assert turn.stage == "from"
+    headings = [line for text in shown for line in text.splitlines() if line.startswith("Fråga")]
+    assert headings == ["Fråga 2 av 3", "Fråga 3 av 3", "Fråga 3 av 3, fortsättning"]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_not_sure_of_the_step_goes_straight_to_question_one(engine, content, lang):
+    """Issue 26: a participant unsure of their step got the Quick / Full buttons, already dead
+    because question 1 of the quick check came at once. Now no mode buttons, no stale tap."""
+    fac = Person(engine, lang, f"cli:fac-{lang}")
+    _workshop, code = create_workshop(fac, "Skåne")
+    anna = Person(engine, lang, f"cli:anna-{lang}")
+    anna.command("workshop", f"join {code}")
+    replies = anna.choose("ws:quick")
+    ids = [c.id for r in replies for c in r.choices]
+    assert "mode:quick" not in ids and "mode:full" not in ids
+    assert content.step(1).key_question.text.get(lang) in replies[-1].text
+    minutes = engine.router.assessment.minutes("quick")
+    intro = {"sv": f"10 frågor, ungefär {minutes} minuter", "en": f"10 questions, about {minutes}"}
+    assert intro[lang] in replies[0].text
+    assert "ans:yes" in [c.id for c in replies[-1].choices]

@@ -394,10 +394,13 @@ def readiness_png(data: ReadinessChart) -> bytes:
         if unsure[index]:  # what "not sure" leaves open, after what is known
             start = x_of(percent or 0)
             stop = x_of((percent or 0) + unsure[index])
+            if data.words:  # one answer, "not sure": a mark that it is open, not a length
+                stop = start + UNSURE_MARK
             canvas.hatched((start, middle - bar / 2, stop, middle + bar / 2), UNSURE, UNSURE_LIGHT)
             end = max(end, stop)
         ends.append(end)
-    canvas.dashed_vline(threshold_x, plot_top - marker_height - 4, plot_bottom, THRESHOLD, 3)
+    if not data.words:  # a percentage line has no place on an axis of words
+        canvas.dashed_vline(threshold_x, plot_top - marker_height - 4, plot_bottom, THRESHOLD, 3)
 
     for index, end in enumerate(ends):
         middle = plot_top + (index + 0.5) * row
@@ -421,11 +424,12 @@ def readiness_png(data: ReadinessChart) -> bytes:
         )
 
     label_y = plot_top - 4 - marker_height / 2
-    label = marker.lines[0][0]
-    if marker.font.getlength(label) <= right_room:
-        canvas.text((threshold_x + 10, label_y), label, marker.font, THRESHOLD, anchor="lm")
-    else:
-        canvas.text((threshold_x - 10, label_y), label, marker.font, THRESHOLD, anchor="rm")
+    if not data.words:
+        label = marker.lines[0][0]
+        if marker.font.getlength(label) <= right_room:
+            canvas.text((threshold_x + 10, label_y), label, marker.font, THRESHOLD, anchor="lm")
+        else:
+            canvas.text((threshold_x - 10, label_y), label, marker.font, THRESHOLD, anchor="rm")
 
     ticks_at = [(x_of(tick), label) for tick, label in scale]
     _axes(canvas, (plot_left, plot_top, plot_right, plot_bottom), ticks_at, ticks, 8, 14)
@@ -435,6 +439,7 @@ def readiness_png(data: ReadinessChart) -> bytes:
     return canvas.png()
 
 
+UNSURE_MARK = 28  # px: how wide a quick check's "not sure" mark is
 KEY_ROW = 40  # the height of one row of the key
 KEY_SWATCH = 26
 KEY_FONT = 22

@@ -1,6 +1,7 @@
 """The action plan as Markdown (GitHub-flavoured), to paste into a board paper, a wiki or a
 shared document: the same content as the PDF, with the readiness as a table and the actions as
-task lists under their steps.
+task lists under their steps, each step's tools once with the number of their source in the
+list at the end.
 
 Every text is written literally: owners are free text typed by users ("Anna | styrelsen",
 "*x*"), so whatever Markdown would read as a table cell's end, emphasis, a link, HTML or the
@@ -61,13 +62,13 @@ def _readiness_table(plan: ActionPlan) -> list[str]:
         f"| {inline(labels.held_back)} |",
         "| --- | --- | --- |",
     ]
-    for step in plan.steps:
+    for step in plan.rows:
         out.append(_table_row(step))
     return [*out, ""]
 
 
 def _table_row(step: PlanStep) -> str:
-    title = f"{step.number}. {inline(step.title)}"
+    title = f"{step.number}. {inline(step.title)}" if step.number else inline(step.title)
     readiness = inline(step.readiness)
     if step.ready:
         readiness = f"✓ {readiness}"
@@ -90,9 +91,6 @@ def _action(action: PlanAction, plan: ActionPlan) -> list[str]:
         out = [f"- [ ] **{text}**"]
     if action.why:
         out.append(f"  - **{inline(labels.why)}:** {inline(action.why)}")
-    if action.tools:
-        tools = ", ".join(link(tool.text, tool.url) for tool in action.tools)
-        out.append(f"  - **{inline(labels.tools)}:** {tools}")
     if action.template:
         out.append(f"  - **{inline(labels.template)}:** {inline(action.template)}")
     state = inline(action.state_label)
@@ -108,11 +106,20 @@ def _action(action: PlanAction, plan: ActionPlan) -> list[str]:
 
 def _actions(plan: ActionPlan) -> list[str]:
     out = [f"## {inline(plan.labels.actions)}", ""]
-    steps = [step for step in plan.steps if step.actions]
+    steps = [step for step in plan.rows if step.actions]
     if not steps:
         return [*out, paragraph(plan.labels.no_actions), ""]
     for step in steps:
-        out += [f"### {step.number}. {inline(step.title)}", ""]
+        title = f"{step.number}. {inline(step.title)}" if step.number else inline(step.title)
+        out += [f"### {title}", ""]
+        if step.tools:  # once for the step, each with its source's number
+            tools = ", ".join(
+                f"{link(tool.text, plan.sources[tool.source - 1].url)} \\[{tool.source}\\]"
+                if tool.source
+                else inline(tool.text)
+                for tool in step.tools
+            )
+            out += [f"**{inline(plan.labels.tools)}:** {tools}", ""]
         for action in step.actions:
             out += _action(action, plan)
         out.append("")
@@ -131,6 +138,13 @@ def plan_markdown(plan: ActionPlan) -> bytes:
         lines.append("")
     if plan.change:
         lines += [f"## {inline(labels.change)}", "", paragraph(plan.change), ""]
+    if plan.sources:
+        lines += [f"## {inline(labels.sources)}", ""]
+        lines += [
+            f"{number}. {inline(source.text)}: <{quote(source.url, safe=_URL_SAFE)}>"
+            for number, source in enumerate(plan.sources, start=1)
+        ]
+        lines.append("")
     if plan.footer:
         lines += ["---", "", f"*{inline(plan.footer)}*", ""]
     return "\n".join(lines).encode("utf-8")

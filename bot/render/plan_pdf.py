@@ -28,7 +28,7 @@ from fpdf.fonts import TTFFont
 from PIL import Image, ImageChops
 
 from bot.render.charts import BOLD, CURRENT, CURRENT_ROW, REGULAR, count_png, readiness_png
-from flows.messages import ActionPlan, PlanAction, PlanStep, WorkshopReport
+from flows.messages import ActionPlan, Link, PlanAction, PlanStep, WorkshopReport
 
 Colour = tuple[int, int, int]
 
@@ -385,7 +385,7 @@ def _table_row(step: PlanStep, held_back: str, width: float) -> Block:
     rows = [
         Row(
             (
-                Cell(f"{step.number}.", 0, 7.5, BODY, "B", align="R"),
+                Cell(f"{step.number}." if step.number else "", 0, 7.5, BODY, "B", align="R"),
                 Cell(step.title, title_x, title_w, BODY, "B" if step.current else ""),
                 Cell(readiness, readiness_x, 38, BODY, "B" if step.current else ""),
             )
@@ -414,7 +414,7 @@ def _table_row(step: PlanStep, held_back: str, width: float) -> Block:
 
 def _step_heading(step: PlanStep, width: float) -> Block:
     return Block(
-        (Row((Cell(f"{step.number}. {step.title}", 0, width, SUBHEADING, "B"),)),),
+        (Row((Cell(step.name, 0, width, SUBHEADING, "B"),)),),
         before=4,
         after=2.5,
     )
@@ -451,13 +451,6 @@ def _action(action: PlanAction, plan: ActionPlan, width: float) -> Block:
 
     if action.why:
         rows.append(field(labels.why, action.why))
-    for index, tool in enumerate(action.tools):
-        label = labels.tools if index == 0 else ""
-        rows.append(field(label, tool.text, tool.url, "U" if tool.url else ""))
-        if tool.url:
-            address = tool.url.removeprefix("https://").removeprefix("http://").rstrip("/")
-            rows[-1] = replace(rows[-1], after=0)
-            rows.append(field("", address, tool.url, size=SMALL - 0.5))
     if action.template:
         rows.append(field(labels.template, action.template))
     rows[-1] = replace(rows[-1], after=1.8)
@@ -492,9 +485,63 @@ def _action(action: PlanAction, plan: ActionPlan, width: float) -> Block:
     return Block(tuple(rows), pad=2.4, after=2.5, rule=RULE)
 
 
+def _tools(step: PlanStep, plan: ActionPlan, width: float) -> Block:
+    """A step's tools, once above its actions: each name a link to its source, with the
+    source's number in the list at the end ("[3]")."""
+    rows = []
+    for index, tool in enumerate(step.tools):
+        url = plan.sources[tool.source - 1].url if tool.source else ""
+        text = f"{tool.text} [{tool.source}]" if tool.source else tool.text
+        rows.append(
+            Row(
+                (
+                    Cell(plan.labels.tools if index == 0 else "", 0, 24, SMALL, "B", MUTED),
+                    Cell(text, 24, width - 24, BODY, "U" if url else "", link=url),
+                ),
+                after=0.6,
+            )
+        )
+    return Block(tuple(rows), after=2.5)
+
+
+_URL_PART = re.compile(r"[^/?&=#._-]*[/?&=#._-]*")
+
+
+def url_lines(pdf: DocumentPDF, url: str, width: float, size: float) -> list[str]:
+    """An address in lines of at most `width` mm, broken only after a separator (/ ? & = # .
+    _ -), never inside a word or a number; a part longer than a line stands alone."""
+    pdf.set_font(FAMILY, "", size)
+    lines: list[str] = []
+    for part in (p for p in _URL_PART.findall(url) if p):
+        if lines and pdf.get_string_width(lines[-1] + part) <= width:
+            lines[-1] += part
+        else:
+            lines.append(part)
+    return lines
+
+
+def _sources(pdf: DocumentPDF, sources: Sequence[Link], width: float) -> list[Block]:
+    """The numbered list of sources: "3." and the tool's name, its address under it."""
+    blocks = []
+    for number, source in enumerate(sources, start=1):
+        rows = [
+            Row(
+                (
+                    Cell(f"{number}.", 0, 7.5, SMALL, "B", align="R"),
+                    Cell(source.text, 10, width - 10, SMALL, "B"),
+                )
+            )
+        ]
+        for line in url_lines(pdf, source.url, width - 10, SMALL):
+            rows.append(Row((Cell(line, 10, width - 10, SMALL, colour=MUTED, link=source.url),)))
+        blocks.append(Block(tuple(rows), after=1.6))
+    return blocks
+
+
 def plan_pdf(plan: ActionPlan) -> bytes:
     """The plan as PDF bytes: opening, chart, readiness table, actions by step, then what
-    makes the step ready, the "not sure" questions and the change since last time."""
+    makes the step ready, the "not sure" questions, the change since last time and the
+    numbered sources of the tools."""
     pdf = DocumentPDF(plan.title, plan.cluster, plan.lang, plan.footer, plan.labels.page)
     width = pdf.epw
     labels = plan.labels
@@ -506,19 +553,20 @@ def plan_pdf(plan: ActionPlan) -> bytes:
     pdf.image_centred(chart, CHART_WIDTH, plan.chart.title)
 
     header = _table_header(labels.step, labels.readiness_column, width)
-    rows = [_table_row(step, labels.held_back, width) for step in plan.steps]
+    rows = [_table_row(step, labels.held_back, width) for step in plan.rows]
     pdf.keep([header, *rows[:1]])
     for row in rows[1:]:
         pdf.keep([row], repeat=[header])
 
-    with_actions = [step for step in plan.steps if step.actions]
+    with_actions = [step for step in plan.rows if step.actions]
     if with_actions:
         first = True
         for step in with_actions:
             heading = _step_heading(step, width)
             actions = [_action(action, plan, width) for action in step.actions]
             opening = [_heading(labels.actions, width)] if first else []
-            pdf.keep([*opening, heading, actions[0]])
+            tools = [_tools(step, plan, width)] if step.tools else []
+            pdf.keep([*opening, heading, *tools, actions[0]])
             for action in actions[1:]:
                 pdf.keep([action], repeat=[replace(heading, before=0)])
             first = False
@@ -534,6 +582,11 @@ def plan_pdf(plan: ActionPlan) -> bytes:
             pdf.keep([bullet])
     if plan.change:
         pdf.keep([_heading(labels.change, width), _paragraph(plan.change, width)])
+    if plan.sources:
+        sources = _sources(pdf, plan.sources, width)
+        pdf.keep([_heading(labels.sources, width), sources[0]])
+        for source in sources[1:]:
+            pdf.keep([source])
     return bytes(pdf.output())
 
 

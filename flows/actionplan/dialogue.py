@@ -288,12 +288,16 @@ class Plans:
         plan, lang = turn.conversation.plan, current_language()
         action = next(a for a in self.actions(turn) if a.question.id == question_id)
         month = this_month(turn.now, turn.timezone)
-        step = self.content.step(action.step)
         state = state_of(plan, question_id, month)
+        if action.step:
+            title = self.content.step(action.step).title.get(lang)
+            where = _("Step {number}: {title}").format(number=action.step, title=title)
+        else:
+            where = self.content.funding.title.get(lang)
         lines = [
             action.question.action.get(lang),
             "",
-            _("Step {number}: {title}").format(number=step.number, title=step.title.get(lang)),
+            where,
             _("Why it matters: {why}").format(why=action.question.why.get(lang)),
             _("Owner: {owner}").format(owner=plan.owners.get(question_id) or _("not set")),
             _("Due: {month}").format(

@@ -22,10 +22,17 @@ from flows.messages import (
     PlanAction,
     PlanLabels,
     PlanStep,
+    PlanTool,
     ReadinessChart,
 )
-from flows.scoring import UNSURE, Action, Result, compare, score
-from flows.summary import chart_attachment, comparison_text, step_value
+from flows.scoring import UNSURE, Action, Result, score
+from flows.summary import (
+    change_since,
+    chart_attachment,
+    comparison_text,
+    percent_text,
+    step_value,
+)
 
 
 def day(timestamp: float, lang: str) -> str:
@@ -60,15 +67,22 @@ def build_plan(
     lang = current_language()
     result = score(content, assessed.answers, frozenset(plan.done) | set(plan.dropped))
     actions = plan_actions(content, assessed.answers, result.position, plan)
+    sources: list[Link] = []
     steps = tuple(
         _step(content, step, result, assessed, [a for a in actions if a.step == step.number],
-              plan, month)
+              plan, month, sources)
         for step in content.steps
     )  # fmt: skip
+    funding = _funding(content, result, assessed, [a for a in actions if a.step == 0], plan, month)
     change = ""
     if previous is not None:
+        checks = (check_name(previous.mode) if previous.mode else "", check_name(assessed.mode))
         change = comparison_text(
-            content, compare(result, previous.percents, previous.position), previous.completed, lang
+            content,
+            change_since(content, result, assessed.answers, previous),
+            previous.completed,
+            lang,
+            checks,
         )
     meta = f"{day(assessed.completed, lang)} · {check_name(assessed.mode)}"
     return ActionPlan(
@@ -94,6 +108,8 @@ def build_plan(
         change=change,
         footer=_("Cluster Journey · the TACTICS ten-step journey"),
         labels=_labels(),
+        funding=funding,
+        sources=tuple(sources),
     )
 
 
@@ -121,6 +137,19 @@ def _position(content: Content, result: Result) -> str:
     )
 
 
+def _held_back(
+    content: Content, questions: tuple[Question, ...], answers: dict[str, str]
+) -> tuple[str, ...]:
+    """ "question — answer" for each answer below a yes."""
+    lang = current_language()
+    out = []
+    for q in questions:
+        answer = content.answer(answers.get(q.id, ""))
+        if answer is not None and answer.score < 100:
+            out.append(f"{q.text.get(lang)} — {answer.label.get(lang)}")
+    return tuple(out)
+
+
 def _step(
     content: Content,
     step: Step,
@@ -129,28 +158,57 @@ def _step(
     actions: list[Action],
     plan: ActionPlanState,
     month: str,
+    sources: list[Link],
 ) -> PlanStep:
+    """A step's row and actions; where it has actions, its current tools once, each source
+    numbered in `sources` (added to it the first time it is shown)."""
     lang = current_language()
     scored = result.steps[step.number - 1]
-    held_back = []
-    for q in step.questions:
-        answer = content.answer(assessed.answers.get(q.id, ""))
-        if answer is not None and answer.score < 100:
-            held_back.append(f"{q.text.get(lang)} — {answer.label.get(lang)}")
+    tools = []
+    for tool in content.step(step.number).current_tools if actions else ():
+        number = 0
+        if not tool.composed:
+            link = Link(tool.name.get(lang), tool.source)
+            if all(s.url != tool.source for s in sources):
+                sources.append(link)
+            number = next(i for i, s in enumerate(sources, start=1) if s.url == tool.source)
+        tools.append(PlanTool(tool.name.get(lang), number))
     return PlanStep(
         number=step.number,
         title=step.title.get(lang),
         readiness=step_value(content, step, scored.percent, assessed.answers),
         ready=scored.ready,
         current=result.position == step.number,
-        held_back=tuple(held_back),
-        actions=tuple(_action(content, step, a.question, plan, month) for a in actions),
+        held_back=_held_back(content, step.questions, assessed.answers),
+        actions=tuple(_action(content, a.question, plan, month) for a in actions),
+        tools=tuple(tools),
     )
 
 
-def _action(
-    content: Content, step: Step, question: Question, plan: ActionPlanState, month: str
-) -> PlanAction:
+def _funding(
+    content: Content,
+    result: Result,
+    assessed: Assessed,
+    actions: list[Action],
+    plan: ActionPlanState,
+    month: str,
+) -> PlanStep | None:
+    """The funding track as a row with its score, and its actions; None when the check did
+    not ask about funding."""
+    if result.funding is None:
+        return None
+    return PlanStep(
+        number=0,
+        title=content.funding.title.get(current_language()),
+        readiness=percent_text(result.funding),
+        ready=result.funding >= content.threshold,
+        current=False,
+        held_back=_held_back(content, content.funding.questions, assessed.answers),
+        actions=tuple(_action(content, a.question, plan, month) for a in actions),
+    )
+
+
+def _action(content: Content, question: Question, plan: ActionPlanState, month: str) -> PlanAction:
     lang = current_language()
     template = content.template(question.template)
     state = state_of(plan, question.id, month)
@@ -158,7 +216,6 @@ def _action(
     return PlanAction(
         text=question.action.get(lang),
         why=question.why.get(lang),
-        tools=tuple(Link(t.name.get(lang), "" if t.composed else t.source) for t in step.tools),
         template=template.title.get(lang) if template is not None else "",
         owner=plan.owners.get(question.id, ""),
         due=month_label(due, lang) if due else "",
@@ -186,4 +243,5 @@ def _labels() -> PlanLabels:
         unsure=_("Questions to settle with colleagues (answered “not sure”)"),
         change=_("Change since the previous assessment"),
         page=_("Page {page} of {pages}"),
+        sources=_("Sources"),
     )

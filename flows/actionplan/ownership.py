@@ -9,12 +9,13 @@ from datetime import UTC, date, datetime
 from babel.dates import format_date
 
 from flows.actionplan.state import ActionPlanState
-from flows.content_model import Content
+from flows.content_model import Content, Question
 from flows.i18n import _, current_language
 from flows.locales import language
 from flows.messages import PlanState
 from flows.reminders.timing import zone
 from flows.scoring import Action, next_actions
+from flows.summary import step_word
 
 MAX_OWNER = 60  # characters: a name and a role, "Anna Berg / styrelsen"
 MONTHS_AHEAD = 6  # due months offered as buttons, this month first
@@ -72,12 +73,17 @@ def plan_actions(
     done or dropped whose questions this assessment left unmet."""
     closed = [
         Action(number, q)
-        for number in range(1, len(content.steps) + 1)
-        for q in content.step(number).questions
+        for number in range(len(content.steps) + 1)
+        for q in _questions(content, number)
         if (q.id in plan.done or q.id in plan.dropped) and _unmet(content, answers, q.id)
     ]
     actions = {a.question.id: a for a in (*open_actions(content, answers, position, plan), *closed)}
     return tuple(sorted(actions.values(), key=lambda a: (a.step, _index(content, a))))
+
+
+def _questions(content: Content, number: int) -> tuple[Question, ...]:
+    """A step's questions; 0: the funding track's."""
+    return content.step(number).questions if number else content.funding.questions
 
 
 def reminder_order(
@@ -110,13 +116,13 @@ def _unmet(content: Content, answers: dict[str, str], question_id: str) -> bool:
 
 
 def _index(content: Content, action: Action) -> int:
-    return [q.id for q in content.step(action.step).questions].index(action.question.id)
+    return [q.id for q in _questions(content, action.step)].index(action.question.id)
 
 
 def describe(plan: ActionPlanState, action: Action, month: str) -> str:
     """An action's step and what the user set, for lists: "(step 3 · Anna · March 2027)"."""
     question_id = action.question.id
-    parts = [_("step {number}").format(number=action.step)]
+    parts = [step_word(action.step)]
     if question_id in plan.owners:
         parts.append(plan.owners[question_id])
     if question_id in plan.due:

@@ -5,6 +5,8 @@ a finished assessment is recorded as `AssessmentCompleted`, whose subscribers sh
 
 from __future__ import annotations
 
+import math
+import re
 import zlib
 from typing import Any
 
@@ -12,14 +14,18 @@ from flows.actionplan.document import check_name, day
 from flows.actionplan.ownership import describe, forget_met, this_month
 from flows.content_model import Content, Question
 from flows.events import AssessmentCompleted
-from flows.i18n import _, current_language
+from flows.i18n import _, current_language, ngettext
 from flows.journey.diagnostic import FULL, MODE, PAUSED, QUICK, SUMMARY, Diagnostic
 from flows.journey.state import Assessed, Previous
 from flows.messages import Choice, Reply
-from flows.scoring import Result, compare, score
+from flows.scoring import Result, score
 from flows.state import Awaiting, ConversationState
-from flows.summary import chart_attachment, summary_text
+from flows.summary import change_since, chart_attachment, summary_text
 from flows.turn import Turn
+
+WORDS_PER_MINUTE = 200  # reading on a screen
+SECONDS_PER_TAP = 2  # choosing and pressing an answer
+_WORD = re.compile(r"\w+")
 
 
 def _closed(conv: ConversationState) -> frozenset[str]:
@@ -42,6 +48,7 @@ class Assessment:
     def __init__(self, content: Content) -> None:
         self.content = content
         self.diagnostic = Diagnostic(content)
+        self._minutes: dict[tuple[str, str], int] = {}
 
     # --- routes -----------------------------------------------------------------------------
 
@@ -113,6 +120,17 @@ class Assessment:
             return
         self.diagnostic.fire(conv.journey, "choose_mode")
         turn.say(self.mode_reply())
+
+    def begin(self, turn: Turn, mode: str) -> None:
+        """Start a round of `mode` at once, without asking how thorough (a workshop's hand-over
+        to the quick check): no "Quick / Full" buttons that the first question would make
+        stale. A round in progress or paused continues where it stood."""
+        conv = turn.conversation
+        if conv.journey.state == PAUSED or self.in_progress(conv):
+            self.assess(turn)
+            return
+        self.diagnostic.fire(conv.journey, "choose_mode")
+        self.start(turn, mode)
 
     def start(self, turn: Turn, mode: str) -> bool:
         conv, journey = turn.conversation, turn.conversation.journey
@@ -220,7 +238,13 @@ class Assessment:
         forget_met(plan, answers, self.content)
         if journey.last is not None:
             previous = score(self.content, journey.last.answers)
-            journey.prior = Previous(previous.percents, previous.position, journey.last.completed)
+            journey.prior = Previous(
+                previous.percents,
+                previous.position,
+                journey.last.completed,
+                dict(journey.last.answers),
+                journey.last.mode,
+            )
         result = score(self.content, answers, _closed(conv))
         turn.record(
             AssessmentCompleted(
@@ -251,9 +275,10 @@ class Assessment:
         journey, owned = turn.conversation.journey, turn.conversation.plan
         month = this_month(turn.now, turn.timezone)
         last, prior = journey.last, journey.prior
-        comparison = None
-        if prior is not None:
-            comparison = compare(result, prior.percents, prior.position)
+        comparison, checks = None, ("", "")
+        if prior is not None and last is not None:
+            comparison = change_since(self.content, result, last.answers, prior)
+            checks = (check_name(prior.mode) if prior.mode else "", check_name(last.mode))
         text = summary_text(
             self.content,
             result,
@@ -263,13 +288,47 @@ class Assessment:
             done=len(owned.done),
             notes={a.question.id: describe(owned, a, month) for a in result.actions},
             answers=last.answers if last is not None else None,
+            checks=checks,
         )
+        subtitle = ""
+        if last is not None:
+            subtitle = f"{day(last.completed, current_language())} · {check_name(last.mode)}"
+        chart = chart_attachment(self.content, result, last.answers if last else {}, subtitle)
+        if peers:
+            text += "\n\n" + peers
+        # on a phone: where you stand and what to do first, with one compact row of buttons;
+        # then the reminder question with only its answers; the chart after them
+        row = [Choice("plan:pdf", _("Plan (PDF)"))]
+        if result.actions:
+            row.append(Choice("own:list", _("Owners")))
+        row.append(Choice("sum:more", _("More…")))
+        replies = [Reply(text, tuple(row), rows=(len(row),), stays=True)]
+        if result.actions:
+            question = (
+                _("Shall I put these actions in your calendar?")
+                if turn.channel.reminder_chat is None  # its buttons give a file
+                else _("Shall I remind you of these actions?")
+            )
+            intervals = (
+                Choice("rem:7", _("In a week")),
+                Choice("rem:14", _("In two weeks")),
+                Choice("rem:30", _("In a month")),
+            )
+            replies.append(Reply(question, intervals, rows=(3,)))
+        replies.append(Reply(_("Readiness per step"), attachment=chart))
+        return replies
+
+    def more_reply(self, turn: Turn) -> Reply:
+        """The summary's "More…": the step's guidance, the actions' templates, the plan as
+        Markdown and a new self-assessment."""
+        conv = turn.conversation
+        if conv.journey.last is None:
+            return Reply(
+                _("You have no completed self-assessment yet."),
+                (Choice("menu:assess", _("Start the self-assessment")),),
+            )
+        result = score(self.content, conv.journey.last.answers, _closed(conv))
         choices: list[Choice] = []
-        for action in result.actions:  # an action that names a template offers it
-            template = self.content.template(action.question.template)
-            if template is not None and all(c.id != f"tpl:{template.id}" for c in choices):
-                label = _("Download: {title}").format(title=template.title.get(current_language()))
-                choices.append(Choice(f"tpl:{template.id}", label))
         if result.position is not None:
             choices.append(
                 Choice(
@@ -277,36 +336,23 @@ class Assessment:
                     _("Guidance for step {number}").format(number=result.position),
                 )
             )
-        plan = [Choice("plan:pdf", _("Action plan (PDF)")), Choice("plan:md", _("Markdown"))]
-        if result.actions:
-            plan.append(Choice("own:list", _("Owners and dates")))
+        for action in result.actions:  # an action that names a template offers it
+            template = self.content.template(action.question.template)
+            if template is not None and all(not c.id.startswith(f"tpl:{template.id}:")
+                                            for c in choices):  # fmt: skip
+                label = _("Download: {title}").format(title=template.title.get(current_language()))
+                choices.append(Choice(f"tpl:{template.id}:{action.step}", label))
         choices += [
-            *plan,
-            Choice("rem:7", _("In a week")),
-            Choice("rem:14", _("In two weeks")),
-            Choice("rem:30", _("In a month")),
+            Choice("plan:md", _("Action plan (Markdown)")),
+            Choice("menu:assess", _("New self-assessment")),
         ]
-        choices.append(Choice("menu:assess", _("New self-assessment")))
-        subtitle = ""
-        if last is not None:
-            subtitle = f"{day(last.completed, current_language())} · {check_name(last.mode)}"
-        chart = chart_attachment(self.content, result, last.answers if last else {}, subtitle)
-        if peers:
-            text += "\n\n" + peers
-        if result.actions and turn.channel.reminder_chat is None:  # its buttons give a file
-            text += "\n\n" + _("Shall I put these actions in your calendar?")
-        elif result.actions:
-            text += "\n\n" + _("Shall I remind you of these actions?")
-        # the text first: it carries the result and the next actions, the chart illustrates it
-        return [
-            Reply(
-                text,
-                tuple(choices),
-                rows=(*([1] * (len(choices) - 4 - len(plan))), 2, *([1] * (len(plan) - 2)), 3, 1),
-                stays=True,  # what its buttons open comes beside it
-            ),
-            Reply(_("Readiness per step"), attachment=chart),
-        ]
+        return Reply(_("More for your summary:"), tuple(choices))
+
+    async def more_choice(self, turn: Turn, value: str) -> bool:
+        if value != "more":
+            return False
+        turn.say(self.more_reply(turn))
+        return True
 
     def _sequence(self, conv: ConversationState) -> tuple[Question, ...]:
         return self.diagnostic.sequence(conv.journey.mode, conv.journey.recheck)
@@ -356,18 +402,46 @@ class Assessment:
         choices += [Choice("nav:back", _("← Back")), Choice("nav:pause", _("Pause"))]
         return Reply("\n".join(lines), tuple(choices), rows=(len(self.content.answers), 2))
 
+    def minutes(self, mode: str) -> int:
+        """How long a check takes, measured on what it shows in the current language: every
+        word of each question as the user gets it (its heading, the step's intro where a step
+        begins, the question, why we ask, the buttons) at WORDS_PER_MINUTE, and a tap of
+        SECONDS_PER_TAP for each answer; rounded up to whole minutes."""
+        key = (mode, current_language())
+        if key not in self._minutes:
+            conv = ConversationState()
+            conv.journey.mode = mode
+            words, step = 0, None
+            for index, question in enumerate(self.diagnostic.sequence(mode)):
+                conv.journey.index = index
+                begins = self.content.step_of(question.id) != step
+                step = self.content.step_of(question.id)
+                reply = self.question_reply(conv, question, intro=begins)
+                shown = [reply.text, *(c.label for c in reply.choices)]
+                words += sum(len(_WORD.findall(text)) for text in shown)
+            taps = len(self.diagnostic.sequence(mode))
+            seconds = words * 60 / WORDS_PER_MINUTE + taps * SECONDS_PER_TAP
+            self._minutes[key] = math.ceil(seconds / 60)
+        return self._minutes[key]
+
     def mode_reply(self) -> Reply:
-        full = len(self.diagnostic.sequence(FULL))
+        full, quick = self.minutes(FULL), self.minutes(QUICK)
         text = "\n\n".join(
             [
                 _("How thorough shall we be?"),
-                _(
-                    "Quick check: the {count} key questions, one per step, about three minutes."
-                ).format(count=len(self.diagnostic.sequence(QUICK))),
-                _(
-                    "Full check: all {count} questions, about fifteen minutes. You can pause at "
-                    "any time."
-                ).format(count=full),
+                ngettext(
+                    "Quick check: the {count} key questions, one per step, about {minutes} minute.",
+                    "Quick check: the {count} key questions, one per step, about {minutes} "
+                    "minutes.",
+                    quick,
+                ).format(count=len(self.diagnostic.sequence(QUICK)), minutes=quick),
+                ngettext(
+                    "Full check: all {count} questions, about {minutes} minute. You can pause "
+                    "at any time.",
+                    "Full check: all {count} questions, about {minutes} minutes. You can pause "
+                    "at any time.",
+                    full,
+                ).format(count=len(self.diagnostic.sequence(FULL)), minutes=full),
             ]
         )
         return Reply(

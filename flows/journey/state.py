@@ -27,6 +27,9 @@ class Previous:
     percents: tuple[int | None, ...]  # per step
     position: int | None
     completed: float
+    # its answers and kind, so the change compares like with like (empty in older records)
+    answers: dict[str, str] = field(default_factory=dict)
+    mode: str = ""
 
 
 @dataclass
@@ -61,7 +64,13 @@ class JourneyState:
             Assessed(last["answers"], last["mode"], last["completed"]) if last else None
         )
         values["prior"] = (
-            Previous(tuple(prior["percents"]), prior["position"], prior["completed"])
+            Previous(
+                tuple(prior["percents"]),
+                prior["position"],
+                prior["completed"],
+                dict(prior.get("answers") or {}),
+                prior.get("mode") or "",
+            )
             if prior
             else None
         )

@@ -22,6 +22,7 @@ from flows.reminders.port import ReminderInfo
 from flows.reminders.timing import format_due, zone
 from flows.scoring import MAX_ACTIONS, Action, score
 from flows.state import Awaiting, ConversationState
+from flows.summary import step_word
 from flows.turn import Turn
 
 INTERVALS = (7, 14, 30)
@@ -254,7 +255,7 @@ class Reminders:
     @staticmethod
     def _note(plan: ActionPlanState, action: Action, step: int, month: str) -> str:
         """An action's step when it is not the reminder's, and when it is due."""
-        notes = [] if action.step == step else [_("step {number}").format(number=action.step)]
+        notes = [] if action.step == step else [step_word(action.step)]
         due = plan.due.get(action.question.id)
         if due is not None:
             words = month_label(due, current_language())

@@ -234,9 +234,9 @@ class Teams:
 
     def _check_text(self) -> str:
         return _(
-            "Answer for the cluster as you see it. The quick check takes about three minutes, "
-            "the full check about fifteen."
-        )
+            "Answer for the cluster as you see it. The quick check takes about {quick} "
+            "minutes, the full check about {full}."
+        ).format(quick=self.assessment.minutes("quick"), full=self.assessment.minutes("full"))
 
     def _check_choice(self, team: TeamInfo) -> Reply:
         if team.closed:

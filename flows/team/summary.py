@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flows.content_model import Content
 from flows.i18n import _, current_language, ngettext
-from flows.summary import bar, in_words, percent_text, step_value
+from flows.summary import bar, in_words, percent_text, step_value, step_word
 from flows.team.result import Disagreement, TeamResult
 
 BREAKDOWN_FROM = 3  # answers to a question before its counts are shown
@@ -87,7 +87,7 @@ def team_summary_text(content: Content, cluster: str, team: TeamResult, members:
     if result.actions:
         lines.extend(["", _("Next actions:")])
         lines.extend(
-            f"{i}. {a.question.action.get(lang)} (" + _("step {number}").format(number=a.step) + ")"
+            f"{i}. {a.question.action.get(lang)} ({step_word(a.step)})"
             for i, a in enumerate(result.actions, start=1)
         )
     lines += [

@@ -14,9 +14,8 @@ from transitions import Machine
 
 from flows.content_model import Content
 from flows.events import AssessmentCompleted, WorkshopChanged
-from flows.i18n import _, current_language
+from flows.i18n import _, current_language, ngettext
 from flows.journey.assessment import Assessment
-from flows.journey.diagnostic import MODE
 from flows.locales import format_number
 from flows.machine import fire
 from flows.messages import Choice, Event, Reply
@@ -221,7 +220,8 @@ class ParticipantFlow:
             prefix = "kind" if kinds else "src"
             question = w.questions.support if kinds else w.questions.support_from
             hint = _("Choose as many as you like, then press Next.")
-            number = _("Question 3 of 3")
+            # one question in two parts: what support, then from whom
+            number = _("Question 3 of 3") if kinds else _("Question 3 of 3, continued")
             text = f"{head}\n\n{number}\n{question.get(lang)}\n\n{hint}"
             choices = [
                 Choice(f"ws:{prefix}:{o.id}", ("✓ " if o.id in chosen else "") + o.label.get(lang))
@@ -395,17 +395,17 @@ class Participation:
             turn.record(WorkshopChanged(workshop.id))
         turn.say(*result.replies)
         if result.start_quick_check:
-            turn.say(
-                Reply(
-                    _(
-                        "Let's find out with the quick check: ten questions, about three "
-                        "minutes. Afterwards I'll suggest your step."
-                    )
-                )
+            minutes = self.assessment.minutes("quick")
+            intro = ngettext(
+                "Let's find out with the quick check: {count} questions, about {minutes} "
+                "minute. Afterwards I'll suggest your step.",
+                "Let's find out with the quick check: {count} questions, about {minutes} "
+                "minutes. Afterwards I'll suggest your step.",
+                minutes,
             )
-            self.assessment.assess(turn)
-            if conv.journey.state == MODE:
-                self.assessment.start(turn, "quick")
+            count = len(self.assessment.diagnostic.sequence("quick"))
+            turn.say(Reply(intro.format(count=count, minutes=minutes)))
+            self.assessment.begin(turn, "quick")
 
     async def after_assessment(self, turn: Turn, done: AssessmentCompleted) -> None:
         """An assessment completed: a participant waiting for it gets its step proposed (in
