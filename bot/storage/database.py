@@ -336,6 +336,7 @@ async def _intact(conn: AsyncConnection) -> None:
         found = [str(exc.orig)]
     if found != ["ok"]:
         where = conn.engine.url.database
+        found = [" ".join(line.split()) for line in found]  # SQLite's report, on one line
         raise SchemaError(
             f"the database file {where} is damaged ({'; '.join(found)}); restore it from a "
             "backup (see the README's Backups), or move it away to start afresh"
