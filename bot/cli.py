@@ -184,6 +184,10 @@ def run_bot(args: argparse.Namespace) -> int:
     content = load_checked_content(settings)
     if content is None or not asyncio.run(check_database(settings)):
         return 2
+    if settings.metrics:
+        from bot import metrics
+
+        metrics.enable()
     return run(settings, content, web, webhook)
 
 
@@ -200,6 +204,10 @@ def web_pages(args: argparse.Namespace) -> int:
     content = load_checked_content(settings)
     if content is None or not asyncio.run(check_database(settings)):
         return 2
+    if settings.metrics:
+        from bot import metrics
+
+        metrics.enable()
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     print(
         f"Serving the browser chat on {settings.page_base_url}/ and the workshops' "

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bot import metrics
 from bot.storage.database import Storage, UserRecord
 from bot.storage.stores import stores_for
 from bot.web.access import PageLinks
@@ -112,12 +113,14 @@ class EventRunner:
         `keep` writes what the channel keeps of the exchange (the browser's transcript) in the
         same transaction, unless the user's data was erased."""
         try:
-            return await self._handle(user_id, event, channel, lang, token, update_id, keep)
+            handled = await self._handle(user_id, event, channel, lang, token, update_id, keep)
         except sa.exc.IntegrityError:
             # A new user's first two events on two replicas: both found no row to lock and
             # both inserted one; the other committed first and this one was rolled back whole.
             # Run it again: now it waits for the row like any later event.
-            return await self._handle(user_id, event, channel, lang, token, update_id, keep)
+            handled = await self._handle(user_id, event, channel, lang, token, update_id, keep)
+        metrics.FIGURES.outcomes.labels(handled.status).inc()
+        return handled
 
     async def _handle(
         self,

@@ -23,8 +23,9 @@ from platformdirs import user_data_dir
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot import metrics
+from bot.storage.aio import AsyncConnection, AsyncEngine, create_async_engine
 from bot.storage.personal_data import Holding, delete_where, rows_where
 from bot.storage.revision import HEAD, at_head
 from bot.storage.schema import (
@@ -133,6 +134,7 @@ class Storage:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         else:
             engine = create_async_engine(url)
+        metrics.count_round_trips(engine.sync_engine)
         return cls(engine, default_timezone)
 
     async def prepare(self) -> str:

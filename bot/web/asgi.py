@@ -20,6 +20,7 @@ from starlette.routing import Route
 from telegram import Bot, Update
 from telegram.ext import Application
 
+from bot import metrics
 from bot.storage import Storage
 from bot.web.pages import Pages
 
@@ -99,4 +100,5 @@ def build(
     bot = application.bot if application is not None else None
     routes.append(Route("/healthz", Health(bot, storage).respond, methods=["GET"]))
     routes += pages.routes()
+    routes += metrics.routes()  # when CLUSTER_JOURNEY_METRICS is on
     return Starlette(routes=routes)

@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot import metrics
 from bot.render.qr import qr_svg
 from bot.render.tables import csv_bytes
 from bot.storage import Storage, values
@@ -197,24 +198,28 @@ class Pages:
         """The changing part of the page, whole, each time the workshop's revision moves; ends
         with "closed" (the final results stay on the wall) or "gone" (a new link was made)."""
         quiet = 0.0
-        yield "retry: 2000\n\n"  # reconnect within two seconds after a restart
-        while not self.stopping.is_set():
-            workshop = await self.workshops.get(workshop_id)
-            if workshop is None or workshop.link_generation != generation:
-                yield _sse("gone", "")
-                return
-            if workshop.revision != shown:
-                yield _sse("results", await self._fragment(workshop, lang))
-                shown, quiet = workshop.revision, 0.0
-            if workshop.closed:
-                yield _sse("closed", "")
-                return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stopping.wait(), self.poll)
-            quiet += self.poll
-            if quiet >= KEEPALIVE:
-                yield ": keep-alive\n\n"
-                quiet = 0.0
+        metrics.FIGURES.streams.inc()
+        try:
+            yield "retry: 2000\n\n"  # reconnect within two seconds after a restart
+            while not self.stopping.is_set():
+                workshop = await self.workshops.get(workshop_id)
+                if workshop is None or workshop.link_generation != generation:
+                    yield _sse("gone", "")
+                    return
+                if workshop.revision != shown:
+                    yield _sse("results", await self._fragment(workshop, lang))
+                    shown, quiet = workshop.revision, 0.0
+                if workshop.closed:
+                    yield _sse("closed", "")
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stopping.wait(), self.poll)
+                quiet += self.poll
+                if quiet >= KEEPALIVE:
+                    yield ": keep-alive\n\n"
+                    quiet = 0.0
+        finally:
+            metrics.FIGURES.streams.dec()
 
     async def _fragment(self, workshop: WorkshopInfo, lang: str) -> str:
         """The changing part at the workshop's revision, rendered once for all the pages open
