@@ -70,38 +70,38 @@ def enable() -> None:
 
     registry = CollectorRegistry()
     FIGURES.updates = Counter(
-        "cj_updates_handled", "Telegram updates handled", ["kind"], registry=registry
+        "cj_updates_handled", "updates handled from Telegram", ["kind"], registry=registry
     )
     FIGURES.event_seconds = Histogram(
         "cj_event_latency_seconds",
-        "From an update's arrival to its last reply being sent",
+        "from an update's arrival to its last reply being sent",
         ["kind"],
         buckets=LATENCY_BUCKETS,
         registry=registry,
     )
     FIGURES.outcomes = Counter(
-        "cj_events", "Events run, by outcome (ok, duplicate, stale)", ["outcome"], registry=registry
+        "cj_events", "events run, by outcome (ok, duplicate, stale)", ["outcome"], registry=registry
     )
     FIGURES.sends = Counter(
-        "cj_sends", "Messages sent to chats, by pacing lane", ["lane"], registry=registry
+        "cj_sends", "messages sent to chats, by pacing lane", ["lane"], registry=registry
     )
     FIGURES.flood_waits = Counter(
         "cj_send_flood_waits", "429 (flood wait) answers to sends", ["lane"], registry=registry
     )
     FIGURES.retries = Counter(
-        "cj_send_retries", "Sends tried again after a flood wait", ["lane"], registry=registry
+        "cj_send_retries", "sends tried again after a flood wait", ["lane"], registry=registry
     )
     FIGURES.streams = Gauge(
-        "cj_projector_streams", "Open projector pages' update streams", registry=registry
+        "cj_projector_streams", "open projector pages' update streams", registry=registry
     )
     FIGURES.reminders_due = Counter(
-        "cj_reminders_due", "Reminders claimed for sending when due", registry=registry
+        "cj_reminders_due", "reminders claimed for sending when due", registry=registry
     )
     FIGURES.reminders_sent = Counter(
-        "cj_reminders_sent", "Reminders Telegram accepted", registry=registry
+        "cj_reminders_sent", "reminders that Telegram accepted", registry=registry
     )
     FIGURES.round_trips = Counter(
-        "cj_db_round_trips", "Database round trips (statements, BEGIN, COMMIT)", registry=registry
+        "cj_db_round_trips", "database round trips (statements, BEGIN, COMMIT)", registry=registry
     )
     for kind in KINDS:  # every series from the start, so rates work from the first scrape
         FIGURES.updates.labels(kind)

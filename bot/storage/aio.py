@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.util.concurrency import greenlet_spawn
+
+T = TypeVar("T")
 
 
 class AsyncConnection:
@@ -29,15 +31,15 @@ class AsyncConnection:
     def dialect(self) -> sa.engine.Dialect:
         return self.sync_connection.dialect
 
-    async def execute(self, statement: Any, parameters: Any = None) -> Any:
-        result = await greenlet_spawn(
+    async def execute(self, statement: Any, parameters: Any = None) -> CursorResult[Any]:
+        result: CursorResult[Any] = await greenlet_spawn(
             self.sync_connection.execute, statement, parameters, _require_await=True
         )
-        if getattr(result, "_is_cursor", False) and result.cursor is not None:
+        if result.cursor is not None:
             await result.cursor._async_soft_close()  # as the extension does: rows stay readable
         return result
 
-    async def run_sync(self, fn: Callable[..., Any], *args: Any) -> Any:
+    async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
         return await greenlet_spawn(fn, self.sync_connection, *args)
 
     async def commit(self) -> None:
