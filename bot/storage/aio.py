@@ -9,6 +9,8 @@ awaiting, as with the extension.
 
 from __future__ import annotations
 
+import asyncio
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -18,6 +20,51 @@ from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.util.concurrency import greenlet_spawn
 
 T = TypeVar("T")
+
+
+INTERACTIVE, LATER = 0, 1  # priorities at the gate: someone waiting for an answer; bulk work
+LATER_AFTER = 4  # interactive holders let in ahead of a waiting LATER one, at most, in a row
+
+
+class PriorityGate:
+    """At most `capacity` holders; waiters are let in INTERACTIVE first, each priority in
+    arrival order, but never more than LATER_AFTER interactive ones in a row while a LATER one
+    waits (so a room's summaries still finish under a steady stream of presses).
+
+    On SQLite the process's one connection is the gate's (`Storage.create`): a press waits
+    for the transaction in flight, not for a queue of summaries that arrived before it."""
+
+    def __init__(self, capacity: int = 1) -> None:
+        self._free = capacity
+        self._waiting: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
+        self._in_a_row = 0
+
+    async def acquire(self, priority: int = INTERACTIVE) -> None:
+        if self._free > 0 and not any(self._waiting):
+            self._free -= 1
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting[priority].append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.release()  # let in, then cancelled: pass the turn on
+            else:
+                self._waiting[priority].remove(turn)
+            raise
+
+    def release(self) -> None:
+        interactive, later = self._waiting
+        order = (later, interactive) if self._in_a_row >= LATER_AFTER else (interactive, later)
+        for queue in order:
+            while queue:
+                turn = queue.popleft()
+                if not turn.done():
+                    self._in_a_row = self._in_a_row + 1 if queue is interactive and later else 0
+                    turn.set_result(None)
+                    return
+        self._free += 1
 
 
 class AsyncConnection:
@@ -53,8 +100,9 @@ class AsyncEngine:
     """The engine: connections from its pool, `begin` for a transaction committed when the
     block ends (rolled back when it raises)."""
 
-    def __init__(self, sync_engine: Engine) -> None:
+    def __init__(self, sync_engine: Engine, gate: PriorityGate | None = None) -> None:
         self.sync_engine = sync_engine
+        self.gate = gate  # in front of the pool, when its connections are few (SQLite: one)
 
     @property
     def dialect(self) -> sa.engine.Dialect:
@@ -65,19 +113,25 @@ class AsyncEngine:
         return self.sync_engine.url
 
     def execution_options(self, **options: Any) -> AsyncEngine:
-        return AsyncEngine(self.sync_engine.execution_options(**options))
+        return AsyncEngine(self.sync_engine.execution_options(**options), self.gate)
 
     @asynccontextmanager
-    async def connect(self) -> AsyncIterator[AsyncConnection]:
-        sync_connection = await greenlet_spawn(self.sync_engine.connect)
+    async def connect(self, priority: int = INTERACTIVE) -> AsyncIterator[AsyncConnection]:
+        if self.gate is not None:
+            await self.gate.acquire(priority)
         try:
-            yield AsyncConnection(sync_connection)
+            sync_connection = await greenlet_spawn(self.sync_engine.connect)
+            try:
+                yield AsyncConnection(sync_connection)
+            finally:
+                await greenlet_spawn(sync_connection.close)
         finally:
-            await greenlet_spawn(sync_connection.close)
+            if self.gate is not None:
+                self.gate.release()
 
     @asynccontextmanager
-    async def begin(self) -> AsyncIterator[AsyncConnection]:
-        async with self.connect() as conn:
+    async def begin(self, priority: int = INTERACTIVE) -> AsyncIterator[AsyncConnection]:
+        async with self.connect(priority) as conn:
             transaction = await greenlet_spawn(conn.sync_connection.begin)
             try:
                 yield conn
@@ -92,7 +146,7 @@ class AsyncEngine:
         await greenlet_spawn(self.sync_engine.dispose)
 
 
-def create_async_engine(url: str, **options: Any) -> AsyncEngine:
+def create_async_engine(url: str, gate: PriorityGate | None = None, **options: Any) -> AsyncEngine:
     """An engine on an async driver's URL (`sqlite+aiosqlite://`, `postgresql+asyncpg://`);
     `_is_async` is how SQLAlchemy's own extension asks for the async pool and adapters."""
-    return AsyncEngine(sa.create_engine(url, _is_async=True, **options))
+    return AsyncEngine(sa.create_engine(url, _is_async=True, **options), gate)

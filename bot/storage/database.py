@@ -25,7 +25,13 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot import metrics
-from bot.storage.aio import AsyncConnection, AsyncEngine, create_async_engine
+from bot.storage.aio import (
+    INTERACTIVE,
+    AsyncConnection,
+    AsyncEngine,
+    PriorityGate,
+    create_async_engine,
+)
 from bot.storage.personal_data import Holding, delete_where, rows_where
 from bot.storage.revision import HEAD, at_head
 from bot.storage.schema import (
@@ -114,13 +120,14 @@ class Storage:
         return view
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+    async def transaction(self, priority: int = INTERACTIVE) -> AsyncIterator[AsyncConnection]:
         """A connection in a transaction: the bound one (committed by whoever began it), else a
-        new one, committed when the block ends."""
+        new one, committed when the block ends. `priority` LATER lets transactions of people
+        waiting for an answer go first where connections are few (`bot.storage.aio`)."""
         if self._connection is not None:
             yield self._connection
             return
-        async with self.engine.begin() as conn:
+        async with self.engine.begin(priority) as conn:
             yield conn
 
     @classmethod
@@ -130,7 +137,9 @@ class Storage:
         if url.startswith("sqlite"):
             # SQLite has one writer at a time: one connection per process queues our own writes
             # in the pool instead of failing with "database is locked" under load
-            engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=120)
+            engine = create_async_engine(
+                url, PriorityGate(1), pool_size=1, max_overflow=0, pool_timeout=120
+            )
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         else:
             engine = create_async_engine(url)
