@@ -392,7 +392,7 @@ class MemoryRegional:
     async def withdraw(self, user_id: str) -> bool:
         return self.memory.consents.pop(user_id, None) is not None
 
-    async def peers(self, exclude: str) -> list[SharedCluster]:
+    async def peers(self, exclude: str, position: int | None = None) -> list[SharedCluster]:
         """Every consenting cluster but the asker's, with its latest own (not a team's)
         assessment."""
         clusters = []
@@ -410,6 +410,8 @@ class MemoryRegional:
                 )
                 for a in latest
             )
+            if position is not None and shared[-1].position != position:
+                continue
             clusters.append(SharedCluster(consent.region, consent.field, shared))
         # the order of the clusters says nothing about who they are
         return sorted(clusters, key=lambda c: (c.region, c.field, c.assessments[-1].completed))

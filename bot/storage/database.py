@@ -32,6 +32,7 @@ from bot.storage.aio import (
     PriorityGate,
     create_async_engine,
 )
+from bot.storage.clusters import refresh_cluster
 from bot.storage.personal_data import Holding, delete_where, rows_where
 from bot.storage.revision import HEAD, at_head
 from bot.storage.schema import (
@@ -271,6 +272,8 @@ class Storage:
                 team_id=completed.team,
             )
         )
+        if completed.team is None:  # the regional picture's row, when the user consents
+            await refresh_cluster(conn, user_id)
 
 
 PERSONAL_DATA = (

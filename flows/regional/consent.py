@@ -35,7 +35,10 @@ class Consent:
     async def peers_line(self, turn: Turn, position: int | None) -> str:
         """How the consenting clusters at the user's step do, for their summary ("" for
         nothing to say)."""
-        return peers_line(self.content, position, await turn.store.regional.peers(turn.user_id))
+        if position is None or position >= len(self.content.steps):
+            return ""  # at the journey's end: no next step to compare
+        peers = await turn.store.regional.peers(turn.user_id, position)
+        return peers_line(self.content, position, peers)
 
     async def ask_once(self, turn: Turn) -> None:
         """After a summary of the user's own: ask for consent, once, unless it is given."""
