@@ -1,14 +1,14 @@
 """The workshop's projector page: served to whoever holds its signed link (`bot.web.access`),
 updated by itself through Server-Sent Events within about a second of an answer, whichever
-replica took the answer (each open page asks the database for the workshop's revision once a
-second: one indexed row), in the facilitator's language with a switch to the other.
+replica took the answer (one shared look at the workshop's revision a second, however many
+pages are open on it: `bot.web.poller`), in the facilitator's language with a switch to the
+other.
 
 A wrong, revoked or closed link gets a plain 404, for the page, its updates and its CSV alike."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ipaddress
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -30,6 +30,7 @@ from bot.web import access
 from bot.web.chat import ChatPages
 from bot.web.join import JoinPages, app_link
 from bot.web.language import from_accept_language
+from bot.web.poller import WorkshopPoller
 from bot.web.ratelimit import Limits
 from bot.web.regional import RegionalPages
 from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
@@ -42,7 +43,7 @@ from flows.workshop.projector import ProjectorView, projector_view
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
-POLL = 1.0  # seconds between an open page's looks at its workshop's revision
+POLL = 1.0  # seconds between the looks at an open workshop's revision
 KEEPALIVE = 15.0  # seconds between comments that keep proxies from closing a quiet stream
 MAX_CACHED = 64  # workshops × languages whose changing part is kept rendered
 
@@ -95,6 +96,7 @@ class Pages:
         self._bot_username = bot_username
         self.stopping = stopping or asyncio.Event()  # set when the server shuts down
         self.poll = poll
+        self.poller = WorkshopPoller(self.workshops.get, poll, self.stopping)
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -201,23 +203,24 @@ class Pages:
         metrics.FIGURES.streams.inc()
         try:
             yield "retry: 2000\n\n"  # reconnect within two seconds after a restart
-            while not self.stopping.is_set():
-                workshop = await self.workshops.get(workshop_id)
-                if workshop is None or workshop.link_generation != generation:
-                    yield _sse("gone", "")
-                    return
-                if workshop.revision != shown:
-                    yield _sse("results", await self._fragment(workshop, lang))
-                    shown, quiet = workshop.revision, 0.0
-                if workshop.closed:
-                    yield _sse("closed", "")
-                    return
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stopping.wait(), self.poll)
-                quiet += self.poll
-                if quiet >= KEEPALIVE:
-                    yield ": keep-alive\n\n"
-                    quiet = 0.0
+            async with self.poller.watch(workshop_id) as watch:
+                while True:
+                    workshop = await watch.next()  # the workshop's shared look, once a second
+                    if self.stopping.is_set():
+                        return
+                    if workshop is None or workshop.link_generation != generation:
+                        yield _sse("gone", "")
+                        return
+                    if workshop.revision != shown:
+                        yield _sse("results", await self._fragment(workshop, lang))
+                        shown, quiet = workshop.revision, 0.0
+                    if workshop.closed:
+                        yield _sse("closed", "")
+                        return
+                    quiet += self.poll
+                    if quiet >= KEEPALIVE:
+                        yield ": keep-alive\n\n"
+                        quiet = 0.0
         finally:
             metrics.FIGURES.streams.dec()
 
