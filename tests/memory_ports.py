@@ -20,7 +20,7 @@ from bot.web.access import join_page_url
 from flows.events import AssessmentCompleted as Completed
 from flows.journey.port import AssessmentInfo
 from flows.ports import Stores
-from flows.regional.port import ConsentInfo, SharedAssessment, SharedCluster
+from flows.regional.port import ConsentInfo, SharedAssessment, SharedCluster, StepPeers
 from flows.reminders.port import ReminderInfo
 from flows.reminders.timing import next_send_time, zone
 from flows.team.port import TeamAnswer, TeamInfo, TeamMember
@@ -391,6 +391,9 @@ class MemoryRegional:
 
     async def withdraw(self, user_id: str) -> bool:
         return self.memory.consents.pop(user_id, None) is not None
+
+    async def step_peers(self, exclude: str, position: int) -> StepPeers:
+        return StepPeers.of(await self.peers(exclude, position), position)
 
     async def peers(self, exclude: str, position: int | None = None) -> list[SharedCluster]:
         """Every consenting cluster but the asker's, with its latest own (not a team's)

@@ -151,6 +151,57 @@ async def test_the_upgrade_fills_the_summary_from_stored_assessments(content, da
         ]
         assert await summarised(storage) == await scanned(storage)
         a, _b = await RegionalStore(storage).shared_clusters(region="SE-M")
+        counts = await RegionalStore(storage).step_peers("cli:x", 3)  # cli:b alone at step 3
+        assert counts.clusters == 1 and counts.answers == {"q1": {"no": 1}}
         assert a.assessments[-1].answers == {"q1": "no"} and a.assessments[-1].percents == (100, 50)
+    finally:
+        await storage.close()
+
+
+async def test_the_peers_lines_counts_follow_every_change(content, database):
+    """Seven clusters at step 1; rechecks, a withdrawal and an erasure: the counts the peers
+    line reads are always those of the clusters' latest assessments, the asker left out, and
+    the line is the one the clusters themselves give."""
+    from bot.storage.privacy import PrivacyStore
+    from flows.i18n import use_language
+    from flows.regional.peers import peers_line, step_line
+    from flows.regional.port import StepPeers
+
+    storage = await Storage.open(database.url)
+    try:
+        runner = EventRunner(Router(content), storage)
+        regional = RegionalStore(storage)
+        users = [f"cli:{n}" for n in range(7)]
+        for user in users:
+            await quick_check(runner, user, "no")
+            await share(runner, user)
+
+        async def check(asker: str) -> StepPeers:
+            counted = await regional.step_peers(asker, 1)
+            listed = await regional.peers(asker, 1)
+            assert counted == StepPeers.of(listed, 1)
+            with use_language("en"):
+                assert step_line(content, 1, counted) == peers_line(content, 1, listed)
+            return counted
+
+        assert (await check("cli:0")).clusters == 6
+        assert (await check("cli:x")).clusters == 7  # someone not sharing sees all seven
+        await quick_check(runner, "cli:1", "yes")  # moves on: no longer at step 1
+        await quick_check(runner, "cli:2", "no")  # a recheck at the same step
+        assert (await check("cli:0")).clusters == 5
+        await runner.handle("cli:3", Event("choice", "share:withdraw"))
+        await PrivacyStore(storage).erase("cli:4")
+        assert (await check("cli:0")).clusters == 3
+        with use_language("en"):
+            assert step_line(content, 1, await check("cli:0")) == ""  # fewer than five
+        await share(runner, "cli:3")  # shares again: counted again
+        assert (await check("cli:0")).clusters == 4
+        async with storage.transaction() as conn:
+            stray = await conn.execute(sa.text("SELECT count(*) FROM regional_answers"))
+            assert stray.scalar() > 0
+            negative = await conn.execute(
+                sa.text("SELECT count(*) FROM regional_answers WHERE clusters < 0")
+            )
+            assert negative.scalar() == 0
     finally:
         await storage.close()

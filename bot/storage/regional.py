@@ -13,17 +13,19 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.storage.clusters import refresh_cluster
+from bot.storage.aio import AsyncConnection
+from bot.storage.clusters import forget_cluster, refresh_cluster
 from bot.storage.database import Storage
 from bot.storage.personal_data import Holding, delete_where, rows_where
 from bot.storage.schema import (
     observers,
+    regional_answers,
     regional_clusters,
     regional_consents,
     workshop_answers,
     workshops,
 )
-from flows.regional.port import ConsentInfo, SharedAssessment, SharedCluster
+from flows.regional.port import ConsentInfo, SharedAssessment, SharedCluster, StepPeers
 from flows.regional.view import SupportAnswer
 
 
@@ -95,10 +97,42 @@ class RegionalStore:
 
     async def withdraw(self, user_id: str) -> bool:
         async with self.storage.transaction() as conn:
+            await forget_cluster(conn, user_id)
             gone = await conn.execute(
                 regional_consents.delete().where(regional_consents.c.user_id == user_id)
             )
         return bool(gone.rowcount)
+
+    async def step_peers(self, exclude: str, position: int) -> StepPeers:
+        """The counts of the clusters at the step, less the asker's own (two small reads,
+        whatever the number of clusters)."""
+        counts = regional_answers.c
+        async with self.storage.transaction() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(counts.question_id, counts.answer_id, counts.clusters).where(
+                        counts.position == position, counts.clusters > 0
+                    )
+                )
+            ).all()
+            own = (
+                await conn.execute(
+                    sa.select(regional_clusters.c.position, regional_clusters.c.answers).where(
+                        regional_clusters.c.user_id == exclude
+                    )
+                )
+            ).first()
+        clusters, answers = 0, dict[str, dict[str, int]]()
+        for row in rows:
+            if row.question_id == "":
+                clusters = row.clusters
+            else:
+                answers.setdefault(row.question_id, {})[row.answer_id] = row.clusters
+        if own is not None and own.position == position:  # "the other clusters"
+            clusters -= 1
+            for question, answer in json.loads(own.answers).items():
+                answers[question][answer] -= 1
+        return StepPeers(clusters, answers)
 
     async def peers(self, exclude: str, position: int | None = None) -> list[SharedCluster]:
         return await self.shared_clusters(exclude=exclude, latest_only=True, position=position)
@@ -204,12 +238,18 @@ class RegionalStore:
         return bool(changed.rowcount)
 
 
+async def _erase_consent(conn: AsyncConnection, user_id: str) -> int:
+    """The consent, after its cluster has left the peers line's counts."""
+    await forget_cluster(conn, user_id)
+    return await delete_where(regional_consents, "user_id")(conn, user_id)
+
+
 PERSONAL_DATA = (
     Holding(
         "regional_consent",
         regional_consents,
         ("user_id",),
-        delete_where(regional_consents, "user_id"),
+        _erase_consent,
         rows_where(regional_consents, "user_id"),
     ),
     # the summary the regional picture reads; erasing the consent has cascaded to it already

@@ -206,6 +206,18 @@ regional_clusters = sa.Table(
     sa.Index("regional_clusters_region", "region", "field"),
 )
 
+regional_answers = sa.Table(
+    "regional_answers",
+    metadata,
+    # the peers line's counts, kept with `regional_clusters`: of the clusters whose latest is
+    # at `position`, how many gave `answer_id` to `question_id` ("" and "": how many there
+    # are), so the line reads a few dozen rows however many clusters share; counts, no user
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("question_id", sa.String(64), primary_key=True),
+    sa.Column("answer_id", sa.String(32), primary_key=True),
+    sa.Column("clusters", sa.Integer, nullable=False),
+)
+
 observers = sa.Table(
     "observers",
     metadata,

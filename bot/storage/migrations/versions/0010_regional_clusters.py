@@ -1,10 +1,13 @@
 """One row per consenting cluster (its latest own assessment and the first one's step), so the
-peers line and the regional view cost one row a cluster, not a scan of every assessment; filled
-from the assessments already stored.
+regional view costs one row a cluster, not a scan of every assessment, and the peers line's
+counts per step, question and answer, so it costs the same however many clusters share; both
+filled from the assessments already stored.
 
 Revision ID: 0010
 Revises: 0007
 """
+
+import json
 
 import sqlalchemy as sa
 from alembic import op
@@ -35,7 +38,14 @@ def upgrade() -> None:
         sa.Index("regional_clusters_position", "position"),
         sa.Index("regional_clusters_region", "region", "field"),
     )
-    # the backfill: what `bot.storage.regional.refresh_cluster` keeps from then on
+    op.create_table(
+        "regional_answers",
+        sa.Column("position", sa.Integer, primary_key=True),
+        sa.Column("question_id", sa.String(64), primary_key=True),
+        sa.Column("answer_id", sa.String(32), primary_key=True),
+        sa.Column("clusters", sa.Integer, nullable=False),
+    )
+    # the backfill: what `bot.storage.clusters.refresh_cluster` keeps from then on
     connection = op.get_bind()
     rows = connection.execute(
         sa.text(
@@ -74,12 +84,33 @@ def upgrade() -> None:
             ),
         )  # fmt: skip
         connection.execute(table.insert(), list(clusters.values()))
+    counts: dict[tuple[int, str, str], int] = {}
+    for entry in clusters.values():
+        if entry["position"] is None:
+            continue
+        position = int(entry["position"])  # type: ignore[call-overload]
+        keys = [(position, "", "")] + [
+            (position, question, answer)
+            for question, answer in json.loads(str(entry["answers"])).items()
+        ]
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+    if counts:
+        answers = sa.table(
+            "regional_answers",
+            *(sa.column(n) for n in ("position", "question_id", "answer_id", "clusters")),
+        )
+        connection.execute(
+            answers.insert(),
+            [
+                {"position": p, "question_id": q, "answer_id": a, "clusters": n}
+                for (p, q, a), n in sorted(counts.items())
+            ],
+        )
 
 
 def _answer_ids(stored: str) -> str:
     """{question: [answer, time]} as the assessments keep them → {question: answer}."""
-    import json
-
     answers = json.loads(stored)
     return json.dumps(
         {question: value[0] for question, value in answers.items()},
@@ -89,4 +120,5 @@ def _answer_ids(stored: str) -> str:
 
 
 def downgrade() -> None:
+    op.drop_table("regional_answers")
     op.drop_table("regional_clusters")
