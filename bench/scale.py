@@ -13,8 +13,8 @@
 - **Consenting clusters**: a SQLite file with that many consenting clusters (two assessments
   each, the regional summary table filled as the bot keeps it); the regional view served
   through the web application (an observer's link for every region, median of five), and
-  the peers line (its read and its sentence, median of twenty), against the scan of every
-  assessment that both did before the summary table.
+  the peers line (its two reads of the counts and its sentence, median of twenty), against
+  the scan of every assessment it did before revision 0010 (the same line, checked).
 
 Each part can be left out with an empty list (`--pages ""`). Figures print as Markdown rows.
 """
@@ -163,8 +163,24 @@ def fill_clusters(content: Content, db: Path, count: int) -> None:
              "completed": completed, "first_position": score(content, first).position,
              "assessed": 2}
         )  # fmt: skip
-    from bot.storage.schema import assessments, regional_clusters, regional_consents
+    from collections import Counter
+
+    from bot.storage.clusters import contribution
+    from bot.storage.schema import (
+        assessments,
+        regional_answers,
+        regional_clusters,
+        regional_consents,
+    )
     from bot.storage.schema import users as users_table
+
+    counts: Counter[tuple[int, str, str]] = Counter()
+    for row in clusters:
+        counts.update(contribution(row["position"], json.loads(row["answers"])))
+    answer_rows = [
+        {"position": p, "question_id": q, "answer_id": a, "clusters": n}
+        for (p, q, a), n in counts.items()
+    ]
 
     with engine.begin() as conn:
         for table, rows in (
@@ -172,6 +188,7 @@ def fill_clusters(content: Content, db: Path, count: int) -> None:
             (assessments, assessed),
             (regional_consents, consents),
             (regional_clusters, clusters),
+            (regional_answers, answer_rows),
         ):
             conn.execute(table.insert(), rows)
     engine.dispose()
@@ -188,7 +205,7 @@ async def regional(counts: list[int], work: Path) -> list[dict]:
     from bot.storage.regional import RegionalStore
     from bot.web import access, asgi
     from bot.web.pages import Pages
-    from flows.regional.peers import peers_line
+    from flows.regional.peers import peers_line, step_line
     from flows.regional.port import SharedAssessment, SharedCluster
 
     content = load_content()
@@ -216,8 +233,8 @@ async def regional(counts: list[int], work: Path) -> list[dict]:
         peer_times, lines = [], set()
         for _ in range(20):
             start = time.perf_counter()
-            clusters = await store.peers(asker, position)
-            lines.add(peers_line(content, position, clusters))
+            counted = await store.step_peers(asker, position)
+            lines.add(step_line(content, position, counted))
             peer_times.append(time.perf_counter() - start)
         # before the summary table: every consenting cluster's assessments, the latest kept
         scan_times = []
@@ -255,7 +272,8 @@ async def regional(counts: list[int], work: Path) -> list[dict]:
             old_line = peers_line(content, position, old)
             scan_times.append(time.perf_counter() - start)
         assert lines == {old_line}, (lines, old_line)  # the same line, read either way
-        at_step = len(await store.peers(asker, position))
+        at_step = counted.clusters
+        count_rows = sum(len(a) for a in counted.answers.values()) + 1
         await storage.close()
         row = {
             "clusters": count,
@@ -263,6 +281,7 @@ async def regional(counts: list[int], work: Path) -> list[dict]:
             "view_kb": len(response.content) / 1024,
             "peers_ms": _median_ms(peer_times),
             "peers_at_step": at_step,
+            "peers_rows": count_rows,
             "scan_ms": _median_ms(scan_times),
         }
         rows.append(row)
@@ -273,7 +292,8 @@ async def regional(counts: list[int], work: Path) -> list[dict]:
 def regional_row(r: dict[str, Any]) -> str:
     return (
         f"| {r['clusters']:,} | {r['view_ms']:.0f} ({r['view_kb']:.0f} KB) "
-        f"| {r['peers_ms']:.1f} ({r['peers_at_step']} at the step) | {r['scan_ms']:.1f} |"
+        f"| {r['peers_ms']:.1f} ({r['peers_rows']} rows; {r['peers_at_step']} at the step) "
+        f"| {r['scan_ms']:.1f} |"
     ).replace(",", " ")
 
 

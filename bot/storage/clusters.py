@@ -30,7 +30,7 @@ from bot.storage.schema import (
 Key = tuple[int, str, str]  # position, question id, answer id ("", "": the clusters there)
 
 
-def _counted(position: int | None, answers: dict[str, str]) -> Counter[Key]:
+def contribution(position: int | None, answers: dict[str, str]) -> Counter[Key]:
     """What one cluster adds to `regional_answers` (nothing at the journey's end)."""
     if position is None:
         return Counter()
@@ -77,7 +77,7 @@ async def forget_cluster(conn: AsyncConnection, user_id: str) -> None:
     if row is None:
         return
     gone = Counter[Key]()
-    gone.subtract(_counted(row.position, json.loads(row.answers)))
+    gone.subtract(contribution(row.position, json.loads(row.answers)))
     await _add(conn, gone)
     await conn.execute(regional_clusters.delete().where(regional_clusters.c.user_id == user_id))
 
@@ -112,9 +112,9 @@ async def refresh_cluster(conn: AsyncConnection, user_id: str) -> None:
     latest = own[-1]
     answers = {question: value[0] for question, value in json.loads(latest.answers).items()}
     before = await _row(conn, user_id)
-    change = _counted(latest.position, answers)
+    change = contribution(latest.position, answers)
     if before is not None:
-        change.subtract(_counted(before.position, json.loads(before.answers)))
+        change.subtract(contribution(before.position, json.loads(before.answers)))
     await _add(conn, change)
     values = {
         "region": consent.region,
