@@ -103,6 +103,7 @@ class Pages:
             auto_reload=False,
         )
         self._fragments: dict[tuple[int, str], tuple[int, str]] = {}
+        self._rendering: dict[tuple[int, str, int], asyncio.Future[str]] = {}
         self._links = access.PageLinks(base_url)
         self.chat = ChatPages(
             storage, content, self.templates, self._links, base_url, limits=chat_limits
@@ -226,11 +227,22 @@ class Pages:
 
     async def _fragment(self, workshop: WorkshopInfo, lang: str) -> str:
         """The changing part at the workshop's revision, rendered once for all the pages open
-        on it in that language (a room of open phones would otherwise render it each)."""
+        on it in that language (a room of open phones would otherwise render it each): the
+        pages woken by the same look wait for the one rendering."""
         key = (workshop.id, lang)
         cached = self._fragments.get(key)
         if cached is not None and cached[0] == workshop.revision:
             return cached[1]
+        at = (workshop.id, lang, workshop.revision)
+        rendering = self._rendering.get(at)
+        if rendering is None:
+            rendering = asyncio.ensure_future(self._render_fragment(workshop, lang))
+            self._rendering[at] = rendering
+            rendering.add_done_callback(lambda _done: self._rendering.pop(at, None))
+        return await asyncio.shield(rendering)
+
+    async def _render_fragment(self, workshop: WorkshopInfo, lang: str) -> str:
+        key = (workshop.id, lang)
         with use_language(lang):
             html = self.templates.get_template("live.html").render(
                 view=await self._view(workshop), revision=workshop.revision
