@@ -163,21 +163,27 @@ def figures(
     figs.adds_up(TOTAL, [*phase_keys, _step_key(None)])
 
     answer_of = _answers_by_id(content)
+    given: dict[str, Counter[str]] = {}  # question → answer id → clusters, in one pass
+    for a in latest:
+        for question_id, answer_id in a.answers.items():
+            given.setdefault(question_id, Counter())[answer_id] += 1
     for step in content.steps:
         for question in step.questions:
-            answered = [
-                answer_of(a.answers[question.id]) for a in latest if question.id in a.answers
+            known = [
+                (found, count)
+                for answer_id, count in given.get(question.id, Counter()).items()
+                if (found := answer_of(answer_id)) is not None
             ]
-            known = [x for x in answered if x is not None]
-            unmet = sum(1 for x in known if x.score < 100)
-            unsure = sum(1 for x in known if x.id == UNSURE)
+            answered = sum(count for _found, count in known)
+            unmet = sum(count for found, count in known if found.score < 100)
+            unsure = sum(count for found, count in known if found.id == UNSURE)
             q = question.id
-            figs.add(f"answered:{q}", len(known))
-            figs.add(f"unanswered:{q}", len(latest) - len(known))
+            figs.add(f"answered:{q}", answered)
+            figs.add(f"unanswered:{q}", len(latest) - answered)
             figs.add(f"unmet:{q}", unmet)
-            figs.add(f"met:{q}", len(known) - unmet)
+            figs.add(f"met:{q}", answered - unmet)
             figs.add(f"unsure:{q}", unsure)
-            figs.add(f"sure:{q}", len(known) - unsure)
+            figs.add(f"sure:{q}", answered - unsure)
             figs.add(f"unmet-sure:{q}", unmet - unsure)
             figs.adds_up(TOTAL, [f"answered:{q}", f"unanswered:{q}"])
             figs.adds_up(f"answered:{q}", [f"unmet:{q}", f"met:{q}"])
