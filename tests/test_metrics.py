@@ -46,7 +46,7 @@ async def start_bot(
     )
     assert process.stderr is not None
     while True:
-        line = (await asyncio.wait_for(process.stderr.readline(), timeout=30)).decode()
+        line = (await asyncio.wait_for(process.stderr.readline(), timeout=60)).decode()
         assert line, "the bot stopped before serving its web pages"
         if "Web pages served on " in line:
             return process, "http://" + line.rsplit("Web pages served on ", 1)[1].strip()
@@ -77,7 +77,7 @@ async def test_metrics_of_a_running_bot_without_personal_data(tmp_path):
             await say(api, user, "Vi är ett kluster i Norrköping")
             async with httpx.AsyncClient() as client:
                 health = await client.get(f"{base}/healthz")
-                for _ in range(100):  # the last reply waits for the chat's pace (1/s)
+                for _ in range(300):  # the last reply waits for the chat's pace (1/s)
                     scraped = await client.get(f"{base}/metrics")
                     if 'cj_updates_handled_total{kind="text"} 1.0' in scraped.text:
                         break
