@@ -6,8 +6,8 @@ page's size.
     .venv/bin/python -m bench.pages [--pages 50] [--answers 40] [--interval 0.25]
 
 Answers are written straight to the database (as the bot's event would, with the revision
-counted up), so the figures are the pages' own: one indexed read a second per open page, and
-one render per change per page.
+counted up), so the figures are the pages' own: one shared indexed read of the workshop a second
+(`bot.web.poller`, counted), and one render per change and language.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -59,6 +60,13 @@ async def run(pages: int, answers: int, interval: float) -> dict[str, float]:
         link = await PageLinks("").workshop_page(workshop, storage)
         token = link.rsplit("/", 1)[1]
         web = await WebPages(storage, content, poll=1.0).start()
+        reads, read = [0], web.pages.poller._read
+
+        async def counted(workshop_id: int) -> Any:  # the pages' looks at the workshop
+            reads[0] += 1
+            return await read(workshop_id)
+
+        web.pages.poller._read = counted
         streams: list[dict[int, float]] = [{} for _page in range(pages)]
         connector = aiohttp.TCPConnector(limit=0)  # every page its own connection
         timeout = aiohttp.ClientTimeout(total=None)
@@ -69,7 +77,7 @@ async def run(pages: int, answers: int, interval: float) -> dict[str, float]:
                 for seen in streams
             ]
             await asyncio.sleep(2.0)  # every page connected and shown the start
-            cpu_before, wall_before = _cpu(), time.perf_counter()
+            cpu_before, wall_before, reads_before = _cpu(), time.perf_counter(), reads[0]
             written: dict[int, float] = {}
             for number in range(answers):
                 answer = ParticipantAnswers(
@@ -84,6 +92,7 @@ async def run(pages: int, answers: int, interval: float) -> dict[str, float]:
                 await asyncio.sleep(interval)
             await asyncio.sleep(2.5)  # the last answer reaches every page
             cpu, wall = _cpu() - cpu_before, time.perf_counter() - wall_before
+            workshop_reads = reads[0] - reads_before
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -110,6 +119,7 @@ async def run(pages: int, answers: int, interval: float) -> dict[str, float]:
         "cpu_share": cpu / wall,
         "cpu_ms_per_page_second": cpu / wall / pages * 1000,
         "page_kb": len(page) / 1024,
+        "workshop_reads_per_s": workshop_reads / wall,
     }
 
 
@@ -134,6 +144,10 @@ def main() -> None:
         "also runs the benchmark's readers)"
     )
     print(f"page: {figures['page_kb']:.0f} KB of HTML (with its QR code)")
+    print(
+        f"reads of the workshop: {figures['workshop_reads_per_s']:.1f} a second "
+        "(one shared poller; the target is one a second however many pages)"
+    )
 
 
 if __name__ == "__main__":

@@ -141,6 +141,7 @@ async def run_bot(
         code = revision()  # others may commit while a long run goes on
         bot = await procs.start(api, args, opts.workdir, label.split()[0], env)
         rec = users.Recorder(opts.timeout)
+        idle_rss = procs.rss_mb(bot.pid)
         cpu, driver = procs.cpu_seconds(bot.pid), time.process_time()
         await users.crowd(api, rec, range(1, count + 1), opts.concurrency, answers=opts.answers)
         cpu, driver = procs.cpu_seconds(bot.pid) - cpu, time.process_time() - driver
@@ -163,9 +164,12 @@ async def run_bot(
             "failures": rec.failures,
             "errors": rec.errors,
         }
+        result["idle_rss_mb"] = idle_rss
+        result["rss_after_crowd_mb"] = procs.rss_mb(bot.pid)
         result["peak_rss_before_burst_mb"] = procs.peak_rss_mb(bot.pid)
         if burst and opts.burst:
             result["burst"] = await chart_burst(api, opts, count + 1)
+            result["rss_after_burst_mb"] = procs.rss_mb(bot.pid)
         result["peak_rss_mb"] = procs.peak_rss_mb(bot.pid)
         result["exit_code"] = await procs.stop(bot)
         result["violations"] = api.violations[:5] + api.internal_errors[:5]

@@ -181,6 +181,10 @@ def run_bot(args: argparse.Namespace) -> int:
     content = load_checked_content(settings)
     if content is None or not asyncio.run(check_database(settings)):
         return 2
+    if settings.metrics:
+        from bot import metrics
+
+        metrics.enable()
     return run(settings, content, web, webhook)
 
 
@@ -197,6 +201,10 @@ def web_pages(args: argparse.Namespace) -> int:
     content = load_checked_content(settings)
     if content is None or not asyncio.run(check_database(settings)):
         return 2
+    if settings.metrics:
+        from bot import metrics
+
+        metrics.enable()
     logs.configure()
     print(
         f"Serving the browser chat on {settings.page_base_url}/ and the workshops' "

@@ -15,6 +15,7 @@ DEFAULT_TIMEZONE = "Europe/Stockholm"
 WEB_PORT = "CLUSTER_JOURNEY_WEB_PORT"
 RETENTION = "CLUSTER_JOURNEY_RETENTION_MONTHS"
 DEFAULT_RETENTION_MONTHS = 24  # the README says so
+METRICS = "CLUSTER_JOURNEY_METRICS"
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Settings:
     web_listen: str = "127.0.0.1"  # where the web pages are served (polling and `web`)
     web_port: int = 8080
     retention_months: int = DEFAULT_RETENTION_MONTHS  # inactive users erased after; 0: never
+    metrics: bool = False  # `/metrics` served beside `/healthz` (CLUSTER_JOURNEY_METRICS)
 
     @property
     def page_base_url(self) -> str:
@@ -73,6 +75,7 @@ def load_settings() -> Settings:
             os.environ.get("CLUSTER_JOURNEY_WEB_PORT") or "8080", "CLUSTER_JOURNEY_WEB_PORT"
         ),
         retention_months=retention_months(),
+        metrics=switch(os.environ.get(METRICS), METRICS),
     )
     check_timezone(settings.timezone)
     return settings
@@ -87,6 +90,16 @@ def retention_months() -> int:
             f"{RETENTION}={value!r} is not a number of months (0 keeps data until deleted)"
         )
     return int(value)
+
+
+def switch(value: str | None, name: str) -> bool:
+    """An on/off setting: 1, true, yes, on (or empty for off)."""
+    word = (value or "").strip().lower()
+    if word in ("", "0", "false", "no", "off"):
+        return False
+    if word in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name}={value!r} is neither on nor off; write 1 or 0")
 
 
 def check_public_url(url: str) -> None:

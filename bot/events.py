@@ -10,11 +10,14 @@ reach this in arrival order (`bot.telegram.ordering`).
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bot import metrics
+from bot.storage.aio import INTERACTIVE, LATER
 from bot.storage.database import Storage, UserRecord
 from bot.storage.stores import stores_for
 from bot.web.access import PageLinks
@@ -23,7 +26,10 @@ from flows.events import AssessmentCompleted, DomainEvent, WorkshopChanged
 from flows.journey.assessment import position_token
 from flows.messages import Event, Reply, clean
 from flows.router import Router
+from flows.state import ConversationState
 from flows.turn import Turn
+
+MAX_FINISHING = 10_000  # users remembered as at their last question (a room is a hundred)
 
 
 class PlainChannel:
@@ -93,6 +99,10 @@ class EventRunner:
         self.storage = storage
         self.clock = clock
         self.pages = pages  # links to the projector pages (None: no web server)
+        # users whose next answer completes a check (their summary is the heaviest event): their
+        # transaction waits behind those of people in the middle of something, where the
+        # database's connections are few (SQLite); a hint kept in memory, right or not harmless
+        self._finishing: OrderedDict[str, None] = OrderedDict()
 
     async def handle(
         self,
@@ -113,16 +123,18 @@ class EventRunner:
         `keep` writes what the channel keeps of the exchange (the browser's transcript) in the
         same transaction, unless the user's data was erased."""
         try:
-            return await self._handle(
+            handled = await self._handle(
                 user_id, event, channel, lang, token, (update_id, fingerprint), keep
             )
         except sa.exc.IntegrityError:
             # A new user's first two events on two replicas: both found no row to lock and
             # both inserted one; the other committed first and this one was rolled back whole.
             # Run it again: now it waits for the row like any later event.
-            return await self._handle(
+            handled = await self._handle(
                 user_id, event, channel, lang, token, (update_id, fingerprint), keep
             )
+        metrics.FIGURES.outcomes.labels(handled.status).inc()
+        return handled
 
     async def _handle(
         self,
@@ -136,7 +148,8 @@ class EventRunner:
     ) -> Handled:
         now = self.clock()
         event = clean(event)  # whichever channel it came from
-        async with self.storage.transaction() as conn:
+        later = event.kind == "choice" and user_id in self._finishing
+        async with self.storage.transaction(LATER if later else INTERACTIVE) as conn:
             storage = self.storage.bound(conn)
             claimed, record = await storage.open_event(user_id, lang, update[0], now, update[1])
             conv = record.conversation
@@ -159,6 +172,7 @@ class EventRunner:
             if not turn.erased and not (turn.read_only and not record.exists):
                 record.timezone = turn.timezone
                 await storage.save(record, turn.completed)
+            self._remember(user_id, conv)
             handled = Handled(
                 turn.replies,
                 position_token(conv),
@@ -169,6 +183,14 @@ class EventRunner:
             if keep is not None and not turn.erased and record.exists:
                 await keep(storage, handled)
         return handled
+
+    def _remember(self, user_id: str, conv: ConversationState) -> None:
+        if self.router.assessment.last_question_open(conv):
+            self._finishing[user_id] = None
+            while len(self._finishing) > MAX_FINISHING:
+                self._finishing.popitem(last=False)
+        else:
+            self._finishing.pop(user_id, None)
 
     async def record(self, user_id: str) -> UserRecord:
         return await self.storage.load(user_id)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields
 
 from telegram.error import Forbidden, RetryAfter
 
+from bot import metrics
 from bot.storage.database import Storage
 from bot.storage.reminders import ReminderStore, Row
 from bot.telegram.pacing import retry_seconds
@@ -104,6 +105,7 @@ class ReminderDispatcher:
             logger.warning("requeued %d stale reminder claims", stats.requeued)
         rows = await self.rows.claim_due(now, self.batch)
         stats.claimed = len(rows)
+        metrics.FIGURES.reminders_due.inc(len(rows))
         if not rows:
             return
         loop = asyncio.get_running_loop()
@@ -189,6 +191,7 @@ class ReminderDispatcher:
             )
         else:
             stats.sent += 1
+            metrics.FIGURES.reminders_sent.inc()
             # Telegram has the message: record it even if this task is being cancelled.
             await asyncio.shield(self._mark_sent(row))
 

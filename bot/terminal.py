@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.events import PLAIN, EventRunner
 from bot.logs import first_line
-from bot.render import render
+from bot.render import drawn
 from flows.commands import HELP_TAG, QUIT, terminal_help
 from flows.i18n import use_language
 from flows.locales import DEFAULT
@@ -136,7 +136,7 @@ class TerminalChat:
     async def show(self, reply: Reply) -> None:
         self.say()
         if reply.attachment is not None:
-            data = await asyncio.to_thread(render, reply.attachment)
+            data = await drawn(reply.attachment)
             self.files.mkdir(parents=True, exist_ok=True)
             safe_user = re.sub(r"[^A-Za-z0-9_-]", "_", self.user)
             path = self.files / f"{safe_user}-{reply.attachment.filename}"

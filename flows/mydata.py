@@ -120,6 +120,15 @@ FIELDS: dict[str, Field] = {
     "regional_consents.region": Field(N_("Region")),
     "regional_consents.field": Field(N_("Field")),
     "regional_consents.consented": Field(N_("Agreed"), TIME),
+    "regional_clusters.user_id": Field(N_("Your user id"), HIDDEN),
+    "regional_clusters.region": Field(N_("Region")),
+    "regional_clusters.field": Field(N_("Field")),
+    "regional_clusters.position": Field(N_("The step you were at")),
+    "regional_clusters.answers": Field(N_("Answers")),
+    "regional_clusters.percents": Field(N_("Readiness per step")),
+    "regional_clusters.completed": Field(N_("Completed"), TIME),
+    "regional_clusters.first_position": Field(N_("The step you were at the first time")),
+    "regional_clusters.assessed": Field(N_("Self-assessments counted")),
     "team_members.team_id": Field(N_("Team number")),
     "team_members.user_id": Field(N_("Your user id"), HIDDEN),
     "team_members.joined": Field(N_("Joined"), TIME),
@@ -163,6 +172,7 @@ TABLES = {
     "workshops": N_("Workshops"),
     "workshop_facilitators": N_("Facilitating"),
     "regional_consents": N_("Consent"),
+    "regional_clusters": N_("What the regional picture reads (your latest self-assessment)"),
     "team_members": N_("Memberships"),
     "teams": N_("Teams you own"),
 }
@@ -433,6 +443,12 @@ SPECIAL: dict[str, Callable[[Reader, Any], Words]] = {
     "workshop_answers.sources": _options(lambda c: c.workshop.support_sources),
     "regional_consents.region": _region,
     "regional_consents.field": _field_name,
+    "regional_clusters.region": _region,
+    "regional_clusters.field": _field_name,
+    "regional_clusters.answers": _answers,
+    "regional_clusters.percents": _percents,
+    "regional_clusters.position": _step,
+    "regional_clusters.first_position": _step,
 }
 
 

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.storage.aio import create_async_engine
 from bot.storage.database import async_url
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")

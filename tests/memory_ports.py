@@ -20,7 +20,7 @@ from bot.web.access import join_page_url
 from flows.events import AssessmentCompleted as Completed
 from flows.journey.port import AssessmentInfo
 from flows.ports import Stores
-from flows.regional.port import ConsentInfo, SharedAssessment, SharedCluster
+from flows.regional.port import ConsentInfo, SharedAssessment, SharedCluster, StepPeers
 from flows.reminders.port import ReminderInfo
 from flows.reminders.timing import next_send_time, zone
 from flows.team.port import TeamAnswer, TeamInfo, TeamMember
@@ -419,7 +419,10 @@ class MemoryRegional:
     async def withdraw(self, user_id: str) -> bool:
         return self.memory.consents.pop(user_id, None) is not None
 
-    async def peers(self, exclude: str) -> list[SharedCluster]:
+    async def step_peers(self, exclude: str, position: int) -> StepPeers:
+        return StepPeers.of(await self.peers(exclude, position), position)
+
+    async def peers(self, exclude: str, position: int | None = None) -> list[SharedCluster]:
         """Every consenting cluster but the asker's, with its latest own (not a team's)
         assessment."""
         clusters = []
@@ -437,6 +440,8 @@ class MemoryRegional:
                 )
                 for a in latest
             )
+            if position is not None and shared[-1].position != position:
+                continue
             clusters.append(SharedCluster(consent.region, consent.field, shared))
         # the order of the clusters says nothing about who they are
         return sorted(clusters, key=lambda c: (c.region, c.field, c.assessments[-1].completed))

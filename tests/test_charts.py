@@ -393,3 +393,30 @@ def test_a_quick_checks_not_sure_is_no_full_bar_and_words_get_no_percentage_line
     assert longest_column(image, THRESHOLD) < 60  # no dashed line down the plot
     full = readiness(threshold_label="ready from 70%")
     assert longest_column(picture(readiness_png(full)), THRESHOLD) > 200  # as percentages have
+
+
+async def test_charts_are_drawn_off_the_event_loop_two_at_a_time(content, monkeypatch):
+    """A room's summaries at once: every chart is drawn, in the drawing pool's threads (never
+    the event loop's, never more than two), in the language of the summary it belongs to."""
+    import asyncio
+    import threading
+
+    import bot.render as render_module
+
+    drawing: list[str] = []
+    real = render_module.render
+
+    def recorded(attachment):
+        drawing.append(threading.current_thread().name)
+        return real(attachment)
+
+    monkeypatch.setattr(render_module, "render", recorded)
+    with use_language("sv"):
+        swedish = chart_attachment(content, score(content, {}))
+    with use_language("en"):
+        english = chart_attachment(content, score(content, {}))
+    drawn = await asyncio.gather(*(render_module.drawn(a) for a in [swedish, english] * 6))
+    assert all(picture(data).size == (1000, 1120) for data in drawn)
+    assert drawn[0] != drawn[1] and drawn[0] == drawn[2]  # each in its own language
+    assert threading.current_thread().name not in drawing
+    assert len(set(drawing)) <= render_module.DRAWERS and len(drawing) == 12

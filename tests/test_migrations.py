@@ -71,7 +71,8 @@ def test_a_database_of_a_newer_version_is_refused_in_one_line(tmp_path):
 
 def test_head_is_known_without_alembic_and_start_up_loads_only_what_it_needs(tmp_path):
     """revision.HEAD is the newest script; a bot starting on a database at it loads neither
-    Alembic, nor the web server (polling), nor the PDF library, nor matplotlib."""
+    Alembic, nor the web server (polling), nor the PDF library, nor matplotlib, nor
+    SQLAlchemy's ORM (about 8 MB the bot never uses), nor the metrics library (off)."""
     import subprocess
     import sys
 
@@ -85,8 +86,42 @@ def test_head_is_known_without_alembic_and_start_up_loads_only_what_it_needs(tmp
         "import asyncio, sys, bot.cli, bot.telegram.app, bot.terminal, bot.render\n"
         "from bot.storage import Storage\n"
         f"storage = asyncio.run(Storage.open({url!r}))\n"
-        "loaded = [m for m in ('alembic', 'uvicorn', 'starlette', 'fpdf', 'matplotlib')\n"
+        "loaded = [m for m in ('alembic', 'uvicorn', 'starlette', 'fpdf', 'matplotlib',\n"
+        "                      'sqlalchemy.orm', 'sqlalchemy.ext.asyncio', 'prometheus_client')\n"
         "          if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_bot_and_its_web_pages_run_without_sqlalchemys_orm(tmp_path):
+    """Everything the bot process loads, its web pages included, and an event handled through
+    the storage: SQLAlchemy Core only (`bot.storage.aio`), never `sqlalchemy.orm`."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'db'}"
+    code = (
+        "import asyncio, sys, bot.cli, bot.telegram.app, bot.web.asgi, bot.web.pages\n"
+        "import bot.reminders, bot.retention, bot.storage.regional\n"
+        "from bot.events import EventRunner\n"
+        "from bot.storage import Storage\n"
+        "from flows.content_loader import load_content\n"
+        "from flows.messages import Event\n"
+        "from flows.router import Router\n"
+        "async def main():\n"
+        f"    storage = await Storage.open({url!r})\n"
+        "    events = EventRunner(Router(load_content()), storage)\n"
+        "    handled = await events.handle('cli:a', Event('command', 'assess'), update_id=1)\n"
+        "    assert handled.replies\n"
+        "    await storage.close()\n"
+        "asyncio.run(main())\n"
+        "unused = ('sqlalchemy.orm', 'sqlalchemy.ext.asyncio')\n"
+        "loaded = [m for m in sys.modules if m.startswith(unused)]\n"
         "assert not loaded, loaded\n"
     )
     result = subprocess.run(

@@ -1,8 +1,13 @@
 """Drawing and writing what the flows describe: charts, QR codes, CSV files, the action plan as
 PDF or Markdown, calendar events as iCalendar files. Every channel renders attachments here, off
-the event loop (`render` is CPU work)."""
+the event loop and bounded (`drawn`: `render` is CPU work, and a room finishing at once must not
+fill the process with drawing threads that take the interpreter from the next question)."""
 
 from __future__ import annotations
+
+import asyncio
+import contextvars
+from concurrent.futures import ThreadPoolExecutor
 
 from bot.render.charts import count_png, readiness_png
 from bot.render.qr import qr_png
@@ -18,6 +23,18 @@ from flows.messages import (
     ReportDocument,
     Table,
 )
+
+# two drawing threads: Pillow and the PNG encoder release the interpreter part of the time, so
+# a second one helps on two cores; more would only queue for it beside the event loop
+DRAWERS = 2
+_POOL = ThreadPoolExecutor(max_workers=DRAWERS, thread_name_prefix="draw")
+
+
+async def drawn(attachment: Attachment) -> bytes:
+    """`render` in the drawing pool, the caller's context (language) carried over; waits its
+    turn behind at most `DRAWERS` attachments being drawn."""
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(_POOL, context.run, render, attachment)
 
 
 def render(attachment: Attachment) -> bytes:

@@ -27,8 +27,16 @@ from platformdirs import user_data_dir
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot import metrics
+from bot.storage.aio import (
+    INTERACTIVE,
+    AsyncConnection,
+    AsyncEngine,
+    PriorityGate,
+    create_async_engine,
+)
+from bot.storage.clusters import refresh_cluster
 from bot.storage.personal_data import Holding, delete_where, rows_where
 from bot.storage.revision import HEAD, SchemaError, at_head
 from bot.storage.schema import (
@@ -148,13 +156,14 @@ class Storage:
         return view
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+    async def transaction(self, priority: int = INTERACTIVE) -> AsyncIterator[AsyncConnection]:
         """A connection in a transaction: the bound one (committed by whoever began it), else a
-        new one, committed when the block ends."""
+        new one, committed when the block ends. `priority` LATER lets transactions of people
+        waiting for an answer go first where connections are few (`bot.storage.aio`)."""
         if self._connection is not None:
             yield self._connection
             return
-        async with self.engine.begin() as conn:
+        async with self.engine.begin(priority) as conn:
             yield conn
 
     @classmethod
@@ -165,7 +174,12 @@ class Storage:
             # SQLite has one writer at a time: one connection per process queues our own writes
             # in the pool instead of failing with "database is locked" under load
             engine = create_async_engine(
-                url, pool_size=1, max_overflow=0, pool_timeout=120, hide_parameters=True
+                url,
+                PriorityGate(1),
+                pool_size=1,
+                max_overflow=0,
+                pool_timeout=120,
+                hide_parameters=True,
             )
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         else:
@@ -175,6 +189,7 @@ class Storage:
                 connect_args=connect_args,
                 hide_parameters=True,  # no user data in errors
             )
+        metrics.count_round_trips(engine.sync_engine)
         return cls(engine, default_timezone)
 
     async def prepare(self) -> str:
@@ -313,6 +328,8 @@ class Storage:
                 team_id=completed.team,
             )
         )
+        if completed.team is None:  # the regional picture's row, when the user consents
+            await refresh_cluster(conn, user_id)
 
 
 PERSONAL_DATA = (

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.aio import AsyncConnection
 
 Eraser = Callable[[AsyncConnection, str], Awaitable[int]]
 Exporter = Callable[[AsyncConnection, str], Awaitable[list[dict[str, Any]]]]

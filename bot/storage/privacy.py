@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot import config
 from bot.storage import database, journey, regional, reminders, teams, web_chat, workshops
+from bot.storage.aio import AsyncConnection
 from bot.storage.database import Storage
 from bot.storage.personal_data import Holding
 from bot.storage.schema import users

@@ -13,17 +13,29 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bot.storage.aio import AsyncConnection
+from bot.storage.clusters import forget_cluster, refresh_cluster
 from bot.storage.database import Storage
 from bot.storage.personal_data import Holding, delete_where, rows_where
 from bot.storage.schema import (
-    assessments,
     observers,
+    regional_answers,
+    regional_clusters,
     regional_consents,
     workshop_answers,
     workshops,
 )
-from flows.regional.port import ConsentInfo, SharedAssessment, SharedCluster
+from flows.regional.port import ConsentInfo, SharedAssessment, SharedCluster, StepPeers
 from flows.regional.view import SupportAnswer
+
+
+def _cluster_filters(region: str | None, field: str | None) -> list[Any]:
+    conditions = []
+    if region:
+        conditions.append(regional_clusters.c.region == region)
+    if field:
+        conditions.append(regional_clusters.c.field == field)
+    return conditions
 
 
 def _filters(region: str | None, field: str | None) -> list[Any]:
@@ -81,16 +93,49 @@ class RegionalStore:
                         user_id=user_id, region=region, field=field, consented=now
                     )
                 )
+            await refresh_cluster(conn, user_id)
 
     async def withdraw(self, user_id: str) -> bool:
         async with self.storage.transaction() as conn:
+            await forget_cluster(conn, user_id)
             gone = await conn.execute(
                 regional_consents.delete().where(regional_consents.c.user_id == user_id)
             )
         return bool(gone.rowcount)
 
-    async def peers(self, exclude: str) -> list[SharedCluster]:
-        return await self.shared_clusters(exclude=exclude, latest_only=True)
+    async def step_peers(self, exclude: str, position: int) -> StepPeers:
+        """The counts of the clusters at the step, less the asker's own (two small reads,
+        whatever the number of clusters)."""
+        counts = regional_answers.c
+        async with self.storage.transaction() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(counts.question_id, counts.answer_id, counts.clusters).where(
+                        counts.position == position, counts.clusters > 0
+                    )
+                )
+            ).all()
+            own = (
+                await conn.execute(
+                    sa.select(regional_clusters.c.position, regional_clusters.c.answers).where(
+                        regional_clusters.c.user_id == exclude
+                    )
+                )
+            ).first()
+        clusters, answers = 0, dict[str, dict[str, int]]()
+        for row in rows:
+            if row.question_id == "":
+                clusters = row.clusters
+            else:
+                answers.setdefault(row.question_id, {})[row.answer_id] = row.clusters
+        if own is not None and own.position == position:  # "the other clusters"
+            clusters -= 1
+            for question, answer in json.loads(own.answers).items():
+                answers[question][answer] -= 1
+        return StepPeers(clusters, answers)
+
+    async def peers(self, exclude: str, position: int | None = None) -> list[SharedCluster]:
+        return await self.shared_clusters(exclude=exclude, latest_only=True, position=position)
 
     async def shared_clusters(
         self,
@@ -98,55 +143,34 @@ class RegionalStore:
         field: str | None = None,
         exclude: str | None = None,
         latest_only: bool = False,
+        position: int | None = None,
     ) -> list[SharedCluster]:
-        """The consenting clusters (one per consenting user), each with its own assessments,
-        oldest first (`latest_only`: the latest alone, all a peers line needs); a team's
-        assessments are the team's, not the user's, and stay out."""
-        query = (
-            sa.select(
-                regional_consents.c.user_id,
-                regional_consents.c.region,
-                regional_consents.c.field,
-                assessments.c.answers,
-                assessments.c.percents,
-                assessments.c.position,
-                assessments.c.completed,
-            )
-            .join(assessments, assessments.c.user_id == regional_consents.c.user_id)
-            .where(assessments.c.team_id.is_(None), *_filters(region, field))
-            .order_by(regional_consents.c.user_id, assessments.c.completed)
-        )
+        """The consenting clusters (one per consenting user) with their first and latest own
+        assessments, oldest first (`latest_only`: the latest alone, all a peers line needs;
+        `position`: only clusters whose latest is at that step); a team's assessments are the
+        team's, not the user's, and stay out. One row a cluster, from `regional_clusters`;
+        of the first assessment only its step is kept (the view's change between the two)."""
+        rc = regional_clusters.c
+        query = sa.select(regional_clusters).where(*_cluster_filters(region, field))
         if exclude is not None:
-            query = query.where(regional_consents.c.user_id != exclude)
-        if latest_only:
-            own = assessments.alias("own")
-            latest = (
-                sa.select(sa.func.max(own.c.completed))
-                .where(own.c.user_id == assessments.c.user_id, own.c.team_id.is_(None))
-                .scalar_subquery()
-            )
-            query = query.where(assessments.c.completed == latest)
+            query = query.where(rc.user_id != exclude)
+        if position is not None:
+            query = query.where(rc.position == position)
         async with self.storage.transaction() as conn:
             rows = (await conn.execute(query)).all()
-        grouped: dict[str, tuple[str, str, list[SharedAssessment]]] = {}
+        clusters = []
         for row in rows:
-            entry = grouped.setdefault(row.user_id, (row.region, row.field, []))
-            entry[2].append(
-                SharedAssessment(
-                    answers={qid: value[0] for qid, value in json.loads(row.answers).items()},
-                    percents=tuple(json.loads(row.percents)),
-                    position=row.position,
-                    completed=row.completed,
-                )
+            latest = SharedAssessment(
+                answers=json.loads(row.answers),
+                percents=tuple(json.loads(row.percents)),
+                position=row.position,
+                completed=row.completed,
             )
+            first = SharedAssessment({}, (), row.first_position, float("-inf"))
+            history = (latest,) if latest_only or row.assessed < 2 else (first, latest)
+            clusters.append(SharedCluster(row.region, row.field, history))
         # the order of the clusters says nothing about who they are
-        return sorted(
-            (
-                SharedCluster(region, field_, tuple(items))
-                for region, field_, items in grouped.values()
-            ),
-            key=lambda c: (c.region, c.field, c.assessments[-1].completed),
-        )
+        return sorted(clusters, key=lambda c: (c.region, c.field, c.assessments[-1].completed))
 
     async def shared_support(
         self, region: str | None = None, field: str | None = None
@@ -214,12 +238,26 @@ class RegionalStore:
         return bool(changed.rowcount)
 
 
+async def _erase_consent(conn: AsyncConnection, user_id: str) -> int:
+    """The consent, after its cluster has left the peers line's counts."""
+    await forget_cluster(conn, user_id)
+    return await delete_where(regional_consents, "user_id")(conn, user_id)
+
+
 PERSONAL_DATA = (
     Holding(
         "regional_consent",
         regional_consents,
         ("user_id",),
-        delete_where(regional_consents, "user_id"),
+        _erase_consent,
         rows_where(regional_consents, "user_id"),
+    ),
+    # the summary the regional picture reads; erasing the consent has cascaded to it already
+    Holding(
+        "regional_consent",
+        regional_clusters,
+        ("user_id",),
+        delete_where(regional_clusters, "user_id"),
+        rows_where(regional_clusters, "user_id"),
     ),
 )

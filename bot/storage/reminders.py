@@ -15,8 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage.aio import AsyncConnection
 from bot.storage.database import Storage
 from bot.storage.personal_data import Holding, delete_where, rows_where
 from bot.storage.schema import reminders, users

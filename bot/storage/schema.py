@@ -210,6 +210,43 @@ regional_consents = sa.Table(
     sa.Index("regional_consents_region", "region", "field"),
 )
 
+regional_clusters = sa.Table(
+    "regional_clusters",
+    metadata,
+    # one row per consenting cluster, kept in the transaction of each of its own assessments
+    # and of its consent: the latest assessment, and the first one's step (the view's "change
+    # between assessments"), so the peers line and the regional view read one row a cluster
+    # instead of every assessment; gone with the consent
+    sa.Column(
+        "user_id",
+        sa.String(64),
+        sa.ForeignKey("regional_consents.user_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("region", sa.String(64), nullable=False),
+    sa.Column("field", sa.String(32), nullable=False),
+    sa.Column("position", sa.Integer, nullable=True),  # the latest's step; None: all ready
+    sa.Column("answers", sa.Text, nullable=False),  # the latest's answers: {question: answer}
+    sa.Column("percents", sa.Text, nullable=False),  # the latest's readiness per step (JSON)
+    sa.Column("completed", sa.Float, nullable=False),  # when the latest was completed
+    sa.Column("first_position", sa.Integer, nullable=True),  # the first own assessment's step
+    sa.Column("assessed", sa.Integer, nullable=False),  # how many own assessments
+    sa.Index("regional_clusters_position", "position"),
+    sa.Index("regional_clusters_region", "region", "field"),
+)
+
+regional_answers = sa.Table(
+    "regional_answers",
+    metadata,
+    # the peers line's counts, kept with `regional_clusters`: of the clusters whose latest is
+    # at `position`, how many gave `answer_id` to `question_id` ("" and "": how many there
+    # are), so the line reads a few dozen rows however many clusters share; counts, no user
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("question_id", sa.String(64), primary_key=True),
+    sa.Column("answer_id", sa.String(32), primary_key=True),
+    sa.Column("clusters", sa.Integer, nullable=False),
+)
+
 observers = sa.Table(
     "observers",
     metadata,

@@ -9,8 +9,8 @@ import secrets
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage.aio import AsyncConnection
 from bot.storage.database import Storage
 from bot.storage.personal_data import Holding, delete_where, rows_where
 from bot.storage.schema import assessments, team_members, teams

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage.aio import AsyncConnection
 from bot.storage.database import Storage
 from bot.storage.personal_data import Holding, delete_where, plain_row, rows_where
 from bot.storage.schema import (

@@ -5,6 +5,8 @@ menus and handlers; `run` serves it by long polling or by webhook, with the bot'
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import logging
 import socket
 import sys
@@ -37,6 +39,7 @@ from flows.router import Router
 log = logging.getLogger(__name__)
 REMINDER_INTERVAL = 30  # seconds between runs of the reminder job
 ALLOWED_UPDATES = ["message", "callback_query"]
+M_ARENA_MAX = -8  # mallopt's parameter number (malloc.h)
 
 
 async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -197,10 +200,19 @@ def _where(sock: socket.socket) -> str:
     return f"{host}:{port}"
 
 
+def few_malloc_arenas(arenas: int = 2) -> None:
+    """glibc gives each thread that allocates its own memory arena, kept once grown; the bot's
+    few threads (the database driver's, the drawing pool's) need no more than two. Saves a
+    few MB of resident memory; a no-op where the C library is not glibc."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, arenas)
+
+
 def run(
     settings: Settings, content: Content, web: WebServer, webhook: Webhook | None = None
 ) -> int:
     """Serve the bot until SIGINT/SIGTERM; a clear error and non-zero exit on a bad token."""
+    few_malloc_arenas()
     storage = Storage.create(settings.database_url, settings.timezone)
     application = build_application(settings, content, storage)
     try:

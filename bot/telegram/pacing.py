@@ -35,6 +35,8 @@ from typing import Any, Protocol
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot import metrics
+
 log = logging.getLogger(__name__)
 MAX_RETRIES = 5
 BULK = "bulk"  # rate_limit_args of a reminder: waits behind everything else
@@ -150,12 +152,17 @@ class Pacing(BaseRateLimiter[int | str]):
             return await callback(*args, **kwargs)
         retries = rate_limit_args if isinstance(rate_limit_args, int) else self.max_retries
         await self._wait_turn(chat_id, rate_limit_args)
+        lane = metrics.lane_name(rate_limit_args)
         for attempt in range(retries + 1):
             try:
-                return await callback(*args, **kwargs)
+                sent = await callback(*args, **kwargs)
+                metrics.FIGURES.sends.labels(lane).inc()
+                return sent
             except RetryAfter as exc:
+                metrics.FIGURES.flood_waits.labels(lane).inc()
                 if attempt == retries:
                     raise
+                metrics.FIGURES.retries.labels(lane).inc()
                 seconds = retry_seconds(exc)
                 log.info("%s: flood wait %.0f s; every send waits", endpoint, seconds)
                 await self.slots.hold("all", seconds)

@@ -3,7 +3,6 @@ attachments drawn off the event loop; sending them new or in place of an earlier
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 from typing import Any
@@ -18,7 +17,7 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from bot.render import render
+from bot.render import drawn
 from bot.telegram.callback_data import encode
 from bot.telegram.limits import MAX_CAPTION, MAX_LABEL, MAX_MESSAGE
 from flows.messages import Reply
@@ -88,7 +87,7 @@ async def send_reply(
     markup = keyboard(reply, token)
     pacing: dict[str, Any] = {"rate_limit_args": lane} if lane else {}
     if reply.attachment is not None:
-        data = await asyncio.to_thread(render, reply.attachment)
+        data = await drawn(reply.attachment)
         file = InputFile(data, filename=reply.attachment.filename)
         caption = escape(reply.text)[:MAX_CAPTION]
         if reply.attachment.is_image:

@@ -23,6 +23,7 @@ from starlette.routing import Route
 from telegram import Bot, Update
 from telegram.ext import Application
 
+from bot import metrics
 from bot.logs import first_line
 from bot.storage import Storage
 from bot.web.guard import Guard
@@ -118,6 +119,7 @@ def build(
     bot = application.bot if application is not None else None
     routes.append(Route("/healthz", Health(bot, storage).respond, methods=["GET"]))
     routes += pages.routes()
+    routes += metrics.routes()  # when CLUSTER_JOURNEY_METRICS is on
     return Starlette(
         routes=routes,
         middleware=[Middleware(Guard)],

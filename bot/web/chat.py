@@ -16,7 +16,6 @@ attachments are drawn when the page asks for them, only for the user they were s
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import mimetypes
 import re
@@ -33,7 +32,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.events import EventRunner, Handled
-from bot.render import render
+from bot.render import drawn
 from bot.render.qr import qr_svg
 from bot.storage import Storage
 from bot.storage.web_chat import StoredMessage, WebChatStore
@@ -273,7 +272,7 @@ class ChatPages:
             found = decode(await self.store.attachment(who.user_id, request.path_params["message"]))
         if found is None or found.filename != request.path_params["name"]:
             return Response("Not Found", status_code=404, headers=SECURITY_HEADERS)
-        data = await asyncio.to_thread(render, found)
+        data = await drawn(found)
         media = mimetypes.guess_type(found.filename)[0] or "application/octet-stream"
         if media.startswith("text/"):
             media += "; charset=utf-8"

@@ -1,7 +1,8 @@
 """The workshop's projector page: served to whoever holds its signed link (`bot.web.access`),
 updated by itself through Server-Sent Events within about a second of an answer, whichever
-replica took the answer (each open page asks the database for the workshop's revision once a
-second: one indexed row), in the facilitator's language with a switch to the other.
+replica took the answer (one shared look at the workshop's revision a second, however many
+pages are open on it: `bot.web.poller`), in the facilitator's language with a switch to the
+other.
 
 The facilitator's link opens the same page with their controls: a list of the latest free texts
 with a button each to hide one or show it again (or let through what the profanity filter held
@@ -16,7 +17,6 @@ A wrong, revoked or closed link gets a plain 404, for the page, its updates and 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import ipaddress
 import logging
@@ -31,6 +31,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot import metrics
 from bot.render import render
 from bot.render.qr import qr_svg
 from bot.render.tables import csv_bytes
@@ -40,6 +41,7 @@ from bot.web import access
 from bot.web.chat import ChatPages, read_capped
 from bot.web.join import JoinPages, app_link
 from bot.web.language import from_accept_language
+from bot.web.poller import WorkshopPoller
 from bot.web.ratelimit import Limits
 from bot.web.regional import RegionalPages
 from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
@@ -55,7 +57,7 @@ from flows.workshop.report import report_attachments
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
-POLL = 1.0  # seconds between an open page's looks at its workshop's revision
+POLL = 1.0  # seconds between the looks at an open workshop's revision
 KEEPALIVE = 15.0  # seconds between comments that keep proxies from closing a quiet stream
 MAX_CACHED = 64  # workshops × languages × views whose changing part is kept rendered
 HOST_ACTIONS = ("hide", "show", "filteron", "filteroff", "reveal", "conceal")
@@ -111,12 +113,14 @@ class Pages:
         self.stopping = stopping or asyncio.Event()  # set when the server shuts down
         self.poll = poll
         self.streams = streams or StreamLimits()
+        self.poller = WorkshopPoller(self.workshops.get, poll, self.stopping)
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
             auto_reload=False,
         )
         self._fragments: dict[tuple[int, str, bool], tuple[int, str]] = {}
+        self._rendering: dict[tuple[int, str, bool, int], asyncio.Future[str]] = {}
         self._links = access.PageLinks(base_url)
         self.chat = ChatPages(
             storage, content, self.templates, self._links, base_url, limits=chat_limits
@@ -235,32 +239,49 @@ class Pages:
         """The changing part of the page, whole, each time the workshop's revision moves; ends
         with "closed" (the final results stay on the wall) or "gone" (a new link was made)."""
         quiet = 0.0
-        yield "retry: 2000\n\n"  # reconnect within two seconds after a restart
-        while not self.stopping.is_set():
-            workshop = await self.workshops.get(workshop_id)
-            if workshop is None or workshop.link_generation != generation:
-                yield _sse("gone", "")
-                return
-            if workshop.revision != shown:
-                yield _sse("results", await self._fragment(workshop, lang, host))
-                shown, quiet = workshop.revision, 0.0
-            if workshop.closed:
-                yield _sse("closed", "")
-                return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stopping.wait(), self.poll)
-            quiet += self.poll
-            if quiet >= KEEPALIVE:
-                yield ": keep-alive\n\n"
-                quiet = 0.0
+        metrics.FIGURES.streams.inc()
+        try:
+            yield "retry: 2000\n\n"  # reconnect within two seconds after a restart
+            async with self.poller.watch(workshop_id) as watch:
+                while True:
+                    workshop = await watch.next()  # the workshop's shared look, once a second
+                    if self.stopping.is_set():
+                        return
+                    if workshop is None or workshop.link_generation != generation:
+                        yield _sse("gone", "")
+                        return
+                    if workshop.revision != shown:
+                        yield _sse("results", await self._fragment(workshop, lang, host))
+                        shown, quiet = workshop.revision, 0.0
+                    if workshop.closed:
+                        yield _sse("closed", "")
+                        return
+                    quiet += self.poll
+                    if quiet >= KEEPALIVE:
+                        yield ": keep-alive\n\n"
+                        quiet = 0.0
+        finally:
+            metrics.FIGURES.streams.dec()
 
     async def _fragment(self, workshop: WorkshopInfo, lang: str, host: bool = False) -> str:
         """The changing part at the workshop's revision, rendered once for all the pages open
-        on it in that language (a room of open phones would otherwise render it each)."""
+        on it in that language (a room of open phones would otherwise render it each), and
+        once for the facilitators' view: the pages woken by the same look wait for the one
+        rendering."""
         key = (workshop.id, lang, host)
         cached = self._fragments.get(key)
         if cached is not None and cached[0] == workshop.revision:
             return cached[1]
+        at = (workshop.id, lang, host, workshop.revision)
+        rendering = self._rendering.get(at)
+        if rendering is None:
+            rendering = asyncio.ensure_future(self._render_fragment(workshop, lang, host))
+            self._rendering[at] = rendering
+            rendering.add_done_callback(lambda _done: self._rendering.pop(at, None))
+        return await asyncio.shield(rendering)
+
+    async def _render_fragment(self, workshop: WorkshopInfo, lang: str, host: bool) -> str:
+        key = (workshop.id, lang, host)
         with use_language(lang):
             html = self.templates.get_template("live.html").render(
                 view=await self._view(workshop, host),

@@ -96,6 +96,16 @@ class Assessment:
     def in_progress(self, conv: ConversationState) -> bool:
         return self.diagnostic.current_question(conv.journey) is not None
 
+    def last_question_open(self, conv: ConversationState) -> bool:
+        """The next answer completes the check: its event brings the summary, the heaviest
+        reply (a hint for serving others first, `bot.storage.aio`)."""
+        journey = conv.journey
+        return (
+            journey.state != PAUSED
+            and self.in_progress(conv)
+            and journey.index == len(self._sequence(conv)) - 1
+        )
+
     def prompt(self, conv: ConversationState) -> Reply | None:
         """What the diagnostic waits for now, if anything."""
         if conv.journey.state == PAUSED:

@@ -10,7 +10,7 @@ from flows.content_model import Content
 from flows.events import ConsentGiven, ConsentWithdrawn
 from flows.i18n import _, current_language
 from flows.messages import Choice, Reply
-from flows.regional.peers import peers_line
+from flows.regional.peers import step_line
 from flows.regional.places import COUNTRIES, FIELD_BY_CODE, FIELDS, LAN, PLACES
 from flows.turn import Turn
 
@@ -35,7 +35,10 @@ class Consent:
     async def peers_line(self, turn: Turn, position: int | None) -> str:
         """How the consenting clusters at the user's step do, for their summary ("" for
         nothing to say)."""
-        return peers_line(self.content, position, await turn.store.regional.peers(turn.user_id))
+        if position is None or position >= len(self.content.steps):
+            return ""  # at the journey's end: no next step to compare
+        peers = await turn.store.regional.step_peers(turn.user_id, position)
+        return step_line(self.content, position, peers)
 
     async def ask_once(self, turn: Turn) -> None:
         """After a summary of the user's own: ask for consent, once, unless it is given."""

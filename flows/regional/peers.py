@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from flows.content_model import Content
 from flows.i18n import _, current_language, ngettext
 from flows.regional.disclosure import MIN_CLUSTERS
-from flows.regional.port import SharedCluster
+from flows.regional.port import SharedCluster, StepPeers
 
 LEAD = 3  # one cluster moves two questions' counts by one each: a lead of three survives it
 
@@ -27,24 +27,28 @@ def peers_line(content: Content, position: int | None, clusters: Sequence[Shared
     when fewer than five are at that step (or at the journey's end, with no next step)."""
     if position is None or position >= len(content.steps):
         return ""
-    same = [
-        a for a in (c.assessments[-1] for c in clusters if c.assessments) if a.position == position
-    ]
-    if len(same) < MIN_CLUSTERS:
+    return step_line(content, position, StepPeers.of(clusters, position))
+
+
+def step_line(content: Content, position: int, peers: StepPeers) -> str:
+    """The peers line from the counts of the clusters at the step (`StepPeers`), which the
+    database keeps as they change, so the line costs the same for ten clusters or ten
+    thousand."""
+    if position >= len(content.steps) or peers.clusters < MIN_CLUSTERS:
         return ""
     gaps: Counter[str] = Counter()
     questions = content.step(position).questions
-    for a in same:
-        for question in questions:
-            answer = content.answer(a.answers.get(question.id, ""))
+    for question in questions:
+        for answer_id, count in peers.answers.get(question.id, {}).items():
+            answer = content.answer(answer_id)
             if answer is not None and answer.score < 100:
-                gaps[question.id] += 1
+                gaps[question.id] += count
     parts = [
         ngettext(
             "{count} other cluster that shares its results is also at step {step}.",
             "{count} other clusters that share their results are also at step {step}.",
-            len(same),
-        ).format(count=len(same), step=position)
+            peers.clusters,
+        ).format(count=peers.clusters, step=position)
     ]
     ranked = [*sorted((gaps[q.id] for q in questions), reverse=True), 0]
     top = max(questions, key=lambda q: gaps[q.id])

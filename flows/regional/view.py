@@ -14,6 +14,7 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flows.content_model import Content
 from flows.i18n import _, current_language, ngettext
@@ -128,6 +129,18 @@ def _step_key(position: int | None) -> str:
     return "step:ready" if position is None else f"step:{position}"
 
 
+def _answers_by_id(content: Content) -> Any:
+    """`content.answer`, looked up once per answer id (it searches the list)."""
+    known: dict[str, Any] = {}
+
+    def answer(answer_id: str) -> Any:
+        if answer_id not in known:
+            known[answer_id] = content.answer(answer_id)
+        return known[answer_id]
+
+    return answer
+
+
 def figures(
     content: Content, clusters: Sequence[SharedCluster], support: Sequence[SupportAnswer]
 ) -> Figures:
@@ -149,21 +162,28 @@ def figures(
         phase_keys.append(key)
     figs.adds_up(TOTAL, [*phase_keys, _step_key(None)])
 
+    answer_of = _answers_by_id(content)
+    given: dict[str, Counter[str]] = {}  # question → answer id → clusters, in one pass
+    for a in latest:
+        for question_id, answer_id in a.answers.items():
+            given.setdefault(question_id, Counter())[answer_id] += 1
     for step in content.steps:
         for question in step.questions:
-            answered = [
-                content.answer(a.answers[question.id]) for a in latest if question.id in a.answers
+            known = [
+                (found, count)
+                for answer_id, count in given.get(question.id, Counter()).items()
+                if (found := answer_of(answer_id)) is not None
             ]
-            known = [x for x in answered if x is not None]
-            unmet = sum(1 for x in known if x.score < 100)
-            unsure = sum(1 for x in known if x.id == UNSURE)
+            answered = sum(count for _found, count in known)
+            unmet = sum(count for found, count in known if found.score < 100)
+            unsure = sum(count for found, count in known if found.id == UNSURE)
             q = question.id
-            figs.add(f"answered:{q}", len(known))
-            figs.add(f"unanswered:{q}", len(latest) - len(known))
+            figs.add(f"answered:{q}", answered)
+            figs.add(f"unanswered:{q}", len(latest) - answered)
             figs.add(f"unmet:{q}", unmet)
-            figs.add(f"met:{q}", len(known) - unmet)
+            figs.add(f"met:{q}", answered - unmet)
             figs.add(f"unsure:{q}", unsure)
-            figs.add(f"sure:{q}", len(known) - unsure)
+            figs.add(f"sure:{q}", answered - unsure)
             figs.add(f"unmet-sure:{q}", unmet - unsure)
             figs.adds_up(TOTAL, [f"answered:{q}", f"unanswered:{q}"])
             figs.adds_up(f"answered:{q}", [f"unmet:{q}", f"met:{q}"])
@@ -224,6 +244,22 @@ def _in(selection: Selection, region: str, field_: str) -> bool:
     return selection[0] in (None, region) and selection[1] in (None, field_)
 
 
+def _sorted_into(
+    seen: Sequence[Selection], items: Sequence[SharedCluster] | Sequence[SupportAnswer]
+) -> dict[Selection, list[Any]]:
+    """Each selection's items, in their order: what `_in` keeps of them, found in one pass
+    (an item belongs to its own region and field and to their margins), not one per
+    selection."""
+    into: dict[Selection, list[Any]] = {s: [] for s in seen}
+    for item in items:
+        for region in dict.fromkeys((item.region, None)):
+            for field_ in dict.fromkeys((item.field, None)):
+                found = into.get((region, field_))
+                if found is not None:
+                    found.append(item)
+    return into
+
+
 def regional_view(
     content: Content,
     clusters: Sequence[SharedCluster],
@@ -233,14 +269,10 @@ def regional_view(
 ) -> RegionalView:
     """The view of `wanted`, from every cluster and support answer the link can see (all of
     them in `link_region` when the link is for one region), protected together."""
-    by_selection = {
-        s: figures(
-            content,
-            [c for c in clusters if _in(s, c.region, c.field)],
-            [a for a in support if _in(s, a.region, a.field)],
-        )
-        for s in selections(link_region, clusters, support, wanted)
-    }
+    seen = selections(link_region, clusters, support, wanted)
+    cluster_lists = _sorted_into(seen, clusters)
+    support_lists = _sorted_into(seen, support)
+    by_selection = {s: figures(content, cluster_lists[s], support_lists[s]) for s in seen}
     if link_region is not None:
         by_selection = {s: f for s, f in by_selection.items() if s[0] == link_region}
     protected = protect(by_selection, link_region)
