@@ -26,6 +26,7 @@ import aiohttp
 from bot.storage import Storage
 from bot.storage.workshops import WorkshopStore
 from bot.web.access import PageLinks
+from bot.web.streams import StreamLimits
 from flows.content_loader import load_content
 from flows.workshop.answers import ParticipantAnswers
 from tests.web_harness import WebPages
@@ -59,7 +60,9 @@ async def run(pages: int, answers: int, interval: float) -> dict[str, float]:
         workshop = await WorkshopStore(storage).create("bench:owner", "Bench workshop", time.time())
         link = await PageLinks("").workshop_page(workshop, storage)
         token = link.rsplit("/", 1)[1]
-        web = await WebPages(storage, content, poll=1.0).start()
+        # one link, one address: the bench lifts the caps a real server puts on that
+        limits = StreamLimits(per_link=pages, per_address=pages, total=pages)
+        web = await WebPages(storage, content, poll=1.0, streams=limits).start()
         reads, read = [0], web.pages.poller._read
 
         async def counted(workshop_id: int) -> Any:  # the pages' looks at the workshop

@@ -89,6 +89,11 @@ CODED = {
     "teams.owner",
     "regional_consents.user_id",
     "regional_consents.region",
+    "regional_clusters.user_id",  # the consenting cluster's latest assessment, coded
+    "regional_clusters.region",
+    "regional_clusters.field",
+    "regional_clusters.answers",
+    "regional_clusters.percents",
     "regional_consents.field",
     "web_messages.user_id",
     "web_messages.attachment",

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from bot.storage import Storage
 from bot.storage.workshops import WorkshopStore
 from bot.web.access import PageLinks
+from bot.web.streams import StreamLimits
 from flows.workshop.answers import ParticipantAnswers
 from tests.web_harness import WebPages
 
@@ -41,7 +42,8 @@ async def test_open_pages_share_one_read_a_tick_and_all_see_each_answer(content,
     workshops = WorkshopStore(storage)
     workshop = await workshops.create("tg:1", "Room", time.time())
     token = (await PageLinks("").workshop_page(workshop, storage)).rsplit("/", 1)[1]
-    web = await WebPages(storage, content, poll=POLL).start()
+    limits = StreamLimits(per_link=PAGES, per_address=PAGES)  # one room's wall, many pages
+    web = await WebPages(storage, content, poll=POLL, streams=limits).start()
     seen: list[list[str]] = [[] for _ in range(PAGES)]
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:

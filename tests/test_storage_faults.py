@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from bot.storage import Storage
 from bot.web.asgi import Health
@@ -97,7 +98,7 @@ async def test_health_reads_a_table_and_sees_a_file_replaced_under_it(tmp_path, 
     try:
         assert (await health.respond(None)).status_code == 200  # type: ignore[arg-type]
         async with storage.engine.connect() as conn:  # all in the file, as after a while
-            await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            await conn.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
         if how == "garbage":
             path.write_bytes(os.urandom(path.stat().st_size))
         else:
@@ -125,7 +126,7 @@ async def test_a_database_error_behind_a_page_is_a_503_and_one_line(tmp_path, co
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             assert (await client.get("/chat")).status_code == 200
             async with storage.engine.begin() as conn:  # the data gone from under the pages
-                await conn.exec_driver_sql("DROP TABLE web_messages")
+                await conn.execute(sa.text("DROP TABLE web_messages"))
             response = await client.get("/chat")
             assert response.status_code == 503 and response.headers["retry-after"] == "10"
             assert response.text == "Service Unavailable"

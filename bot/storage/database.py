@@ -352,7 +352,7 @@ async def _intact(conn: AsyncConnection) -> None:
     except sa.exc.DatabaseError as exc:  # damaged where the check itself has to read
         found = [str(exc.orig)]
     if found != ["ok"]:
-        where = conn.engine.url.database
+        where = conn.sync_connection.engine.url.database
         found = [" ".join(line.split()) for line in found]  # SQLite's report, on one line
         raise SchemaError(
             f"the database file {where} is damaged ({'; '.join(found)}); restore it from a "
