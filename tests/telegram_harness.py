@@ -22,6 +22,7 @@ class RunningBot:
         content: Content,
         database: Path | str,
         public_url: str | None = None,  # where the projector pages are served
+        results_interval: float = 3.0,  # the live results' edits, as in production
     ) -> None:
         self.api = api
         self.settings = Settings(
@@ -39,6 +40,7 @@ class RunningBot:
             self.storage,
             pacing=Pacing(slots_for(self.storage), chat_interval=0.01, chat_burst=100),
             builder=api.application_builder(),
+            results_interval=results_interval,
         )
 
     async def start(self) -> RunningBot:

@@ -66,13 +66,17 @@ def build_application(
     *,
     pacing: Pacing | None = None,
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] | None = None,
+    results_interval: float = 3.0,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The one wiring function: everything the bot needs, put together. Tests may pass their
-    own pacing (faster per chat) and builder (HTTP settings)."""
+    own pacing (faster per chat), builder (HTTP settings) and the live results' interval
+    between two edits of one workshop's message (shorter, to wait less)."""
     assert settings.token
     pacing = pacing or Pacing(slots_for(storage), rate=settings.messages_per_second)
     pages = PageLinks(settings.page_base_url, local=settings.public_url is None)
-    adapter = TelegramAdapter(EventRunner(Router(content), storage, pages=pages), pacing.slots)
+    adapter = TelegramAdapter(
+        EventRunner(Router(content), storage, pages=pages), pacing.slots, results_interval
+    )
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await storage.prepare()

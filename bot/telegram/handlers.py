@@ -51,9 +51,11 @@ def lane_of(reply: Reply) -> str | None:
 
 
 class TelegramAdapter:
-    def __init__(self, events: EventRunner, slots: Slots) -> None:
+    def __init__(self, events: EventRunner, slots: Slots, results_interval: float = 3.0) -> None:
         self.events = events
-        self.live_results = LiveResults(events.router.facilitation, events.storage, slots)
+        self.live_results = LiveResults(
+            events.router.facilitation, events.storage, slots, results_interval
+        )
 
     def register(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         private = filters.ChatType.PRIVATE
