@@ -1,4 +1,4 @@
-"""Crash recovery: `cluster-journey run` is killed (SIGKILL) at random moments while 50 users
+"""Crash recovery: `cluster-journey run` is killed (SIGKILL) at random moments while 30 users
 answer the quick check, and restarted until everyone has finished.
 
 A user presses the buttons of the latest message; when nothing happens for a while they tap
@@ -22,7 +22,7 @@ from bench.observed import BotError, ObservedApi
 from flows.content_model import Content
 from tests.databases import TestDatabase
 
-USERS = 50
+USERS = 30  # many answers in flight at every kill, on a suite budget
 KILLS = 3
 PATIENCE = 4.0  # seconds without an answer, after a crash, before a user taps again
 CLOSING = "Thank you, that was the last question."
