@@ -42,8 +42,8 @@ from bot.web.channel import CHAT_PATH, WebChannel
 from bot.web.codec import decode, encode
 from bot.web.identity import Identity
 from bot.web.language import from_accept_language
-from bot.web.ratelimit import Limits
-from bot.web.responses import ASSET_VERSION, SECURITY_HEADERS
+from bot.web.ratelimit import Limits, address
+from bot.web.responses import ASSET_VERSION
 from flows.chat_page import labels
 from flows.commands import menu_entries
 from flows.content_model import Content
@@ -149,15 +149,11 @@ class ChatPages:
         )
         return response
 
-    @staticmethod
-    def _address(request: Request) -> str:
-        return request.client.host if request.client is not None else "unknown"
-
     # --- pages ------------------------------------------------------------------------------
 
     async def home(self, request: Request) -> Response:
         query = f"?{request.url.query}" if request.url.query else ""
-        return RedirectResponse(CHAT_PATH + query, status_code=303, headers=SECURITY_HEADERS)
+        return RedirectResponse(CHAT_PATH + query, status_code=303)
 
     async def page(self, request: Request) -> Response:
         """The chat. A newcomer is welcomed (in the browser's language); `?start=<payload>`
@@ -168,9 +164,7 @@ class ChatPages:
         if payload:
             if _PAYLOAD.match(payload):
                 await self._run(who, Event("command", "start", payload), request, label="/start")
-            response: Response = RedirectResponse(
-                CHAT_PATH, status_code=303, headers=SECURITY_HEADERS
-            )
+            response: Response = RedirectResponse(CHAT_PATH, status_code=303)
             return self._remember(response, who, secret)
         messages = await self.store.recent(who.user_id)
         if not messages:
@@ -181,7 +175,7 @@ class ChatPages:
             request.headers.get("accept-language")
         )
         html = self._render_chat(who, secret, messages, lang)
-        return self._remember(HTMLResponse(html, headers=SECURITY_HEADERS), who, secret)
+        return self._remember(HTMLResponse(html), who, secret)
 
     async def post(self, request: Request) -> Response:
         secret = await self._secret()
@@ -200,7 +194,7 @@ class ChatPages:
                 lang, "expired_title", "expired", status=403, kept=typed, who=fresh, secret=secret
             )
             return self._remember(response, fresh, secret)
-        if not self.limits.allow(who.user_id, self._address(request)):
+        if not self.limits.allow(who.user_id, address(request)):
             response = self._notice(
                 lang, "too_many_title", "too_many", status=429, kept=typed, who=who, secret=secret
             )
@@ -208,11 +202,11 @@ class ChatPages:
             return response
         event, label, token = await self._event(who, form, typed)
         if event is None:
-            return RedirectResponse(CHAT_PATH, status_code=303, headers=SECURITY_HEADERS)
+            return RedirectResponse(CHAT_PATH, status_code=303)
         handled = await self._run(who, event, request, label=label, token=token)
         if handled.erased:
             return self._forget(self._erased(handled))
-        return RedirectResponse(CHAT_PATH + "#latest", status_code=303, headers=SECURITY_HEADERS)
+        return RedirectResponse(CHAT_PATH + "#latest", status_code=303)
 
     async def _event(
         self, who: Identity, form: dict[str, str], typed: str
@@ -271,14 +265,13 @@ class ChatPages:
         if who is not None:
             found = decode(await self.store.attachment(who.user_id, request.path_params["message"]))
         if found is None or found.filename != request.path_params["name"]:
-            return Response("Not Found", status_code=404, headers=SECURITY_HEADERS)
+            return Response("Not Found", status_code=404)
         data = await drawn(found)
         media = mimetypes.guess_type(found.filename)[0] or "application/octet-stream"
         if media.startswith("text/"):
             media += "; charset=utf-8"
         disposition = "inline" if found.is_image else "attachment"
         headers = {
-            **SECURITY_HEADERS,
             "Cache-Control": "private, max-age=3600",  # a message's file never changes
             "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(found.filename)}",
         }
@@ -289,7 +282,7 @@ class ChatPages:
         who = await self._known(request)
         messages = await self.store.recent(who.user_id) if who is not None else []
         if who is None or not messages:
-            return RedirectResponse(CHAT_PATH, status_code=303, headers=SECURITY_HEADERS)
+            return RedirectResponse(CHAT_PATH, status_code=303)
         secret = await self._secret()
         lang = _language_of(messages) or "en"
         link = (
@@ -305,7 +298,7 @@ class ChatPages:
                 qr_svg=qr_svg(link),
                 renewed=request.query_params.get("renewed") == "1",
             )
-        return HTMLResponse(html, headers=SECURITY_HEADERS)
+        return HTMLResponse(html)
 
     async def renew(self, request: Request) -> Response:
         """A new personal link: the old one, and every other browser that used it, stop."""
@@ -322,9 +315,7 @@ class ChatPages:
                 secret,
             )
         renewed = Identity(who.uid, await self.store.renew(who.user_id, self.clock()))
-        response = RedirectResponse(
-            CHAT_PATH + "/device?renewed=1", status_code=303, headers=SECURITY_HEADERS
-        )
+        response = RedirectResponse(CHAT_PATH + "/device?renewed=1", status_code=303)
         return self._remember(response, renewed, secret)
 
     async def continue_here(self, request: Request) -> Response:
@@ -334,7 +325,7 @@ class ChatPages:
         if found is None or await self.store.generation(found.user_id) != found.generation:
             lang = from_accept_language(request.headers.get("accept-language"))
             return self._notice(lang, "link_gone_title", "link_gone", status=404)
-        response = RedirectResponse(CHAT_PATH, status_code=303, headers=SECURITY_HEADERS)
+        response = RedirectResponse(CHAT_PATH, status_code=303)
         return self._remember(response, found, secret)
 
     # --- drawing the pages ------------------------------------------------------------------
@@ -380,7 +371,7 @@ class ChatPages:
             html = self.templates.get_template("chat_notice.html").render(
                 **chrome, title=chrome["l"][title], text=chrome["l"][text], kept=kept
             )
-        return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+        return HTMLResponse(html, status_code=status)
 
     def _erased(self, handled: Handled) -> Response:
         """The answer to an erasure: its confirmation, and nothing kept to show it later."""
@@ -392,7 +383,7 @@ class ChatPages:
                 text="\n\n".join(reply.text for reply in handled.replies),
                 kept="",
             )
-        return HTMLResponse(html, headers=SECURITY_HEADERS)
+        return HTMLResponse(html)
 
 
 def _stored(reply: Reply, handled: Handled) -> tuple[dict[str, Any], str | None]:
@@ -473,13 +464,7 @@ def _bubbles(messages: list[StoredMessage], words: dict[str, str]) -> list[Bubbl
 
 
 async def read_capped(request: Request) -> bytes | None:
-    """The request's body, or None when it is larger than MAX_BODY (read no further)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            return None
-    return bytes(body)
+    """The request's body, or None when it is larger than MAX_BODY (a form's cap, far below
+    the server's: `bot.web.guard` has read the body already, within its own cap and time)."""
+    body = await request.body()
+    return None if len(body) > MAX_BODY else body

@@ -24,7 +24,7 @@ from bot.storage.workshops import WorkshopStore
 from bot.telegram.links import join_link
 from bot.web.access import JOIN_PATH
 from bot.web.language import from_accept_language
-from bot.web.responses import ASSET_VERSION, SECURITY_HEADERS
+from bot.web.responses import ASSET_VERSION
 from flows.i18n import use_language
 from flows.locales import codes, language, others
 from flows.workshop.codes import join_payload, normalise_code
@@ -83,9 +83,7 @@ class JoinPages:
         code = normalise_code(typed[:LONGEST_CODE])
         if code is None:
             return self._render(request, lang, JoinState.UNKNOWN, status=404)
-        return RedirectResponse(
-            JOIN_PATH + code + "?" + urlencode({"lang": lang}), 303, headers=SECURITY_HEADERS
-        )
+        return RedirectResponse(JOIN_PATH + code + "?" + urlencode({"lang": lang}), 303)
 
     async def page(self, request: Request) -> Response:
         lang = self._lang(request)
@@ -133,4 +131,4 @@ class JoinPages:
                 ],
                 asset_version=ASSET_VERSION,
             )
-        return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+        return HTMLResponse(html, status_code=status)

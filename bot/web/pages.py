@@ -43,8 +43,9 @@ from bot.web.join import JoinPages, app_link
 from bot.web.language import from_accept_language
 from bot.web.poller import WorkshopPoller
 from bot.web.ratelimit import Limits
+from bot.web.ratelimit import address as client_address
 from bot.web.regional import RegionalPages
-from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
+from bot.web.responses import ASSET_VERSION, NOT_FOUND
 from bot.web.streams import StreamLimits
 from flows.content_model import Content
 from flows.i18n import use_language
@@ -208,7 +209,7 @@ class Pages:
                 ],
                 asset_version=ASSET_VERSION,
             )
-        return HTMLResponse(html, headers=SECURITY_HEADERS)
+        return HTMLResponse(html)
 
     async def events(self, request: Request) -> Response:
         host = self._host(request)
@@ -220,9 +221,9 @@ class Pages:
         since = request.query_params.get("since", "")
         # a revision the page has shown; anything else (², a 5 000-digit number) is ignored
         shown = int(since) if since.isascii() and since.isdigit() and len(since) < 19 else None
-        headers = {**SECURITY_HEADERS, "X-Accel-Buffering": "no"}
+        headers = {"X-Accel-Buffering": "no"}
         link = f"{workshop.id}.{generation}"
-        address = request.client.host if request.client is not None else "unknown"
+        address = client_address(request)
         if not self.streams.take(link, address):
             return Response(status_code=429, headers={"Retry-After": "30"})
         return StreamingResponse(
@@ -316,7 +317,6 @@ class Pages:
             csv_bytes(table),
             media_type="text/csv; charset=utf-8",
             headers={
-                **SECURITY_HEADERS,
                 "Content-Disposition": f'attachment; filename="workshop-{workshop.code}.csv"',
             },
         )
@@ -346,7 +346,6 @@ class Pages:
             data,
             media_type=media,
             headers={
-                **SECURITY_HEADERS,
                 "Content-Disposition": f'attachment; filename="{attachment.filename}"',
             },
         )
@@ -365,7 +364,7 @@ class Pages:
         secret = await self._links.secret(self.storage)
         expected = access.sign(secret, workshop.id, generation, access.HOST_FORM)
         if not hmac.compare_digest(expected.encode(), form.get("csrf", "").encode()):
-            return Response("Forbidden", status_code=403, headers=SECURITY_HEADERS)
+            return Response("Forbidden", status_code=403)
         action = form.get("action", "")
         if action in ("filteron", "filteroff"):
             await self.workshops.set_filter(workshop.id, action == "filteron")
@@ -381,7 +380,7 @@ class Pages:
         back = (
             access.HOST_PATH + token + (f"?{urlencode({'lang': lang})}" if lang in codes() else "")
         )
-        return RedirectResponse(back, status_code=303, headers=SECURITY_HEADERS)
+        return RedirectResponse(back, status_code=303)
 
     async def _host_forms(self, workshop: WorkshopInfo, lang: str) -> dict[str, object]:
         """What the facilitator view's forms and links need: where they go, and their

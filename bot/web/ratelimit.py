@@ -9,6 +9,14 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from starlette.requests import Request
+
+
+def address(request: Request) -> str:
+    """The address a request comes from (the proxy's client, where uvicorn trusts the proxy),
+    as the limits per address count it."""
+    return request.client.host if request.client is not None else "unknown"
+
 
 @dataclass
 class Window:

@@ -17,7 +17,7 @@ from bot.render.tables import csv_bytes
 from bot.storage import Storage
 from bot.storage.regional import Observer, RegionalStore
 from bot.web import access
-from bot.web.responses import ASSET_VERSION, NOT_FOUND, SECURITY_HEADERS
+from bot.web.responses import ASSET_VERSION, NOT_FOUND
 from flows.content_model import Content
 from flows.i18n import use_language
 from flows.locales import SWEDISH, codes, others
@@ -90,7 +90,7 @@ class RegionalPages:
                 ],
                 asset_version=ASSET_VERSION,
             )
-        return HTMLResponse(html, headers=SECURITY_HEADERS)
+        return HTMLResponse(html)
 
     async def export(self, request: Request) -> Response:
         observer = await self._observer(request.path_params["token"])
@@ -103,7 +103,6 @@ class RegionalPages:
             csv_bytes(table(view)),
             media_type="text/csv; charset=utf-8",
             headers={
-                **SECURITY_HEADERS,
                 "Content-Disposition": 'attachment; filename="regional-picture.csv"',
             },
         )

@@ -1,5 +1,6 @@
-"""What every page of the bot's web server answers with: its security headers, the plain 404
-of a wrong or revoked link, and the version in the static files' URLs."""
+"""What every page of the bot's web server answers with: its security headers (put on every
+answer by `bot.web.guard`, so a route need not), the plain 404 of a wrong or revoked link, and
+the version in the static files' URLs."""
 
 from __future__ import annotations
 
