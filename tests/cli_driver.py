@@ -18,29 +18,40 @@ from bot.cli import main
 IN_PROCESS = {"admin", "chat", "content", "db"}  # commands that leave the process as it was
 
 
+def home(tmp_path: Path) -> dict[str, str]:
+    """The throw-away home's variables: its database, data folder and HOME."""
+    return {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'journey.db'}",
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+
+
 def run(tmp_path: Path, args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     """`cluster-journey <args>` with no input; `env` adds or overrides variables. The commands
     that set nothing up for the process (`IN_PROCESS`) run as the command's `main` in this
     process, which saves an interpreter's start-up each; `run` and `web`, which set up logging
     and serve, as a process of their own."""
-    home = {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'journey.db'}",
-        "HOME": str(tmp_path),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        **env,
-    }
+    variables = {**home(tmp_path), **env}
     if args and args[0] in IN_PROCESS:
-        return in_process(tmp_path, args, home, "")
-    environ = {**os.environ, **home}
+        return in_process(tmp_path, args, variables, "")
+    return process(tmp_path, args, variables, "", timeout=60)
+
+
+def process(
+    tmp_path: Path, args: list[str], env: dict[str, str], typed: str, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot.cli <args>` as a process of its own in `tmp_path`, `typed` piped in."""
+    environ = {**os.environ, **env}
     environ.pop("CLUSTER_JOURNEY_CONTENT_DIR", None)
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
-        input="",
+        input=typed,
         capture_output=True,
         text=True,
         env=environ,
         cwd=tmp_path,
-        timeout=60,
+        timeout=timeout,
     )
 
 
@@ -97,34 +108,15 @@ def chat(tmp_path: Path, lines: list[str], *args: str) -> str:
     """The terminal chat (`cluster-journey chat <args>`) fed `lines` as typed; all it wrote.
     In this process (`in_process`): the same code as the piped process of `test_terminal`,
     without an interpreter's start-up for each of the suite's many short chats."""
-    env = {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'journey.db'}",
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "HOME": str(tmp_path),
-    }
     typed = "".join(f"{line}\n" for line in lines)
-    result = in_process(tmp_path, ["chat", *args], env, typed)
+    result = in_process(tmp_path, ["chat", *args], home(tmp_path), typed)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
 def chat_process(tmp_path: Path, lines: list[str], *args: str) -> str:
     """The same as `chat`, as a separate process with the lines piped to its standard input."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'journey.db'}",
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "HOME": str(tmp_path),
-    }
-    env.pop("CLUSTER_JOURNEY_CONTENT_DIR", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "chat", *args],
-        input="".join(f"{line}\n" for line in lines),
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-    )
+    typed = "".join(f"{line}\n" for line in lines)
+    result = process(tmp_path, ["chat", *args], home(tmp_path), typed, timeout=120)
     assert result.returncode == 0, result.stderr
     return result.stdout

@@ -5,6 +5,8 @@ the code does not know is refused with one clear line."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -14,6 +16,16 @@ from alembic.runtime.migration import MigrationContext
 from bot.storage import migrate
 from bot.storage.schema import metadata
 from tests.cli_driver import chat, one_line, run
+
+
+def fresh_interpreter(code: str) -> None:
+    """Run `code` in a new Python from the project's folder: what it imports is its own."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
 
 OLD_RELEASE = Path(__file__).parent / "data" / "db-44e7cdf.sql"
 
@@ -73,9 +85,6 @@ def test_head_is_known_without_alembic_and_start_up_loads_only_what_it_needs(tmp
     """revision.HEAD is the newest script; a bot starting on a database at it loads neither
     Alembic, nor the web server (polling), nor the PDF library, nor matplotlib, nor
     SQLAlchemy's ORM (about 8 MB the bot never uses), nor the metrics library (off)."""
-    import subprocess
-    import sys
-
     from bot.storage.revision import HEAD
 
     assert migrate.head() == HEAD
@@ -91,19 +100,12 @@ def test_head_is_known_without_alembic_and_start_up_loads_only_what_it_needs(tmp
         "          if m in sys.modules]\n"
         "assert not loaded, loaded\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-        cwd=Path(__file__).resolve().parent.parent,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    fresh_interpreter(code)
 
 
 def test_the_bot_and_its_web_pages_run_without_sqlalchemys_orm(tmp_path):
     """Everything the bot process loads, its web pages included, and an event handled through
     the storage: SQLAlchemy Core only (`bot.storage.aio`), never `sqlalchemy.orm`."""
-    import subprocess
-    import sys
-
     url = f"sqlite:///{tmp_path / 'db'}"
     code = (
         "import asyncio, sys, bot.cli, bot.telegram.app, bot.web.asgi, bot.web.pages\n"
@@ -124,8 +126,4 @@ def test_the_bot_and_its_web_pages_run_without_sqlalchemys_orm(tmp_path):
         "loaded = [m for m in sys.modules if m.startswith(unused)]\n"
         "assert not loaded, loaded\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-        cwd=Path(__file__).resolve().parent.parent,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    fresh_interpreter(code)
