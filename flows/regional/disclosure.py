@@ -18,8 +18,7 @@ Pure: counts in, hidden figures out; `flows.regional.view` builds the figures an
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 MIN_CLUSTERS = 5  # no figure of the regional picture comes from fewer
@@ -68,9 +67,6 @@ def refused_by_size(
     return any(0 < sizes.get(w, 0) - size < MIN_CLUSTERS for w in wider(selection, link_region))
 
 
-Cell = tuple[Selection, str]
-
-
 @dataclass(frozen=True)
 class Protected:
     """What may be shown: the hidden figures of each selection, and the selections refused."""
@@ -84,84 +80,177 @@ class Protected:
 
 def protect(figures: Mapping[Selection, Figures], link_region: str | None) -> Protected:
     """Primary and secondary suppression over every selection in `figures` (each region and
-    field combination with clusters, and their margins), hiding until every sum holds."""
-    counts: dict[Cell, int] = {}
-    for selection, figs in figures.items():
-        for key, count in figs.counts.items():
-            counts[(selection, key)] = count
-    sums: list[tuple[Cell, tuple[Cell, ...]]] = []
-    for selection, figs in figures.items():
-        sums += [((selection, t), tuple((selection, p) for p in parts)) for t, parts in figs.sums]
-    # a figure of a selection is the sum of the same figure of its narrower selections
-    children: dict[tuple[Selection, int], list[Selection]] = defaultdict(list)
-    for selection in figures:
-        region, field_ = selection
-        if region is not None and link_region is None and (None, field_) in figures:
-            children[((None, field_), 0)].append(selection)
-        if field_ is not None and (region, None) in figures:
-            children[((region, None), 1)].append(selection)
-    for (parent, _axis), narrower in children.items():
-        for key in figures[parent].counts:
-            sums.append(((parent, key), tuple((c, key) for c in narrower)))
+    field combination with clusters, and their margins), hiding until every sum holds. Every
+    selection has the same figures and sums (`flows.regional.view.figures` makes them so)."""
+    if not figures:
+        return Protected({}, frozenset())
+    first = next(iter(figures.values()))
+    keys = tuple(first.counts)
+    if TOTAL not in keys:
+        raise ValueError(f"every selection needs the figure {TOTAL!r}")
+    index = {key: k for k, key in enumerate(keys)}
+    counts: list[int] = []
+    small: set[int] = set()
+    for number, figs in enumerate(figures.values()):
+        if tuple(figs.counts) != keys or figs.sums != first.sums:
+            raise ValueError("every selection needs the same figures and sums")
+        counts += figs.counts.values()
+        small |= {number * len(keys) + index[key] for key in figs.small}
+    sums = tuple((index[t], tuple(index[p] for p in parts)) for t, parts in first.sums)
+    grid = Grid(tuple(figures), keys, sums, counts, frozenset(small))
+    hidden = protect_grid(grid, link_region)
+    return Protected(
+        {s: keys for s in figures if (keys := hidden.keys(s))}, frozenset(hidden.refused)
+    )
 
-    sizes = {s: f.counts.get(TOTAL, 0) for s, f in figures.items()}
-    hidden: set[Cell] = {
-        cell
-        for cell, count in counts.items()
-        if not safe(count) or cell[1] in figures[cell[0]].small
-    }
-    hidden |= {(s, TOTAL) for s in figures if refused_by_size(sizes, s, link_region)}
 
-    containing: dict[Cell, list[int]] = defaultdict(list)
-    for number, (total, parts) in enumerate(sums):
-        for cell in (total, *parts):
-            containing[cell].append(number)
-    waiting = list(range(len(sums)))  # the sums to check again, after a figure was hidden
+@dataclass(frozen=True)
+class Grid:
+    """The figures of many selections that share one layout, indexed by number: figure `k` of
+    the `s`th selection is `counts[s * len(keys) + k]`; `sums` are the layout's sums (total,
+    parts) as key numbers; `small` the figures (by that number) from fewer than five clusters
+    whatever their count."""
 
-    def hide(cell: Cell) -> None:
-        if cell not in hidden:
-            hidden.add(cell)
-            waiting.extend(containing[cell])
+    selections: tuple[Selection, ...]
+    keys: tuple[str, ...]
+    sums: tuple[tuple[int, tuple[int, ...]], ...]
+    counts: Sequence[int]
+    small: frozenset[int]
 
-    def refuse(selection: Selection) -> None:
-        for key in figures[selection].counts:
-            hide((selection, key))
 
-    for selection in {s for s, key in hidden if key == TOTAL}:
-        hidden.update((selection, key) for key in figures[selection].counts)
-    while waiting:
-        total, parts = sums[waiting.pop()]
-        if _holds(total, parts, hidden, counts):
+@dataclass(frozen=True)
+class Hidden:
+    """What `protect_grid` hides: a flag per figure of the grid, and the selections refused."""
+
+    grid: Grid
+    flags: bytearray
+    refused: frozenset[Selection]
+
+    def keys(self, selection: Selection) -> frozenset[str]:
+        """The hidden figures of `selection`."""
+        width = len(self.grid.keys)
+        base = self.grid.selections.index(selection) * width
+        flags = self.flags
+        return frozenset(key for k, key in enumerate(self.grid.keys) if flags[base + k])
+
+
+def protect_grid(grid: Grid, link_region: str | None) -> Hidden:
+    """`protect` on numbers: the same sums, checked in the same order with the same choices,
+    so it hides exactly what `protect` always hid, but without building a key per figure and a
+    list per sum. Sum `s * T + t` is the layout's sum `t` in the `s`th selection; then come
+    the margins, `S * T + g * K + k`: figure `k` of the `g`th wider selection (and axis) as
+    the sum of the same figure of its narrower ones. A sum is looked at again only when one of
+    its figures was hidden since it was last looked at (`dirty`): a sum nothing changed in
+    gives the same answer as before, which changed nothing."""
+    selections, width = grid.selections, len(grid.keys)
+    position = {s: n for n, s in enumerate(selections)}
+    total_key = grid.keys.index(TOTAL)
+    per_selection = len(grid.sums)
+    counts = grid.counts
+
+    groups: dict[tuple[Selection, int], list[int]] = {}
+    for number, (region, field_) in enumerate(selections):
+        if region is not None and link_region is None and (None, field_) in position:
+            groups.setdefault(((None, field_), 0), []).append(number)
+        if field_ is not None and (region, None) in position:
+            groups.setdefault(((region, None), 1), []).append(number)
+    parents = [position[parent] for parent, _axis in groups]
+    narrower = [tuple(children) for children in groups.values()]
+    in_groups: list[list[int]] = [[] for _ in selections]  # a selection's groups, in order
+    for g, (parent, children) in enumerate(zip(parents, narrower, strict=True)):
+        for member in (parent, *children):
+            in_groups[member].append(g)
+    margins = len(selections) * per_selection
+    count = margins + len(groups) * width
+
+    in_sums: list[list[int]] = [[] for _ in range(width)]  # key → the layout's sums with it
+    for t, (total, parts) in enumerate(grid.sums):
+        for k in (total, *parts):
+            in_sums[k].append(t)
+
+    def containing(cell: int) -> list[int]:
+        s, k = divmod(cell, width)
+        first = s * per_selection
+        return [first + t for t in in_sums[k]] + [margins + g * width + k for g in in_groups[s]]
+
+    def members(number: int) -> tuple[int, list[int]]:
+        if number < margins:
+            s, t = divmod(number, per_selection)
+            base = s * width
+            total, parts = grid.sums[t]
+            return base + total, [base + p for p in parts]
+        g, k = divmod(number - margins, width)
+        return parents[g] * width + k, [c * width + k for c in narrower[g]]
+
+    hidden = bytearray(len(counts))
+    for cell, value in enumerate(counts):
+        if not safe(value):
+            hidden[cell] = 1
+    for cell in grid.small:
+        hidden[cell] = 1
+    sizes = {s: counts[n * width + total_key] for n, s in enumerate(selections)}
+    for n, s in enumerate(selections):
+        if refused_by_size(sizes, s, link_region):
+            hidden[n * width + total_key] = 1
+    dirty = bytearray(count)
+    everything = b"\x01" * width
+    for n in range(len(selections)):
+        if hidden[n * width + total_key]:  # refused: every figure of it hidden, as its sums
+            hidden[n * width : (n + 1) * width] = everything
+            dirty[n * per_selection : (n + 1) * per_selection] = b"\x01" * per_selection
+            for g in in_groups[n]:
+                dirty[margins + g * width : margins + (g + 1) * width] = everything
+    for cell in (c for c, flag in enumerate(hidden) if flag):
+        for number in containing(cell):
+            dirty[number] = 1
+
+    waiting: list[int] = []  # sums to look at again after a figure was hidden, last first
+
+    def hide(cell: int) -> None:
+        if not hidden[cell]:
+            hidden[cell] = 1
+            found = containing(cell)
+            for number in found:
+                dirty[number] = 1
+            waiting.extend(found)
+
+    def name(cell: int) -> str:  # the tie-break of `protect`: the text of (selection, key)
+        s, k = divmod(cell, width)
+        return str((selections[s], grid.keys[k]))
+
+    below = count  # every sum is looked at once, the last first, then again when waiting
+    while True:
+        if waiting:
+            number = waiting.pop()
+        else:
+            below = dirty.rfind(1, 0, below)
+            if below < 0:
+                break
+            number = below
+        if not dirty[number]:
             continue
-        pick = _next_to_hide(total, parts, hidden, counts)
-        if pick is None:
+        dirty[number] = 0
+        total, parts = members(number)
+        gone = [p for p in parts if hidden[p]]
+        if hidden[total]:
+            if gone:
+                continue  # the total alone hidden is the sum of its shown parts
+        elif not gone or (len(gone) >= 2 and safe(sum(counts[p] for p in gone))):
+            continue
+        candidates = [p for p in parts if not hidden[p] and counts[p] > 0]
+        if candidates:
+            least = min(counts[p] for p in candidates)
+            tied = [p for p in candidates if counts[p] == least]
+            pick = tied[0] if len(tied) == 1 else min(tied, key=name)
+        elif hidden[total]:
             continue  # nothing left to hide: every figure of the sum is hidden
-        if pick[1] == TOTAL:
-            refuse(pick[0])
+        else:
+            pick = total
+        if pick % width == total_key:
+            base = pick - total_key
+            for cell in range(base, base + width):
+                hide(cell)
         else:
             hide(pick)
-    by_selection: dict[Selection, set[str]] = defaultdict(set)
-    for selection, key in hidden:
-        by_selection[selection].add(key)
-    refused = frozenset(s for s in figures if (s, TOTAL) in hidden)
-    return Protected({s: frozenset(k) for s, k in by_selection.items()}, refused)
-
-
-def _holds(
-    total: Cell, parts: Sequence[Cell], hidden: set[Cell], counts: Mapping[Cell, int]
-) -> bool:
-    gone = [c for c in (total, *parts) if c in hidden]
-    if not gone:
-        return True
-    if total in hidden:
-        return len(gone) != 1  # the total alone hidden is the sum of its shown parts
-    return len(gone) >= 2 and safe(sum(counts[c] for c in gone))
-
-
-def _next_to_hide(
-    total: Cell, parts: Iterable[Cell], hidden: set[Cell], counts: Mapping[Cell, int]
-) -> Cell | None:
-    candidates = [c for c in parts if c not in hidden and counts[c] > 0]
-    if candidates:
-        return min(candidates, key=lambda c: (counts[c], str(c)))
-    return None if total in hidden else total
+    refused = frozenset(s for n, s in enumerate(selections) if hidden[n * width + total_key])
+    return Hidden(grid, hidden, refused)

@@ -3,9 +3,9 @@ read without who made them. `bot.storage.regional` implements it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -70,3 +70,65 @@ class Regional(Protocol):
     async def step_peers(self, exclude: str, position: int) -> StepPeers:
         """The other consenting clusters at step `position`, counted (the peers line)."""
         ...
+
+
+Move = tuple[int | None, int | None]  # the first own assessment's step, the latest's
+
+
+@dataclass
+class ClusterCounts:
+    """The consenting clusters of one region and field, counted, never listed: how many have
+    an assessment, how many are at each step (None: every step ready) and gave each answer
+    (their latest assessment), and of those assessed more than once how many went from which
+    step to which. What the regional view needs of them; the database keeps it per region and
+    field as assessments and consents change (`bot.storage.clusters`)."""
+
+    region: str
+    field: str
+    clusters: int = 0
+    positions: dict[int | None, int] = field(default_factory=dict)
+    answers: dict[str, dict[str, int]] = field(default_factory=dict)  # question → answer → n
+    moves: dict[Move, int] = field(default_factory=dict)
+
+    def count(
+        self,
+        position: int | None,
+        answers: Mapping[str, str],
+        first_position: int | None,
+        assessed: int,
+        sign: int = 1,
+    ) -> None:
+        """Add one cluster's latest assessment (`sign` -1: take it out again)."""
+        self.clusters += sign
+        _bump(self.positions, position, sign)
+        for question, answer in answers.items():
+            by_answer = self.answers.setdefault(question, {})
+            _bump(by_answer, answer, sign)
+            if not by_answer:
+                del self.answers[question]
+        if assessed >= 2:
+            _bump(self.moves, (first_position, position), sign)
+
+    @classmethod
+    def of(cls, clusters: Iterable[SharedCluster]) -> dict[tuple[str, str], ClusterCounts]:
+        """The clusters counted per region and field (a cluster without an assessment makes
+        its region and field present, counting nothing)."""
+        cells: dict[tuple[str, str], ClusterCounts] = {}
+        for cluster in clusters:
+            cell = cells.get((cluster.region, cluster.field))
+            if cell is None:
+                cell = cells[(cluster.region, cluster.field)] = cls(cluster.region, cluster.field)
+            if cluster.assessments:
+                first, latest = cluster.assessments[0], cluster.assessments[-1]
+                cell.count(
+                    latest.position, latest.answers, first.position, len(cluster.assessments)
+                )
+        return cells
+
+
+def _bump(counts: dict[Any, int], key: Any, by: int) -> None:
+    value = counts.get(key, 0) + by
+    if value:
+        counts[key] = value
+    else:
+        counts.pop(key, None)

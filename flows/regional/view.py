@@ -10,18 +10,27 @@ the same rows (`rows`)."""
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import add
 from typing import Any
 
 from flows.content_model import Content
 from flows.i18n import _, current_language, ngettext
 from flows.locales import format_number
 from flows.messages import Table
-from flows.regional.disclosure import MIN_CLUSTERS, TOTAL, Figures, Protected, Selection, protect
-from flows.regional.port import SharedCluster
+from flows.regional.disclosure import (
+    MIN_CLUSTERS,
+    TOTAL,
+    Figures,
+    Grid,
+    Hidden,
+    Protected,
+    Selection,
+    protect_grid,
+)
+from flows.regional.port import ClusterCounts, SharedCluster
 from flows.scoring import UNSURE
 from flows.workshop.export import csv_delimiter
 
@@ -129,111 +138,233 @@ def _step_key(position: int | None) -> str:
     return "step:ready" if position is None else f"step:{position}"
 
 
-def _answers_by_id(content: Content) -> Any:
-    """`content.answer`, looked up once per answer id (it searches the list)."""
-    known: dict[str, Any] = {}
+def _shape(content: Content) -> Figures:
+    """Every figure a selection has (all zero) and how they add up, in the order
+    `flows.regional.disclosure` checks them: one list for every selection."""
+    figs = Figures()
+    figs.add(TOTAL, 0)
+    step_keys = [_step_key(s.number) for s in content.steps] + [_step_key(None)]
+    for key in step_keys:
+        figs.add(key, 0)
+    figs.adds_up(TOTAL, step_keys)
+    phase_keys = []
+    for phase in content.phases:
+        key = f"phase:{phase.id}"
+        figs.add(key, 0)
+        figs.adds_up(key, [_step_key(s.number) for s in content.steps if s.phase == phase.id])
+        phase_keys.append(key)
+    figs.adds_up(TOTAL, [*phase_keys, _step_key(None)])
+    for step in content.steps:
+        for question in step.questions:
+            q = question.id
+            for kind in QUESTION_FIGURES:
+                figs.add(f"{kind}:{q}", 0)
+            figs.adds_up(TOTAL, [f"answered:{q}", f"unanswered:{q}"])
+            figs.adds_up(f"answered:{q}", [f"unmet:{q}", f"met:{q}"])
+            figs.adds_up(f"answered:{q}", [f"unsure:{q}", f"sure:{q}"])
+            figs.adds_up(f"unmet:{q}", [f"unsure:{q}", f"unmet-sure:{q}"])
+    for key in ("moved:all", "moved:once", "moved:forward", "moved:same", "moved:back"):
+        figs.add(key, 0)
+    figs.adds_up(TOTAL, ["moved:all", "moved:once"])
+    figs.adds_up("moved:all", ["moved:forward", "moved:same", "moved:back"])
+    figs.add("support", 0)
+    for key in _support_options(content):
+        figs.add(key, 0)
+        figs.add(f"not-{key}", 0)
+        figs.adds_up("support", [key, f"not-{key}"])
+    return figs
 
-    def answer(answer_id: str) -> Any:
-        if answer_id not in known:
-            known[answer_id] = content.answer(answer_id)
-        return known[answer_id]
 
-    return answer
+QUESTION_FIGURES = ("answered", "unanswered", "unmet", "met", "unsure", "sure", "unmet-sure")
+
+
+def _support_options(content: Content) -> list[str]:
+    return [f"kind:{o.id}" for o in content.workshop.support_kinds] + [
+        f"source:{o.id}" for o in content.workshop.support_sources
+    ]
+
+
+class Layout:
+    """A content's figures as numbers (`Grid` order), and what each cluster count goes into:
+    made once per content, so that a region and field's figures are one list filled from its
+    counts (`counted`) and a wider selection's the sum of its narrower ones' lists."""
+
+    def __init__(self, content: Content) -> None:
+        shape = _shape(content)
+        self.keys = tuple(shape.counts)
+        self.index = {key: k for k, key in enumerate(self.keys)}
+        self.sums = tuple(
+            (self.index[t], tuple(self.index[p] for p in parts)) for t, parts in shape.sums
+        )
+        self.named_sums = shape.sums
+        index = self.index
+        self.total = index[TOTAL]
+        self.steps: dict[int | None, int] = {
+            s.number: index[_step_key(s.number)] for s in content.steps
+        }
+        self.steps[None] = index[_step_key(None)]
+        self.phases = [
+            (
+                index[f"phase:{p.id}"],
+                [index[_step_key(s.number)] for s in content.steps if s.phase == p.id],
+            )
+            for p in content.phases
+        ]
+        self.questions = [
+            (q.id, tuple(index[f"{kind}:{q.id}"] for kind in QUESTION_FIGURES))
+            for step in content.steps
+            for q in step.questions
+        ]
+        self.end = len(content.steps) + 1
+        self.moved = tuple(index[f"moved:{k}"] for k in ("all", "once", "forward", "same", "back"))
+        self.support = index["support"]
+        self.options = [(key, index[key], index[f"not-{key}"]) for key in _support_options(content)]
+        self._answers: dict[str, tuple[bool, bool] | None] = {}
+        self._content = content
+
+    def _answer(self, answer_id: str) -> tuple[bool, bool] | None:
+        """(unmet, unsure) of an answer id, None for one the content does not know."""
+        if answer_id not in self._answers:
+            found = self._content.answer(answer_id)
+            self._answers[answer_id] = (
+                None if found is None else (found.score < 100, found.id == UNSURE)
+            )
+        return self._answers[answer_id]
+
+    def counted(self, cell: ClusterCounts) -> list[int]:
+        """The figures of one region and field's clusters (the support ones zero)."""
+        values = [0] * len(self.keys)
+        clusters = cell.clusters
+        values[self.total] = clusters
+        for position, count in cell.positions.items():
+            k = self.steps.get(position)
+            if k is not None:
+                values[k] += count
+        for k, own in self.phases:
+            values[k] = sum(values[s] for s in own)
+        for question, (
+            answered_k,
+            unanswered_k,
+            unmet_k,
+            met_k,
+            unsure_k,
+            sure_k,
+            rest_k,
+        ) in self.questions:
+            given = cell.answers.get(question)
+            answered = unmet = unsure = 0
+            if given:
+                for answer_id, count in given.items():
+                    found = self._answer(answer_id)
+                    if found is not None:
+                        answered += count
+                        unmet += count if found[0] else 0
+                        unsure += count if found[1] else 0
+            values[answered_k] = answered
+            values[unanswered_k] = clusters - answered
+            values[unmet_k] = unmet
+            values[met_k] = answered - unmet
+            values[unsure_k] = unsure
+            values[sure_k] = answered - unsure
+            values[rest_k] = unmet - unsure
+        moved = forward = same = back = 0
+        for move, count in _moves(cell, self.end).items():
+            moved += count
+            if move > 0:
+                forward += count
+            elif move == 0:
+                same += count
+            else:
+                back += count
+        all_k, once_k, forward_k, same_k, back_k = self.moved
+        values[all_k], values[once_k] = moved, clusters - moved
+        values[forward_k], values[same_k], values[back_k] = forward, same, back
+        return values
+
+    def supported(
+        self, values: list[int], small: set[int], base: int, support: Sequence[SupportAnswer]
+    ) -> None:
+        """Write the support figures of these answers into `values` (and the figures from
+        fewer than five clusters' workshops, offset by `base`, into `small`)."""
+
+        def behind(answers: Sequence[SupportAnswer]) -> bool:
+            """True when these answers come from fewer than five clusters' workshops."""
+            return 0 < len({a.cluster for a in answers}) < MIN_CLUSTERS
+
+        values[self.support] = len(support)
+        if behind(support):
+            small.add(base + self.support)
+        for key, yes_k, no_k in self.options:
+            kind, option = key.split(":", 1)
+            chose = [option in (a.kinds if kind == "kind" else a.sources) for a in support]
+            yes = [a for a, c in zip(support, chose, strict=True) if c]
+            no = [a for a, c in zip(support, chose, strict=True) if not c]
+            values[yes_k], values[no_k] = len(yes), len(no)
+            small.update(base + k for k, part in ((yes_k, yes), (no_k, no)) if behind(part))
+
+
+_LAYOUTS: dict[int, tuple[Content, Layout]] = {}
+
+
+def layout(content: Content) -> Layout:
+    """The content's layout, made once (content is loaded once and never changed)."""
+    found = _LAYOUTS.get(id(content))
+    if found is None or found[0] is not content:
+        found = _LAYOUTS[id(content)] = (content, Layout(content))
+    return found[1]
+
+
+def _moves(cell: ClusterCounts, end: int) -> Counter[int]:
+    """Steps moved between the first and the latest assessment (forward positive), counted."""
+    moves: Counter[int] = Counter()
+    for (first, latest), count in cell.moves.items():
+        moves[(latest or end) - (first or end)] += count
+    return moves
 
 
 def figures(
     content: Content, clusters: Sequence[SharedCluster], support: Sequence[SupportAnswer]
 ) -> Figures:
     """Every figure the view may show of these clusters, and how they add up."""
-    figs = Figures()
-    latest = [c.assessments[-1] for c in clusters if c.assessments]
-    figs.add(TOTAL, len(latest))
-    positions = Counter(_step_key(a.position) for a in latest)
-    step_keys = [_step_key(s.number) for s in content.steps] + [_step_key(None)]
-    for key in step_keys:
-        figs.add(key, positions[key])
-    figs.adds_up(TOTAL, step_keys)
-    phase_keys = []
-    for phase in content.phases:
-        key = f"phase:{phase.id}"
-        own = [_step_key(s.number) for s in content.steps if s.phase == phase.id]
-        figs.add(key, sum(positions[k] for k in own))
-        figs.adds_up(key, own)
-        phase_keys.append(key)
-    figs.adds_up(TOTAL, [*phase_keys, _step_key(None)])
-
-    answer_of = _answers_by_id(content)
-    given: dict[str, Counter[str]] = {}  # question → answer id → clusters, in one pass
-    for a in latest:
-        for question_id, answer_id in a.answers.items():
-            given.setdefault(question_id, Counter())[answer_id] += 1
-    for step in content.steps:
-        for question in step.questions:
-            known = [
-                (found, count)
-                for answer_id, count in given.get(question.id, Counter()).items()
-                if (found := answer_of(answer_id)) is not None
-            ]
-            answered = sum(count for _found, count in known)
-            unmet = sum(count for found, count in known if found.score < 100)
-            unsure = sum(count for found, count in known if found.id == UNSURE)
-            q = question.id
-            figs.add(f"answered:{q}", answered)
-            figs.add(f"unanswered:{q}", len(latest) - answered)
-            figs.add(f"unmet:{q}", unmet)
-            figs.add(f"met:{q}", answered - unmet)
-            figs.add(f"unsure:{q}", unsure)
-            figs.add(f"sure:{q}", answered - unsure)
-            figs.add(f"unmet-sure:{q}", unmet - unsure)
-            figs.adds_up(TOTAL, [f"answered:{q}", f"unanswered:{q}"])
-            figs.adds_up(f"answered:{q}", [f"unmet:{q}", f"met:{q}"])
-            figs.adds_up(f"answered:{q}", [f"unsure:{q}", f"sure:{q}"])
-            figs.adds_up(f"unmet:{q}", [f"unsure:{q}", f"unmet-sure:{q}"])
-
-    end = len(content.steps) + 1
-    moves = [
-        (c.assessments[-1].position or end) - (c.assessments[0].position or end)
-        for c in clusters
-        if len(c.assessments) >= 2
-    ]
-    figs.add("moved:all", len(moves))
-    figs.add("moved:once", len(latest) - len(moves))
-    figs.add("moved:forward", sum(1 for m in moves if m > 0))
-    figs.add("moved:same", sum(1 for m in moves if m == 0))
-    figs.add("moved:back", sum(1 for m in moves if m < 0))
-    figs.adds_up(TOTAL, ["moved:all", "moved:once"])
-    figs.adds_up("moved:all", ["moved:forward", "moved:same", "moved:back"])
-
-    def behind(answers: Sequence[SupportAnswer]) -> bool:
-        """True when these answers come from fewer than five clusters' workshops."""
-        return 0 < len({a.cluster for a in answers}) < MIN_CLUSTERS
-
-    figs.add("support", len(support), small=behind(support))
-    options = [("kind", o.id) for o in content.workshop.support_kinds]
-    options += [("source", o.id) for o in content.workshop.support_sources]
-    for kind, option in options:
-        key = f"{kind}:{option}"
-        chose = [option in (a.kinds if kind == "kind" else a.sources) for a in support]
-        yes = [a for a, c in zip(support, chose, strict=True) if c]
-        no = [a for a, c in zip(support, chose, strict=True) if not c]
-        figs.add(key, len(yes), small=behind(yes))
-        figs.add(f"not-{key}", len(no), small=behind(no))
-        figs.adds_up("support", [key, f"not-{key}"])
-    return figs
+    shape = layout(content)
+    together = ClusterCounts("", "")
+    for cell in ClusterCounts.of(clusters).values():
+        _merge(together, cell)
+    values = shape.counted(together)
+    small: set[int] = set()
+    shape.supported(values, small, 0, support)
+    return Figures(
+        dict(zip(shape.keys, values, strict=True)),
+        list(shape.named_sums),
+        {shape.keys[k] for k in small},
+    )
 
 
-# --- the view of the selection ------------------------------------------------------------------
+def _merge(into: ClusterCounts, cell: ClusterCounts) -> None:
+    into.clusters += cell.clusters
+    for position, count in cell.positions.items():
+        into.positions[position] = into.positions.get(position, 0) + count
+    for question, given in cell.answers.items():
+        by_answer = into.answers.setdefault(question, {})
+        for answer, count in given.items():
+            by_answer[answer] = by_answer.get(answer, 0) + count
+    for move, count in cell.moves.items():
+        into.moves[move] = into.moves.get(move, 0) + count
+
+
+# --- every selection of a link, protected together ----------------------------------------------
 
 
 def selections(
     link_region: str | None,
-    clusters: Sequence[SharedCluster],
+    clusters: Sequence[SharedCluster] | Sequence[ClusterCounts],
     support: Sequence[SupportAnswer],
-    wanted: Selection,
+    wanted: Selection | None = None,
 ) -> list[Selection]:
-    """The selections a link can see that hold any cluster, with their margins, and `wanted`."""
+    """The selections a link can see that hold any cluster, with their margins (and `wanted`,
+    when given)."""
     present = {(c.region, c.field) for c in clusters} | {(a.region, a.field) for a in support}
-    found: set[Selection] = {wanted}
+    found: set[Selection] = set() if wanted is None else {wanted}
     for region, field_ in present:
         regions = [region] if link_region is not None else [region, None]
         found |= {(r, f) for r in regions for f in (field_, None)}
@@ -245,7 +376,7 @@ def _in(selection: Selection, region: str, field_: str) -> bool:
 
 
 def _sorted_into(
-    seen: Sequence[Selection], items: Sequence[SharedCluster] | Sequence[SupportAnswer]
+    seen: Sequence[Selection], items: Sequence[ClusterCounts] | Sequence[SupportAnswer]
 ) -> dict[Selection, list[Any]]:
     """Each selection's items, in their order: what `_in` keeps of them, found in one pass
     (an item belongs to its own region and field and to their margins), not one per
@@ -260,6 +391,68 @@ def _sorted_into(
     return into
 
 
+@dataclass(frozen=True)
+class Picture:
+    """Every selection one link can see, with its figures, protected together: what the
+    view of any of them is drawn from. It depends on the counts alone (not on the selection
+    asked for or the language), so the web pages keep it until the counts change."""
+
+    content: Content
+    cells: tuple[ClusterCounts, ...]
+    grid: Grid
+    hidden: Hidden
+
+    @classmethod
+    def of(
+        cls,
+        content: Content,
+        cells: Sequence[ClusterCounts],
+        support: Sequence[SupportAnswer],
+        link_region: str | None = None,
+    ) -> Picture:
+        """`cells`: the clusters counted per region and field (all of them in `link_region`
+        when the link is for one region)."""
+        shape = layout(content)
+        seen = selections(link_region, cells, support)
+        if link_region is not None:
+            seen = [s for s in seen if s[0] == link_region]
+        width = len(shape.keys)
+        counted = {(c.region, c.field): shape.counted(c) for c in cells}
+        values: list[int] = []
+        for selection, inside in _sorted_into(seen, cells).items():
+            own = counted.get(selection) if None not in selection else None
+            if own is None:
+                own = [0] * width
+                for cell in inside:
+                    own = list(map(add, own, counted[(cell.region, cell.field)]))
+            values += own
+        small: set[int] = set()
+        if support:
+            for number, answers in enumerate(_sorted_into(seen, support).values()):
+                if answers:
+                    own = values[number * width : (number + 1) * width]
+                    shape.supported(own, small, number * width, answers)
+                    values[number * width : (number + 1) * width] = own
+        grid = Grid(tuple(seen), shape.keys, shape.sums, values, frozenset(small))
+        return cls(content, tuple(cells), grid, protect_grid(grid, link_region))
+
+    def view(self, wanted: Selection = (None, None)) -> RegionalView:
+        """The view of `wanted`, in the current language (nothing shown when the link sees no
+        cluster in it, or it is refused)."""
+        if wanted not in self.grid.selections:
+            return _refused()
+        width = len(self.grid.keys)
+        base = self.grid.selections.index(wanted) * width
+        counts = dict(zip(self.grid.keys, self.grid.counts[base : base + width], strict=True))
+        protected = Protected({wanted: self.hidden.keys(wanted)}, self.hidden.refused)
+        moves: Counter[int] = Counter()
+        end = len(self.content.steps) + 1
+        for cell in self.cells:
+            if _in(wanted, cell.region, cell.field):
+                moves.update(_moves(cell, end))
+        return _view(self.content, moves, counts, protected, wanted)
+
+
 def regional_view(
     content: Content,
     clusters: Sequence[SharedCluster],
@@ -269,37 +462,50 @@ def regional_view(
 ) -> RegionalView:
     """The view of `wanted`, from every cluster and support answer the link can see (all of
     them in `link_region` when the link is for one region), protected together."""
-    seen = selections(link_region, clusters, support, wanted)
-    cluster_lists = _sorted_into(seen, clusters)
-    support_lists = _sorted_into(seen, support)
-    by_selection = {s: figures(content, cluster_lists[s], support_lists[s]) for s in seen}
-    if link_region is not None:
-        by_selection = {s: f for s, f in by_selection.items() if s[0] == link_region}
-    protected = protect(by_selection, link_region)
-    inside = [c for c in clusters if _in(wanted, c.region, c.field)]
-    return _view(content, inside, by_selection[wanted], protected, wanted)
+    cells = list(ClusterCounts.of(clusters).values())
+    return Picture.of(content, cells, support, link_region).view(wanted)
+
+
+def _refused() -> RegionalView:
+    return RegionalView(
+        current_language(), None, False, (), (), (), (), (), (), None, (), None, labels()
+    )
+
+
+def _median(moves: Counter[int]) -> float:
+    """`statistics.median` of the moves, from their counts."""
+    ordered = sorted(moves.items())
+    size = sum(moves.values())
+    middle = []
+    seen = 0
+    for move, count in ordered:
+        for index in (size // 2 - 1, size // 2) if size % 2 == 0 else (size // 2,):
+            if seen <= index < seen + count:
+                middle.append(move)
+        seen += count
+    return float(middle[0]) if len(middle) == 1 else (middle[0] + middle[1]) / 2
 
 
 def _view(
     content: Content,
-    clusters: Sequence[SharedCluster],
-    figs: Figures,
+    moves: Counter[int],
+    counts: dict[str, int],
     protected: Protected,
     selection: Selection,
 ) -> RegionalView:
     lang = current_language()
 
     def shown(key: str) -> int | None:
-        return protected.shown(selection, key, figs.counts[key])
+        return protected.shown(selection, key, counts[key])
 
     if selection in protected.refused:
-        return RegionalView(lang, None, False, (), (), (), (), (), (), None, (), None, labels())
+        return _refused()
     steps = [
         Cell(f"{s.number}. {s.short.get(lang)}", shown(_step_key(s.number))) for s in content.steps
     ]
     steps.append(Cell(_("Every step ready"), shown(_step_key(None))))
     phases = [Cell(p.title.get(lang), shown(f"phase:{p.id}")) for p in content.phases]
-    total = figs.counts[TOTAL]
+    total = counts[TOTAL]
 
     def ratio(cell: Cell) -> float:
         return -(cell.count or 0) / (cell.of or total or 1)
@@ -329,12 +535,12 @@ def _view(
         kinds = [
             Cell(o.label.get(lang), shown(f"kind:{o.id}"))
             for o in content.workshop.support_kinds
-            if figs.counts[f"kind:{o.id}"]
+            if counts[f"kind:{o.id}"]
         ]
         sources = [
             Cell(o.label.get(lang), shown(f"source:{o.id}"))
             for o in content.workshop.support_sources
-            if figs.counts[f"source:{o.id}"]
+            if counts[f"source:{o.id}"]
         ]
 
     change: list[Cell] = []
@@ -345,14 +551,7 @@ def _view(
             Cell(_("Unchanged"), shown("moved:same")),
             Cell(_("Moved back"), shown("moved:back")),
         ]
-        end = len(content.steps) + 1
-        median_moved = float(
-            statistics.median(
-                (c.assessments[-1].position or end) - (c.assessments[0].position or end)
-                for c in clusters
-                if len(c.assessments) >= 2
-            )
-        )
+        median_moved = _median(moves)
 
     def by_count(cells: list[Cell]) -> tuple[Cell, ...]:
         return _scaled(sorted(cells, key=lambda c: -(c.count or 0)))
