@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import add
 
 MIN_CLUSTERS = 5  # no figure of the regional picture comes from fewer
 TOTAL = "clusters"  # the figure every selection has: how many clusters it holds
@@ -163,15 +164,19 @@ def protect_grid(grid: Grid, link_region: str | None) -> Hidden:
     margins = len(selections) * per_selection
     count = margins + len(groups) * width
 
-    in_sums: list[list[int]] = [[] for _ in range(width)]  # key → the layout's sums with it
+    in_sums: list[list[tuple[int, bool]]] = [[] for _ in range(width)]  # key → its sums
     for t, (total, parts) in enumerate(grid.sums):
-        for k in (total, *parts):
-            in_sums[k].append(t)
+        in_sums[total].append((t, True))
+        for k in parts:
+            in_sums[k].append((t, False))
 
-    def containing(cell: int) -> list[int]:
+    def containing(cell: int) -> list[tuple[int, bool]]:
+        """The sums `cell` is in, in order, and whether as their total."""
         s, k = divmod(cell, width)
         first = s * per_selection
-        return [first + t for t in in_sums[k]] + [margins + g * width + k for g in in_groups[s]]
+        return [(first + t, is_total) for t, is_total in in_sums[k]] + [
+            (margins + g * width + k, parents[g] == s) for g in in_groups[s]
+        ]
 
     def members(number: int) -> tuple[int, list[int]]:
         if number < margins:
@@ -192,27 +197,96 @@ def protect_grid(grid: Grid, link_region: str | None) -> Hidden:
     for n, s in enumerate(selections):
         if refused_by_size(sizes, s, link_region):
             hidden[n * width + total_key] = 1
-    dirty = bytearray(count)
-    everything = b"\x01" * width
-    for n in range(len(selections)):
-        if hidden[n * width + total_key]:  # refused: every figure of it hidden, as its sums
-            hidden[n * width : (n + 1) * width] = everything
-            dirty[n * per_selection : (n + 1) * per_selection] = b"\x01" * per_selection
-            for g in in_groups[n]:
-                dirty[margins + g * width : margins + (g + 1) * width] = everything
+
+    # per sum: its total hidden, how many of its parts are hidden and what they add up to,
+    # kept as figures are hidden, so that whether a sum holds is known without reading it
+    total_gone = bytearray(count)
+    parts_gone = [0] * count
+    gone_sum = [0] * count
+    touched: set[int] = set()
+    refused_ones = [n for n in range(len(selections)) if hidden[n * width + total_key]]
+    lengths = [len(parts) for _total, parts in grid.sums]
+    for n in refused_ones:  # every figure of it hidden: its own sums at once
+        base = n * width
+        hidden[base : base + width] = b"\x01" * width
+        total_gone[n * per_selection : (n + 1) * per_selection] = b"\x01" * per_selection
+        parts_gone[n * per_selection : (n + 1) * per_selection] = lengths
+        for g in in_groups[n]:
+            start = margins + g * width
+            if parents[g] == n:
+                total_gone[start : start + width] = b"\x01" * width
+            else:
+                parts_gone[start : start + width] = map(
+                    add, parts_gone[start : start + width], [1] * width
+                )
+                gone_sum[start : start + width] = map(
+                    add, gone_sum[start : start + width], counts[base : base + width]
+                )
+            touched.update(range(start, start + width))
+    refused_set = set(refused_ones)
+
+    def note(cell: int) -> list[int]:
+        """Count a newly hidden figure into its sums; the sums it is in, in order."""
+        found = containing(cell)
+        value = counts[cell]
+        for number, is_total in found:
+            if is_total:
+                total_gone[number] = 1
+            else:
+                parts_gone[number] += 1
+                gone_sum[number] += value
+        return [number for number, _is_total in found]
+
+    def holds(number: int) -> bool:
+        gone = parts_gone[number]
+        if total_gone[number]:
+            return gone > 0  # the total alone hidden is the sum of its shown parts
+        return gone == 0 or (gone >= 2 and safe(gone_sum[number]))
+
     for cell in (c for c, flag in enumerate(hidden) if flag):
-        for number in containing(cell):
+        if cell // width not in refused_set:
+            touched.update(note(cell))
+    dirty = bytearray(count)  # sums that may not hold: to look at
+    for number in touched:
+        if not holds(number):
             dirty[number] = 1
 
     waiting: list[int] = []  # sums to look at again after a figure was hidden, last first
 
     def hide(cell: int) -> None:
+        """Hide `cell`; the sums it breaks are looked at next (those it leaves holding need
+        not be: looking at them would change nothing, now or later)."""
         if not hidden[cell]:
             hidden[cell] = 1
-            found = containing(cell)
-            for number in found:
-                dirty[number] = 1
-            waiting.extend(found)
+            for number in note(cell):
+                if not holds(number):
+                    dirty[number] = 1
+                    waiting.append(number)
+
+    def refuse(n: int) -> None:
+        """Hide every figure of the `n`th selection, as `hide` one after the other would, at
+        once: its own sums all hold afterwards (every figure hidden), and of the margins each
+        is looked at from where the last of its figures was hidden, if it is broken then."""
+        base, first = n * width, n * per_selection
+        fresh = [k for k in range(width) if not hidden[base + k]]
+        hidden[base : base + width] = b"\x01" * width
+        total_gone[first : first + per_selection] = b"\x01" * per_selection
+        parts_gone[first : first + per_selection] = lengths
+        for g in in_groups[n]:
+            start = margins + g * width
+            if parents[g] == n:
+                for k in fresh:
+                    total_gone[start + k] = 1
+            else:
+                for k in fresh:
+                    parts_gone[start + k] += 1
+                    gone_sum[start + k] += counts[base + k]
+        for k in fresh:
+            for g in in_groups[n]:
+                number = margins + g * width + k
+                if not holds(number):
+                    dirty[number] = 1
+                    waiting.append(number)
 
     def name(cell: int) -> str:  # the tie-break of `protect`: the text of (selection, key)
         s, k = divmod(cell, width)
@@ -230,13 +304,9 @@ def protect_grid(grid: Grid, link_region: str | None) -> Hidden:
         if not dirty[number]:
             continue
         dirty[number] = 0
-        total, parts = members(number)
-        gone = [p for p in parts if hidden[p]]
-        if hidden[total]:
-            if gone:
-                continue  # the total alone hidden is the sum of its shown parts
-        elif not gone or (len(gone) >= 2 and safe(sum(counts[p] for p in gone))):
+        if holds(number):
             continue
+        total, parts = members(number)
         candidates = [p for p in parts if not hidden[p] and counts[p] > 0]
         if candidates:
             least = min(counts[p] for p in candidates)
@@ -247,9 +317,7 @@ def protect_grid(grid: Grid, link_region: str | None) -> Hidden:
         else:
             pick = total
         if pick % width == total_key:
-            base = pick - total_key
-            for cell in range(base, base + width):
-                hide(cell)
+            refuse(pick // width)
         else:
             hide(pick)
     refused = frozenset(s for n, s in enumerate(selections) if hidden[n * width + total_key])
