@@ -205,3 +205,75 @@ async def test_the_peers_lines_counts_follow_every_change(content, database):
             assert negative.scalar() == 0
     finally:
         await storage.close()
+
+
+async def counted(storage: Storage) -> dict:
+    """The counts per region and field as stored, and as the clusters' own rows give them."""
+    from flows.regional.port import ClusterCounts
+
+    regional = RegionalStore(storage)
+    stored = {(c.region, c.field): c for c in (await regional.shared_counts()).cells()}
+    assert stored == ClusterCounts.of(await regional.shared_clusters())
+    assert (await regional.shared_counts("SE-M")).cells() == [
+        c for key, c in sorted(stored.items()) if key[0] == "SE-M"
+    ]
+    return stored
+
+
+async def test_the_counts_per_region_and_field_follow_every_change(content, database):
+    """What the regional view reads (`regional_cells`, revision 0011) is always the clusters'
+    rows counted: through checks and rechecks, a consent moved to another region and field, a
+    withdrawal and an erasure; a region and field that loses its last cluster is gone."""
+    from bot.storage.privacy import PrivacyStore
+
+    storage = await Storage.open(database.url)
+    try:
+        runner = EventRunner(Router(content), storage)
+        for n, answer in enumerate(("no", "partly", "yes", "unsure", "no")):
+            await quick_check(runner, f"cli:{n}", answer)
+            await share(runner, f"cli:{n}")
+        first = await counted(storage)
+        assert list(first) == [("SE-O", "forest")] and first[("SE-O", "forest")].clusters == 5
+        await quick_check(runner, "cli:0", "yes")  # moves from step 1 to every step ready
+        await quick_check(runner, "cli:1", "partly")  # the same step again
+        moved = (await counted(storage))[("SE-O", "forest")].moves
+        assert moved == {(1, None): 1, (1, 1): 1}
+        for choice in ("share:yes", "share:region:SE-M", "share:field:SE-M:food"):
+            await runner.handle("cli:2", Event("choice", choice))
+        assert {k: c.clusters for k, c in (await counted(storage)).items()} == {
+            ("SE-M", "food"): 1,
+            ("SE-O", "forest"): 4,
+        }
+        await runner.handle("cli:2", Event("choice", "share:withdraw"))
+        await PrivacyStore(storage).erase("cli:3")
+        assert {k: c.clusters for k, c in (await counted(storage)).items()} == {
+            ("SE-O", "forest"): 3
+        }
+    finally:
+        await storage.close()
+
+
+async def test_the_upgrade_counts_the_clusters_already_summarised(content, database):
+    """A database at 0010 with consenting clusters gets their counts per region and field when
+    it is upgraded to 0011, the same as they are kept from then on."""
+    from alembic import command
+
+    storage = await Storage.open(database.url)
+    try:
+        runner = EventRunner(Router(content), storage)
+        for n, answer in enumerate(("no", "partly", "yes")):
+            await quick_check(runner, f"cli:{n}", answer)
+            await share(runner, f"cli:{n}")
+        await quick_check(runner, "cli:0", "yes")
+        kept = await counted(storage)
+
+        def back_and_up(connection: sa.Connection) -> None:
+            command.downgrade(migrate._config(connection), "0010")
+            assert not sa.inspect(connection).has_table("regional_cells")
+            command.upgrade(migrate._config(connection), "0011")
+
+        async with storage.engine.begin() as conn:
+            await conn.run_sync(back_and_up)
+        assert await counted(storage) == kept
+    finally:
+        await storage.close()

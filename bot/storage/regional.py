@@ -14,18 +14,25 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.storage.aio import AsyncConnection
-from bot.storage.clusters import forget_cluster, refresh_cluster
+from bot.storage.clusters import decode, forget_cluster, refresh_cluster
 from bot.storage.database import Storage
 from bot.storage.personal_data import Holding, delete_where, rows_where
 from bot.storage.schema import (
     observers,
     regional_answers,
+    regional_cells,
     regional_clusters,
     regional_consents,
     workshop_answers,
     workshops,
 )
-from flows.regional.port import ConsentInfo, SharedAssessment, SharedCluster, StepPeers
+from flows.regional.port import (
+    ClusterCounts,
+    ConsentInfo,
+    SharedAssessment,
+    SharedCluster,
+    StepPeers,
+)
 from flows.regional.view import SupportAnswer
 
 
@@ -48,6 +55,18 @@ def _filters(region: str | None, field: str | None) -> list[Any]:
 
 
 # --- observers: the operators' access links to the regional view -------------------------------
+
+
+@dataclass(frozen=True)
+class CountsRead:
+    """The consenting clusters counted per region and field, as read (`rows`: region, field,
+    clusters, counts as stored): equal reads are equal counts, so what is drawn from one
+    can be kept until a read differs."""
+
+    rows: tuple[tuple[str, str, int, str], ...]
+
+    def cells(self) -> list[ClusterCounts]:
+        return [decode(*row) for row in self.rows]
 
 
 @dataclass(frozen=True)
@@ -171,6 +190,17 @@ class RegionalStore:
             clusters.append(SharedCluster(row.region, row.field, history))
         # the order of the clusters says nothing about who they are
         return sorted(clusters, key=lambda c: (c.region, c.field, c.assessments[-1].completed))
+
+    async def shared_counts(self, region: str | None = None) -> CountsRead:
+        """The consenting clusters counted per region and field (`regional_cells`, one row
+        each, a few hundred at most however many clusters share), of `region` or all."""
+        cells = regional_cells.c
+        query = sa.select(cells.region, cells.field, cells.clusters, cells.counts)
+        if region:
+            query = query.where(cells.region == region)
+        async with self.storage.transaction() as conn:
+            rows = (await conn.execute(query.order_by(cells.region, cells.field))).all()
+        return CountsRead(tuple((r.region, r.field, r.clusters, r.counts) for r in rows))
 
     async def shared_support(
         self, region: str | None = None, field: str | None = None

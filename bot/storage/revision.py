@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-HEAD = "0010"  # the newest revision in migrations/versions/
+HEAD = "0011"  # the newest revision in migrations/versions/
 
 
 class SchemaError(Exception):

@@ -247,6 +247,19 @@ regional_answers = sa.Table(
     sa.Column("clusters", sa.Integer, nullable=False),
 )
 
+regional_cells = sa.Table(
+    "regional_cells",
+    metadata,
+    # the regional view's counts, kept with `regional_clusters`: per region and field, how
+    # many consenting clusters there are, at each step, with each answer, and moved from which
+    # step to which (JSON, `bot.storage.clusters`), so the view reads a row per region and
+    # field, not one per cluster; counts, no user
+    sa.Column("region", sa.String(64), primary_key=True),
+    sa.Column("field", sa.String(32), primary_key=True),
+    sa.Column("clusters", sa.Integer, nullable=False),
+    sa.Column("counts", sa.Text, nullable=False),
+)
+
 observers = sa.Table(
     "observers",
     metadata,

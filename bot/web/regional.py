@@ -22,7 +22,7 @@ from flows.content_model import Content
 from flows.i18n import use_language
 from flows.locales import SWEDISH, codes, others
 from flows.regional.places import FIELD_BY_CODE, FIELDS, PLACES
-from flows.regional.view import RegionalView, regional_view, table
+from flows.regional.view import Picture, RegionalView, table
 
 
 class RegionalPages:
@@ -31,6 +31,9 @@ class RegionalPages:
     ) -> None:
         self.storage, self.content, self.templates, self.links = storage, content, templates, links
         self.regional = RegionalStore(storage)
+        # per link scope (a region, or None: all), the picture last drawn and what it was
+        # drawn from; kept while the counts read are the same
+        self._pictures: dict[str | None, tuple[object, Picture]] = {}
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -58,10 +61,17 @@ class RegionalPages:
         self, observer: Observer, region: str | None, field: str | None
     ) -> RegionalView:
         """The selection's view, protected together with every other selection the link can
-        see (`flows.regional.disclosure`): all of its clusters are read, not the selection's."""
-        clusters = await self.regional.shared_clusters(observer.region)
+        see (`flows.regional.disclosure`): all of its counts are read, not the selection's.
+        The protected picture is drawn again only when what it is drawn from changed (on any
+        replica: the counts are read every time, a row per region and field)."""
+        counts = await self.regional.shared_counts(observer.region)
         support = await self.regional.shared_support(observer.region)
-        return regional_view(self.content, clusters, support, (region, field), observer.region)
+        source = (counts.rows, tuple(support))
+        kept = self._pictures.get(observer.region)
+        if kept is None or kept[0] != source:
+            picture = Picture.of(self.content, counts.cells(), support, observer.region)
+            self._pictures[observer.region] = kept = (source, picture)
+        return kept[1].view((region, field))
 
     async def page(self, request: Request) -> Response:
         token = request.path_params["token"]
