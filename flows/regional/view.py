@@ -215,6 +215,8 @@ class Layout:
             for step in content.steps
             for q in step.questions
         ]
+        self.slots = dict(self.questions)  # a question id → its figures
+        self.unanswered = [slots[1] for _q, slots in self.questions]
         self.end = len(content.steps) + 1
         self.moved = tuple(index[f"moved:{k}"] for k in ("all", "once", "forward", "same", "back"))
         self.support = index["support"]
@@ -232,7 +234,8 @@ class Layout:
         return self._answers[answer_id]
 
     def counted(self, cell: ClusterCounts) -> list[int]:
-        """The figures of one region and field's clusters (the support ones zero)."""
+        """The figures of one region and field's clusters (the support ones zero): only what
+        the clusters answered is looked at, a question nobody answered is all unanswered."""
         values = [0] * len(self.keys)
         clusters = cell.clusters
         values[self.total] = clusters
@@ -242,33 +245,37 @@ class Layout:
                 values[k] += count
         for k, own in self.phases:
             values[k] = sum(values[s] for s in own)
-        for question, (
-            answered_k,
-            unanswered_k,
-            unmet_k,
-            met_k,
-            unsure_k,
-            sure_k,
-            rest_k,
-        ) in self.questions:
-            given = cell.answers.get(question)
+        for k in self.unanswered:
+            values[k] = clusters
+        for question, given in cell.answers.items():
+            slots = self.slots.get(question)
+            if slots is None:
+                continue
             answered = unmet = unsure = 0
-            if given:
-                for answer_id, count in given.items():
-                    found = self._answer(answer_id)
-                    if found is not None:
-                        answered += count
-                        unmet += count if found[0] else 0
-                        unsure += count if found[1] else 0
-            values[answered_k] = answered
-            values[unanswered_k] = clusters - answered
-            values[unmet_k] = unmet
-            values[met_k] = answered - unmet
-            values[unsure_k] = unsure
-            values[sure_k] = answered - unsure
-            values[rest_k] = unmet - unsure
+            for answer_id, count in given.items():
+                found = self._answer(answer_id)
+                if found is not None:
+                    answered += count
+                    unmet += count if found[0] else 0
+                    unsure += count if found[1] else 0
+            for k, value in zip(
+                slots,
+                (
+                    answered,
+                    clusters - answered,
+                    unmet,
+                    answered - unmet,
+                    unsure,
+                    answered - unsure,
+                    unmet - unsure,
+                ),
+                strict=True,
+            ):
+                values[k] = value
         moved = forward = same = back = 0
-        for move, count in _moves(cell, self.end).items():
+        end = self.end
+        for (first, latest), count in cell.moves.items():
+            move = (latest or end) - (first or end)
             moved += count
             if move > 0:
                 forward += count
@@ -417,15 +424,21 @@ class Picture:
         if link_region is not None:
             seen = [s for s in seen if s[0] == link_region]
         width = len(shape.keys)
-        counted = {(c.region, c.field): shape.counted(c) for c in cells}
+        counted: dict[Selection, list[int]] = {}
+        for cell in cells:  # each region and field, then the margins as sums of them
+            own = shape.counted(cell)
+            counted[(cell.region, cell.field)] = own
+            for margin in ((cell.region, None), (None, cell.field)):
+                found = counted.get(margin)
+                counted[margin] = own if found is None else list(map(add, found, own))
+        everything = [0] * width
+        for (region, field_), own in counted.items():
+            if region is not None and field_ is None:
+                everything = list(map(add, everything, own))
+        counted[(None, None)] = everything
         values: list[int] = []
-        for selection, inside in _sorted_into(seen, cells).items():
-            own = counted.get(selection) if None not in selection else None
-            if own is None:
-                own = [0] * width
-                for cell in inside:
-                    own = list(map(add, own, counted[(cell.region, cell.field)]))
-            values += own
+        for selection in seen:
+            values += counted.get(selection) or [0] * width
         small: set[int] = set()
         if support:
             for number, answers in enumerate(_sorted_into(seen, support).values()):
