@@ -256,12 +256,25 @@ def protect_grid(grid: Grid, link_region: str | None) -> Hidden:
     def hide(cell: int) -> None:
         """Hide `cell`; the sums it breaks are looked at next (those it leaves holding need
         not be: looking at them would change nothing, now or later)."""
-        if not hidden[cell]:
-            hidden[cell] = 1
-            for number in note(cell):
-                if not holds(number):
-                    dirty[number] = 1
-                    waiting.append(number)
+        if hidden[cell]:
+            return
+        hidden[cell] = 1
+        s, k = divmod(cell, width)
+        value, first = counts[cell], s * per_selection
+        found = [(first + t, is_total) for t, is_total in in_sums[k]]
+        found += [(margins + g * width + k, parents[g] == s) for g in in_groups[s]]
+        for number, is_total in found:  # `note` and `holds`, written out: the hot path
+            if is_total:
+                total_gone[number] = 1
+                if parts_gone[number]:
+                    continue
+            else:
+                gone = parts_gone[number] = parts_gone[number] + 1
+                total = gone_sum[number] = gone_sum[number] + value
+                if total_gone[number] or (gone >= 2 and (total == 0 or total >= MIN_CLUSTERS)):
+                    continue
+            dirty[number] = 1
+            waiting.append(number)
 
     def refuse(n: int) -> None:
         """Hide every figure of the `n`th selection, as `hide` one after the other would, at
