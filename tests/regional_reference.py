@@ -154,6 +154,7 @@ def _next_to_hide(
         return min(candidates, key=lambda c: (counts[c], str(c)))
     return None if total in hidden else total
 
+
 import statistics
 from collections import Counter
 from collections.abc import Sequence
