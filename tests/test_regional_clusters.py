@@ -277,3 +277,32 @@ async def test_the_upgrade_counts_the_clusters_already_summarised(content, datab
         assert await counted(storage) == kept
     finally:
         await storage.close()
+
+
+async def test_the_regional_page_follows_a_new_cluster_at_once(content, database):
+    """The page keeps its protected picture only while the counts read the same: a sixth
+    cluster sharing shows on the next request of the same link (and the same server)."""
+    import httpx
+
+    from bot.web import access, asgi
+    from bot.web.pages import Pages
+
+    storage = await Storage.open(database.url)
+    try:
+        runner = EventRunner(Router(content), storage)
+        for n in range(5):
+            await quick_check(runner, f"cli:{n}", "no")
+            await share(runner, f"cli:{n}")
+        observer = await RegionalStore(storage).create_observer(None, "all", 0.0)
+        secret = await access.PageLinks("").secret(storage)
+        link = "/r/" + access.sign(secret, observer.id, 1, access.OBSERVER) + "?lang=en"
+        app = asgi.build(storage, Pages(storage, content))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://r") as client:
+            assert '<strong id="clusters">5</strong>' in (await client.get(link)).text
+            assert '<strong id="clusters">5</strong>' in (await client.get(link)).text
+            await quick_check(runner, "cli:5", "no")
+            await share(runner, "cli:5")
+            assert '<strong id="clusters">6</strong>' in (await client.get(link)).text
+    finally:
+        await storage.close()
