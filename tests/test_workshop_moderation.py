@@ -198,3 +198,36 @@ def test_the_word_list_on_its_own():
         PLAIN["en"],
     ):
         assert not flagged(ordinary), ordinary
+
+
+def test_each_text_is_judged_once_however_often_a_large_room_is_redrawn(content, monkeypatch):
+    """A 500-person room redraws its results and wall from all texts at every change; the
+    filter (about 4 µs a character) reads each text once, stored and shown forms alike."""
+    from flows.workshop import moderation
+    from flows.workshop.answers import ParticipantAnswers
+
+    judged: list[str] = []
+    real = moderation._filter()
+
+    class Counting:
+        def is_profane(self, text: str) -> bool:
+            judged.append(text)
+            return bool(real.is_profane(text))
+
+    monkeypatch.setattr(moderation, "_filter", Counting)
+    monkeypatch.setattr(moderation, "_verdicts", moderation.OrderedDict())
+    room = [
+        ParticipantAnswers(
+            step=i % 10 + 1,
+            challenges=(f"Utmaning {i}: hitta partner utomlands ", f" Finansiering nr {i}"),
+            support_kinds=("funding",),
+            support_sources=("vinnova",),
+            support_from=f"Regionen, kontakt {i} ",
+            lang="sv",
+        )
+        for i in range(500)
+    ]
+    for _ in range(3):
+        results = aggregate(content, room)
+    assert len(judged) == 1500  # three texts a person, each once
+    assert results.participants == 500
