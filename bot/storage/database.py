@@ -36,6 +36,7 @@ from bot.storage.aio import (
     PriorityGate,
     create_async_engine,
 )
+from bot.storage.changes import WorkshopChanges
 from bot.storage.clusters import refresh_cluster
 from bot.storage.personal_data import Holding, delete_where, rows_where
 from bot.storage.revision import HEAD, SchemaError, at_head
@@ -149,6 +150,7 @@ class Storage:
         self.engine = engine
         self.default_timezone = default_timezone
         self._connection = connection
+        self.workshop_changes = WorkshopChanges()  # shared by the bound views (`bound`)
 
     def bound(self, connection: AsyncConnection) -> Storage:
         view = copy.copy(self)

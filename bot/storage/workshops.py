@@ -57,6 +57,19 @@ def _bump(workshop_id: Any) -> Any:
     )
 
 
+async def _changed(conn: AsyncConnection, storage: Storage, statement: Any) -> None:
+    """Run an update that counts up workshops' revisions; once it is committed, this process's
+    pages hear of the rows as it left them (`bot.storage.changes`). Where the database cannot
+    return the rows (SQLite before 3.35) the pages find the change at their next look."""
+    if not conn.dialect.update_returning:
+        await conn.execute(statement)
+        return
+    rows = (await conn.execute(statement.returning(*workshops.c))).all()
+    changed = [w for w in map(_row, rows) if w is not None]
+    changes = storage.workshop_changes
+    conn.after_commit(lambda: changes.send(changed))
+
+
 def _answers(row: Any) -> ParticipantAnswers:
     return ParticipantAnswers(
         step=row.step,
@@ -197,31 +210,37 @@ class WorkshopStore:
 
     async def set_closed(self, workshop_id: int, closed: bool) -> None:
         async with self.storage.transaction() as conn:
-            await conn.execute(
+            await _changed(
+                conn,
+                self.storage,
                 workshops.update()
                 .where(workshops.c.id == workshop_id)
-                .values(closed=closed, revision=workshops.c.revision + 1)
+                .values(closed=closed, revision=workshops.c.revision + 1),
             )
 
     async def new_page_link(self, workshop_id: int) -> None:
         """Revoke the projector page's link: the next one is signed over a new generation."""
         async with self.storage.transaction() as conn:
-            await conn.execute(
+            await _changed(
+                conn,
+                self.storage,
                 workshops.update()
                 .where(workshops.c.id == workshop_id)
                 .values(
                     link_generation=workshops.c.link_generation + 1,
                     revision=workshops.c.revision + 1,
-                )
+                ),
             )
 
     async def _set(self, workshop_id: int, **values: Any) -> None:
         """Change the workshop's settings; its pages and results message catch up."""
         async with self.storage.transaction() as conn:
-            await conn.execute(
+            await _changed(
+                conn,
+                self.storage,
                 workshops.update()
                 .where(workshops.c.id == workshop_id)
-                .values(revision=workshops.c.revision + 1, **values)
+                .values(revision=workshops.c.revision + 1, **values),
             )
 
     async def set_filter(self, workshop_id: int, on: bool) -> None:
@@ -251,7 +270,7 @@ class WorkshopStore:
             ).scalar()
             if owner != workshop_id:
                 return False
-            await conn.execute(_bump(workshop_id))
+            await _changed(conn, self.storage, _bump(workshop_id))
             key = (workshop_moderation.c.answer_id == answer) & (workshop_moderation.c.ref == ref)
             updated = await conn.execute(
                 workshop_moderation.update().where(key).values(decision=decision, decided=now)
@@ -328,7 +347,7 @@ class WorkshopStore:
             "updated": now,
         }
         async with self.storage.transaction() as conn:
-            await conn.execute(_bump(workshop_id))
+            await _changed(conn, self.storage, _bump(workshop_id))
             updated = await conn.execute(
                 workshop_answers.update()
                 .where(

@@ -64,9 +64,14 @@ MAX_CACHED = 64  # workshops × languages × views whose changing part is kept r
 HOST_ACTIONS = ("hide", "show", "filteron", "filteroff", "reveal", "conceal")
 
 
-def _sse(event: str, data: str) -> str:
+def _sse(event: str, data: str) -> bytes:
     lines = data.splitlines() or [""]
-    return f"event: {event}\n" + "".join(f"data: {line}\n" for line in lines) + "\n"
+    return (f"event: {event}\n" + "".join(f"data: {line}\n" for line in lines) + "\n").encode()
+
+
+RETRY = b"retry: 2000\n\n"  # reconnect within two seconds after a restart
+KEEP_ALIVE = b": keep-alive\n\n"
+GONE, CLOSED = _sse("gone", ""), _sse("closed", "")
 
 
 def _join_url(request: Request, code: str, bot_name: str | None) -> tuple[str, tuple[str, ...]]:
@@ -114,14 +119,16 @@ class Pages:
         self.stopping = stopping or asyncio.Event()  # set when the server shuts down
         self.poll = poll
         self.streams = streams or StreamLimits()
-        self.poller = WorkshopPoller(self.workshops.get, poll, self.stopping)
+        self.poller = WorkshopPoller(
+            self.workshops.get, poll, self.stopping, storage.workshop_changes, beat=KEEPALIVE
+        )
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
             auto_reload=False,
         )
-        self._fragments: dict[tuple[int, str, bool], tuple[int, str]] = {}
-        self._rendering: dict[tuple[int, str, bool, int], asyncio.Future[str]] = {}
+        self._fragments: dict[tuple[int, str, bool], tuple[int, bytes]] = {}
+        self._rendering: dict[tuple[int, str, bool, int], asyncio.Future[bytes]] = {}
         self._links = access.PageLinks(base_url)
         self.chat = ChatPages(
             storage, content, self.templates, self._links, base_url, limits=chat_limits
@@ -236,39 +243,38 @@ class Pages:
 
     async def _stream(
         self, workshop_id: int, generation: int, lang: str, shown: int | None, host: bool = False
-    ) -> AsyncIterator[str]:
-        """The changing part of the page, whole, each time the workshop's revision moves; ends
-        with "closed" (the final results stay on the wall) or "gone" (a new link was made)."""
-        quiet = 0.0
+    ) -> AsyncIterator[bytes]:
+        """The changing part of the page, whole, each time the workshop's revision moves past
+        what the page shows; ends with "closed" (the final results stay on the wall) or "gone"
+        (a new link was made). Each event is the same bytes for every page open on the
+        workshop in that language, made once per change."""
         metrics.FIGURES.streams.inc()
         try:
-            yield "retry: 2000\n\n"  # reconnect within two seconds after a restart
+            yield RETRY
             async with self.poller.watch(workshop_id) as watch:
                 while True:
-                    workshop = await watch.next()  # the workshop's shared look, once a second
+                    workshop = await watch.next()  # a change, or the keep-alive's beat
                     if self.stopping.is_set():
                         return
                     if workshop is None or workshop.link_generation != generation:
-                        yield _sse("gone", "")
+                        yield GONE
                         return
-                    if workshop.revision != shown:
-                        yield _sse("results", await self._fragment(workshop, lang, host))
-                        shown, quiet = workshop.revision, 0.0
+                    if shown is None or workshop.revision > shown:
+                        yield await self._event(workshop, lang, host)
+                        shown = workshop.revision
+                    else:
+                        yield KEEP_ALIVE
                     if workshop.closed:
-                        yield _sse("closed", "")
+                        yield CLOSED
                         return
-                    quiet += self.poll
-                    if quiet >= KEEPALIVE:
-                        yield ": keep-alive\n\n"
-                        quiet = 0.0
         finally:
             metrics.FIGURES.streams.dec()
 
-    async def _fragment(self, workshop: WorkshopInfo, lang: str, host: bool = False) -> str:
-        """The changing part at the workshop's revision, rendered once for all the pages open
-        on it in that language (a room of open phones would otherwise render it each), and
-        once for the facilitators' view: the pages woken by the same look wait for the one
-        rendering."""
+    async def _event(self, workshop: WorkshopInfo, lang: str, host: bool = False) -> bytes:
+        """The "results" event at the workshop's revision, rendered and encoded once for all
+        the pages open on it in that language (a room of open phones would otherwise render it
+        each), and once for the facilitators' view: the pages woken by the same change wait
+        for the one rendering."""
         key = (workshop.id, lang, host)
         cached = self._fragments.get(key)
         if cached is not None and cached[0] == workshop.revision:
@@ -276,12 +282,12 @@ class Pages:
         at = (workshop.id, lang, host, workshop.revision)
         rendering = self._rendering.get(at)
         if rendering is None:
-            rendering = asyncio.ensure_future(self._render_fragment(workshop, lang, host))
+            rendering = asyncio.ensure_future(self._render_event(workshop, lang, host))
             self._rendering[at] = rendering
             rendering.add_done_callback(lambda _done: self._rendering.pop(at, None))
         return await asyncio.shield(rendering)
 
-    async def _render_fragment(self, workshop: WorkshopInfo, lang: str, host: bool) -> str:
+    async def _render_event(self, workshop: WorkshopInfo, lang: str, host: bool) -> bytes:
         key = (workshop.id, lang, host)
         with use_language(lang):
             html = self.templates.get_template("live.html").render(
@@ -289,11 +295,12 @@ class Pages:
                 revision=workshop.revision,
                 **(await self._host_forms(workshop, lang) if host else {}),
             )
+        event = _sse("results", html)
         self._fragments.pop(key, None)
-        self._fragments[key] = (workshop.revision, html)
+        self._fragments[key] = (workshop.revision, event)
         while len(self._fragments) > MAX_CACHED:  # the least recently changed go first
             self._fragments.pop(next(iter(self._fragments)))
-        return html
+        return event
 
     async def export(self, request: Request) -> Response:
         found = await self._workshop(request.path_params["token"], self._host(request))
