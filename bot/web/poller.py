@@ -145,6 +145,7 @@ class WorkshopPoller:
         loop = asyncio.get_running_loop()
         try:
             while not self._stopping.is_set():
+                tick = loop.time() + self.interval  # the read's time counts in the interval
                 try:
                     row = await self._read(workshop_id)
                 except Exception as exc:  # the database away for a moment: the pages wait
@@ -156,6 +157,6 @@ class WorkshopPoller:
                     if loop.time() - poll.woke_at >= self.beat:
                         poll.wake(poll.latest)  # nothing new for a while: the keep-alive
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), self.interval)
+                    await asyncio.wait_for(self._stopping.wait(), tick - loop.time())
         finally:
             poll.woken.set()  # the streams see the server stopping (or their poller gone)
