@@ -3,7 +3,9 @@ database one read of the workshop per tick, not thirty, and every page still sho
 answer another replica takes; the poller stops with the last page, and a closed workshop ends
 every stream. An answer this process stores reaches the pages at once, without a read and
 without waiting for the tick, once it is committed (never before, never if rolled back); a
-room answering at once wakes the pages a few times a second, not once per answer."""
+room answering at once wakes the pages a few times a second, not once per answer. On PostgreSQL
+another replica's answer comes at once too (NOTIFY), also after the listener's connection was
+lost; without notifications the pages still follow by their look a tick."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import aiohttp
 import pytest
 from sqlalchemy import event
 
-from bot.storage import Storage
+from bot.storage import Storage, notify
 from bot.storage.workshops import WorkshopStore
 from bot.web.access import PageLinks
 from bot.web.streams import StreamLimits
@@ -225,3 +227,95 @@ async def test_a_quiet_page_gets_a_keep_alive_and_nothing_else(content, database
         await web.stop()
         await storage.close()
     assert not any(line.startswith("event: ") for line in lines)  # nothing new: no results
+
+
+async def follow_from_another_replica(
+    content, url: str, poll: float, before_answer=None
+) -> tuple[float, int]:
+    """Five pages open on one replica, an answer taken by another: how long it took to reach
+    every page, and how many reads the pages made meanwhile."""
+    storage = await Storage.open(url)
+    _workshops, workshop, token = await room(storage)
+    web = await WebPages(storage, content, poll=poll).start()
+    reads, read = [0], web.pages.poller._read
+
+    async def counted(workshop_id: int) -> WorkshopInfo | None:
+        reads[0] += 1
+        return await read(workshop_id)
+
+    web.pages.poller._read = counted
+    replica = await Storage.open(url)
+    seen: list[list[str]] = [[] for _ in range(5)]
+    try:
+        async with aiohttp.ClientSession() as session:
+            events = f"{web.base_url}/w/{token}/events"
+            tasks = [asyncio.create_task(listen(session, events, s)) for s in seen]
+            await open_pages(web, workshop.id, 5)
+            if before_answer is not None:
+                await before_answer(web)
+            before = reads[0]
+            start = time.monotonic()
+            await WorkshopStore(replica).save_answer(
+                workshop.id, "tg:2", ParticipantAnswers(step=3), 0.0
+            )
+            revision = workshop.revision + 1
+            while not all(f"revision {revision}" in s for s in seen):
+                assert time.monotonic() - start < 5.0, "the answer did not arrive"
+                await asyncio.sleep(0.01)
+            took, pages_reads = time.monotonic() - start, reads[0] - before
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        await web.stop()
+        await replica.close()
+        await storage.close()
+    return took, pages_reads
+
+
+async def listening(web: WebPages) -> None:
+    listener = web.pages.poller.listener
+    assert listener is not None  # PostgreSQL: the pages listen for the other replicas' changes
+    await asyncio.wait_for(listener.listening.wait(), 10)
+
+
+async def test_on_postgres_another_replicas_answer_reaches_the_pages_at_once(
+    content, postgres_database
+):
+    took, reads = await follow_from_another_replica(content, postgres_database.url, SLOW, listening)
+    assert took < 2.0  # NOTIFY at the commit: no waiting for the thirty-second tick
+    assert reads == 0  # the row came with the notification
+
+
+async def test_on_postgres_a_lost_listener_connects_again(content, postgres_database, monkeypatch):
+    monkeypatch.setattr(notify, "RETRY", 0.1)
+
+    async def cut(web: WebPages) -> None:
+        await listening(web)
+        postgres_database.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE query LIKE 'LISTEN %' AND pid <> pg_backend_pid()"
+        )
+        listener = web.pages.poller.listener
+        for _ in range(200):  # the loss noticed …
+            if not listener.listening.is_set():
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise AssertionError("the listener did not notice its connection was cut")
+        await listening(web)  # … and the LISTEN back in place
+
+    took, reads = await follow_from_another_replica(content, postgres_database.url, SLOW, cut)
+    assert took < 2.0 and reads == 0
+
+
+async def test_without_notifications_the_pages_still_follow_by_their_look(
+    content, postgres_database, monkeypatch, caplog
+):
+    async def refused(_storage: Storage) -> None:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(Storage, "driver_connection", refused)
+    took, reads = await follow_from_another_replica(content, postgres_database.url, POLL)
+    assert took < 2.0 and reads >= 1  # found by the look a tick
+    assert "workshop notifications: OSError: connection refused" in caplog.text

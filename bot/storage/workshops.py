@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from bot.storage.aio import AsyncConnection
 from bot.storage.database import Storage
+from bot.storage.notify import notify
 from bot.storage.personal_data import Holding, delete_where, plain_row, rows_where
 from bot.storage.schema import (
     join_attempts,
@@ -59,13 +60,16 @@ def _bump(workshop_id: Any) -> Any:
 
 async def _changed(conn: AsyncConnection, storage: Storage, statement: Any) -> None:
     """Run an update that counts up workshops' revisions; once it is committed, this process's
-    pages hear of the rows as it left them (`bot.storage.changes`). Where the database cannot
-    return the rows (SQLite before 3.35) the pages find the change at their next look."""
+    pages hear of the rows as it left them (`bot.storage.changes`), and on PostgreSQL the
+    other replicas' pages too (`bot.storage.notify`). Where the database cannot return the
+    rows (SQLite before 3.35) the pages find the change at their next look."""
     if not conn.dialect.update_returning:
         await conn.execute(statement)
         return
     rows = (await conn.execute(statement.returning(*workshops.c))).all()
     changed = [w for w in map(_row, rows) if w is not None]
+    if conn.dialect.name == "postgresql":
+        await notify(conn, changed)
     changes = storage.workshop_changes
     conn.after_commit(lambda: changes.send(changed))
 

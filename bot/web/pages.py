@@ -1,8 +1,8 @@
 """The workshop's projector page: served to whoever holds its signed link (`bot.web.access`),
-updated by itself through Server-Sent Events within about a second of an answer, whichever
-replica took the answer (one shared look at the workshop's revision a second, however many
-pages are open on it: `bot.web.poller`), in the facilitator's language with a switch to the
-other.
+updated by itself through Server-Sent Events at once when this process took the answer (or,
+on PostgreSQL, another replica, which NOTIFYs it), else within about a second (one shared look
+at the workshop's revision a second, however many pages are open on it: `bot.web.poller`), in
+the facilitator's language with a switch to the other.
 
 The facilitator's link opens the same page with their controls: a list of the latest free texts
 with a button each to hide one or show it again (or let through what the profanity filter held
@@ -36,6 +36,7 @@ from bot.render import render
 from bot.render.qr import qr_svg
 from bot.render.tables import csv_bytes
 from bot.storage import Storage, values
+from bot.storage.notify import Listener
 from bot.storage.workshops import WorkshopStore
 from bot.web import access
 from bot.web.chat import ChatPages, read_capped
@@ -119,8 +120,16 @@ class Pages:
         self.stopping = stopping or asyncio.Event()  # set when the server shuts down
         self.poll = poll
         self.streams = streams or StreamLimits()
+        listener = None
+        if storage.engine.dialect.name == "postgresql":  # other replicas' answers at once
+            listener = Listener(storage, storage.workshop_changes)
         self.poller = WorkshopPoller(
-            self.workshops.get, poll, self.stopping, storage.workshop_changes, beat=KEEPALIVE
+            self.workshops.get,
+            poll,
+            self.stopping,
+            storage.workshop_changes,
+            beat=KEEPALIVE,
+            listener=listener,
         )
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"),

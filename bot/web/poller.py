@@ -6,10 +6,11 @@ The poller runs while at least one stream watches its workshop and stops with th
 reads the row the bot writes (the revision counted up with each change), so a change made by
 any replica reaches every page within about a second. A change made by this process comes
 sooner: the workshop store tells the poller after the commit, with the row as the change left
-it (`bot.storage.changes`), and the streams wake at once without a read. Wake-ups are at least
-`gap` apart (a room answering at once is one fan-out to the pages, not one per answer), and
-come only with a newer revision, or every `beat` seconds without one so that a quiet stream
-can write its keep-alive. A failed read is logged and tried again at the next tick; the
+it (`bot.storage.changes`), and the streams wake at once without a read; on PostgreSQL so does
+a change made by another replica, which NOTIFYs it (`bot.storage.notify`). Wake-ups are at
+least `gap` apart (a room answering at once is one fan-out to the pages, not one per answer),
+and come only with a newer revision, or every `beat` seconds without one so that a quiet
+stream can write its keep-alive. A failed read is logged and tried again at the next tick; the
 streams wait meanwhile instead of ending."""
 
 from __future__ import annotations
@@ -19,12 +20,22 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 from bot.storage.changes import WorkshopChanges
 from flows.workshop.port import WorkshopInfo
 
 log = logging.getLogger(__name__)
 Read = Callable[[int], Awaitable[WorkshopInfo | None]]
+
+
+class Listening(Protocol):
+    """Word of other replicas' changes (`bot.storage.notify`), needed while pages are open."""
+
+    def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
 GAP = 0.25  # seconds at least between two wake-ups of a workshop's streams
 BEAT = 15.0  # seconds at most between two wake-ups (the streams' keep-alive)
 
@@ -113,10 +124,12 @@ class WorkshopPoller:
         changes: WorkshopChanges | None = None,
         gap: float = GAP,
         beat: float = BEAT,
+        listener: Listening | None = None,
     ) -> None:
         self._read, self.interval, self._stopping = read, interval, stopping
         self.gap, self.beat = gap, beat
         self._polls: dict[int, _Poll] = {}
+        self.listener = listener  # other replicas' changes, while any page is open
         if changes is not None:
             changes.listen(self._changed)
 
@@ -133,6 +146,8 @@ class WorkshopPoller:
         poll.watchers += 1
         if poll.task is None:
             poll.task = asyncio.create_task(self._run(workshop_id, poll))
+        if self.listener is not None:
+            self.listener.start()
         try:
             yield Watch(poll, self._stopping)
         finally:
@@ -140,6 +155,8 @@ class WorkshopPoller:
             if poll.watchers == 0:
                 self._polls.pop(workshop_id, None)
                 poll.stop()
+                if not self._polls and self.listener is not None:
+                    await self.listener.stop()
 
     async def _run(self, workshop_id: int, poll: _Poll) -> None:
         loop = asyncio.get_running_loop()
