@@ -25,8 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-import re
-import resource
 import statistics
 import tempfile
 import time
@@ -35,6 +33,7 @@ from typing import Any
 
 import aiohttp
 
+from bench.page_readers import Seen, cpu_seconds, read_pages, reader
 from bot.storage import Storage
 from bot.storage.workshops import WorkshopStore
 from bot.web.access import PageLinks
@@ -43,49 +42,6 @@ from flows.content_loader import load_content
 from flows.workshop.answers import ParticipantAnswers
 from tests.web_harness import WebPages
 
-REVISION = re.compile(rb'data-revision="(\d+)"')
-Seen = dict[int, float]  # revision → when a page first showed it (time.monotonic)
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-async def _listen(session: aiohttp.ClientSession, url: str, seen: Seen) -> None:
-    """Record when each revision first arrives whole on this page's stream (the events split
-    and searched as bytes: a reader in Python line by line costs more than the server)."""
-    async with session.get(url) as response:
-        rest = b""
-        async for chunk in response.content.iter_any():
-            events = (rest + chunk).split(b"\n\n")
-            rest = events.pop()
-            for event in events:
-                found = REVISION.search(event)
-                if found is not None and event.startswith(b"event: results"):
-                    seen.setdefault(int(found[1]), time.monotonic())
-
-
-async def _read(url: str, count: int, done: Any) -> tuple[list[Seen], float]:
-    """`count` pages open on `url` until `done` is set; what each saw, and the CPU it took."""
-    streams: list[Seen] = [{} for _page in range(count)]
-    connector = aiohttp.TCPConnector(limit=0)  # every page its own connection
-    timeout = aiohttp.ClientTimeout(total=None)
-    cpu = _cpu()
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        tasks = [asyncio.create_task(_listen(session, url, seen)) for seen in streams]
-        while not done.is_set():
-            await asyncio.sleep(0.05)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-    return streams, _cpu() - cpu
-
-
-def _reader(url: str, count: int, done: Any, results: Any) -> None:
-    """A reader process's work: its share of the pages, reported on `results`."""
-    results.put(asyncio.run(_read(url, count, done)))
-
 
 async def _connected(web: WebPages, workshop_id: int, pages: int, readers: list[Any]) -> None:
     """Wait until every page's stream watches the workshop."""
@@ -93,7 +49,7 @@ async def _connected(web: WebPages, workshop_id: int, pages: int, readers: list[
         poll = web.pages.poller._polls.get(workshop_id)
         if poll is not None and poll.watchers == pages:
             return
-        if not all(reader.is_alive() for reader in readers):
+        if not all(process.is_alive() for process in readers):
             raise RuntimeError("a reader process ended before its pages were open")
         await asyncio.sleep(0.05)
     raise RuntimeError("the pages did not all connect within a minute")
@@ -129,7 +85,7 @@ async def run(
         done, results = context.Event(), context.Queue()
         shares = [pages // readers + (n < pages % readers) for n in range(readers)]
         processes = [
-            context.Process(target=_reader, args=(events, share, done, results), daemon=True)
+            context.Process(target=reader, args=(events, share, done, results), daemon=True)
             for share in shares
         ]
         for process in processes:
@@ -137,10 +93,10 @@ async def run(
         local = None
         if not readers:
             local_done = asyncio.Event()
-            local = asyncio.create_task(_read(events, pages, local_done))
+            local = asyncio.create_task(read_pages(events, pages, local_done))
         await _connected(web, workshop.id, pages, processes)
         await asyncio.sleep(1.5)  # every page shown the start
-        cpu_before, wall_before, reads_before = _cpu(), time.monotonic(), reads[0]
+        cpu_before, wall_before, reads_before = cpu_seconds(), time.monotonic(), reads[0]
         written: dict[int, float] = {}
         for number in range(answers):
             answer = ParticipantAnswers(
@@ -153,7 +109,7 @@ async def run(
             written[found.revision] = at
             await asyncio.sleep(interval)
         await asyncio.sleep(2.5)  # the last answer reaches every page
-        cpu, wall = _cpu() - cpu_before, time.monotonic() - wall_before
+        cpu, wall = cpu_seconds() - cpu_before, time.monotonic() - wall_before
         workshop_reads = reads[0] - reads_before
         streams: list[Seen] = []
         reader_cpu = 0.0
@@ -182,16 +138,8 @@ async def run(
                 delays.append(min(shown) - at)
             else:
                 missed += 1
-    by_answer = {
-        revision: sorted(
-            min([t for r, t in seen.items() if r >= revision] or [float("inf")]) - at
-            for seen in streams
-        )
-        for revision, at in written.items()
-    }
     delays.sort()
     return {
-        "by_answer": by_answer,
         "pages": pages,
         "answers": answers,
         "readers": readers,
