@@ -52,7 +52,7 @@ from flows.content_model import Content
 from flows.i18n import use_language
 from flows.locales import codes, language, others
 from flows.workshop.export import export_table, wall_table
-from flows.workshop.moderation import Decision, Moderation, find
+from flows.workshop.moderation import Decision, Moderation, find, flagged
 from flows.workshop.port import WorkshopInfo
 from flows.workshop.projector import ProjectorView, projector_view
 from flows.workshop.report import report_attachments
@@ -139,6 +139,7 @@ class Pages:
         self._fragments: dict[tuple[int, str, bool], tuple[int, bytes]] = {}
         self._rendering: dict[tuple[int, str, bool, int], asyncio.Future[bytes]] = {}
         self._links = access.PageLinks(base_url)
+        self._warming: asyncio.Future[bool] | None = None
         self.chat = ChatPages(
             storage, content, self.templates, self._links, base_url, limits=chat_limits
         )
@@ -258,6 +259,8 @@ class Pages:
         (a new link was made). Each event is the same bytes for every page open on the
         workshop in that language, made once per change."""
         metrics.FIGURES.streams.inc()
+        if self._warming is None:  # the profanity filter's first build, off the first answer
+            self._warming = asyncio.ensure_future(asyncio.to_thread(flagged, "warm"))
         try:
             yield RETRY
             async with self.poller.watch(workshop_id) as watch:
