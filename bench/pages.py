@@ -4,7 +4,7 @@ server while participants answer. Prints how long an answer takes to reach every
 the page's size and how often the pages read the workshop.
 
     .venv/bin/python -m bench.pages [--pages 50] [--answers 40] [--interval 0.25]
-                                    [--readers 2] [--writer here|replica]
+                                    [--readers 2] [--writer here|replica] [--postgres URL]
 
 The pages are read by `--readers` processes of their own (aiohttp, each holding a share of
 the pages), as browsers would be, so that the figures are the server's event loop and not the
@@ -15,8 +15,9 @@ the server's own process and event loop instead (how this benchmark measured bef
 Answers are written straight to the database (as the bot's event would, with the revision
 counted up): `--writer here` through the server's own storage, as the bot in the same process
 does (the pages hear of it after the commit, `bot.storage.changes`); `--writer replica`
-through another connection to the same file, as another replica would (the pages find it at
-their next look, once a second). The pages read the workshop through one shared poller
+through another engine on the same database, as another replica would (on SQLite the pages
+find it at their next look, once a second; on PostgreSQL, `--postgres URL`, its NOTIFY
+reaches them, `bot.storage.notify`). The pages read the workshop through one shared poller
 (`bot.web.poller`, counted) and render once per change and language.
 """
 
@@ -25,16 +26,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import statistics
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import sqlalchemy as sa
 
 from bench.page_readers import Seen, cpu_seconds, read_pages, reader
-from bot.storage import Storage
+from bot.storage import Storage, async_url
+from bot.storage.aio import create_async_engine
 from bot.storage.workshops import WorkshopStore
 from bot.web.access import PageLinks
 from bot.web.streams import StreamLimits
@@ -55,12 +61,41 @@ async def _connected(web: WebPages, workshop_id: int, pages: int, readers: list[
     raise RuntimeError("the pages did not all connect within a minute")
 
 
+async def _admin(server: str, sql: str) -> None:
+    engine = create_async_engine(async_url(server), isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(sa.text(sql))
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def _database(postgres: str | None) -> AsyncIterator[str]:
+    """A SQLite file in a folder of its own, or a database of its own on the PostgreSQL server
+    of `postgres`, dropped afterwards."""
+    if postgres is None:
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{Path(folder) / 'pages.db'}"
+        return
+    name = f"cj_bench_pages_{os.getpid()}"
+    await _admin(postgres, f'CREATE DATABASE "{name}"')
+    try:
+        yield sa.make_url(postgres).set(database=name).render_as_string(hide_password=False)
+    finally:
+        await _admin(postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 async def run(
-    pages: int, answers: int, interval: float, readers: int = 2, writer: str = "here"
+    pages: int,
+    answers: int,
+    interval: float,
+    readers: int = 2,
+    writer: str = "here",
+    postgres: str | None = None,
 ) -> dict[str, Any]:
     content = load_content()
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'pages.db'}"
+    async with _database(postgres) as url:
         storage = Storage.create(url)
         await storage.prepare()
         workshop = await WorkshopStore(storage).create("bench:owner", "Bench workshop", time.time())
@@ -95,6 +130,8 @@ async def run(
             local_done = asyncio.Event()
             local = asyncio.create_task(read_pages(events, pages, local_done))
         await _connected(web, workshop.id, pages, processes)
+        if web.pages.poller.listener is not None:  # PostgreSQL: hearing the other replicas
+            await asyncio.wait_for(web.pages.poller.listener.listening.wait(), 30)
         await asyncio.sleep(1.5)  # every page shown the start
         cpu_before, wall_before, reads_before = cpu_seconds(), time.monotonic(), reads[0]
         written: dict[int, float] = {}
@@ -144,6 +181,7 @@ async def run(
         "answers": answers,
         "readers": readers,
         "writer": writer,
+        "database": "PostgreSQL" if postgres else "SQLite",
         "delay_p50": statistics.median(delays),
         "delay_p99": delays[int(0.99 * (len(delays) - 1))],
         "delay_max": delays[-1],
@@ -175,15 +213,23 @@ def main() -> None:
         default="here",
         help="answers written by the server's process (default) or by another replica",
     )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="a PostgreSQL server to run on (a database of the bench's own); default SQLite",
+    )
     args = parser.parse_args()
-    figures = asyncio.run(run(args.pages, args.answers, args.interval, args.readers, args.writer))
+    figures = asyncio.run(
+        run(args.pages, args.answers, args.interval, args.readers, args.writer, args.postgres)
+    )
     where = (
         f"read by {args.readers} processes of their own"
         if args.readers
         else "read in the server's event loop"
     )
     print(
-        f"{figures['pages']} open pages ({where}), {figures['answers']} answers written by "
+        f"{figures['pages']} open pages ({where}) on {figures['database']}, "
+        f"{figures['answers']} answers written by "
         + ("the server's process" if args.writer == "here" else "another replica")
     )
     print(

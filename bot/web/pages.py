@@ -118,7 +118,6 @@ class Pages:
         self.content = content
         self._bot_username = bot_username
         self.stopping = stopping or asyncio.Event()  # set when the server shuts down
-        self.poll = poll
         self.streams = streams or StreamLimits()
         listener = None
         if storage.engine.dialect.name == "postgresql":  # other replicas' answers at once
