@@ -1,8 +1,9 @@
-"""Word, within this process, that workshops changed: sent once the change is committed, with
-each workshop's row as the change left it, so that this process's projector pages show an
-answer the moment it is stored instead of at their next look at the database
-(`bot.web.poller`). Nothing crosses processes: another replica's answers still reach the pages
-with that look, once a second."""
+"""Word that workshops changed, sent once the change is committed, with each workshop's row as
+the change left it, so that the projector pages show an answer the moment it is stored instead
+of at their next look at the database (`bot.web.poller`). The workshop store sends its own
+process's changes (`bot.storage.workshops`); on PostgreSQL the listener hands on the other
+replicas' (`bot.storage.notify`). What goes unannounced (an erasure's changes, SQLite
+replicas) reaches the pages with their look, once a second."""
 
 from __future__ import annotations
 
