@@ -67,3 +67,13 @@ def test_benchmark_smoke_run(tmp_path):
     assert out["startup_s"] == []
     assert len(out["first_summaries_s"]) == 1  # the first summary on a fresh install, timed
     assert "last tap → summary text" in result.stdout
+
+
+async def test_projector_pages_benchmark_smoke():
+    """`bench.pages` with four pages read by a process of its own: every answer measured on
+    every page, and the pages' reads of the workshop counted."""
+    from bench import pages
+
+    figures = await pages.run(4, 3, 0.1, readers=1)
+    assert figures["pages"] == 4 and figures["missed"] == 0
+    assert 0 < figures["workshop_reads_per_s"] <= 1.5

@@ -10,6 +10,7 @@ awaiting, as with the extension.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.util.concurrency import greenlet_spawn
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 INTERACTIVE, LATER = 0, 1  # priorities at the gate: someone waiting for an answer; bulk work
@@ -73,6 +75,21 @@ class AsyncConnection:
 
     def __init__(self, sync_connection: Connection) -> None:
         self.sync_connection = sync_connection
+        self._committed: list[Callable[[], None]] = []
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once the transaction `AsyncEngine.begin` opened is committed (never
+        if it is rolled back): word of a change must not reach anyone before the change is
+        stored."""
+        self._committed.append(callback)
+
+    def _run_committed(self) -> None:
+        callbacks, self._committed = self._committed, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # a listener's fault is not the committed transaction's
+                log.exception("after-commit callback failed")
 
     @property
     def dialect(self) -> sa.engine.Dialect:
@@ -91,8 +108,10 @@ class AsyncConnection:
 
     async def commit(self) -> None:
         await greenlet_spawn(self.sync_connection.commit)
+        self._run_committed()
 
     async def rollback(self) -> None:
+        self._committed.clear()
         await greenlet_spawn(self.sync_connection.rollback)
 
 
@@ -141,6 +160,7 @@ class AsyncEngine:
                 raise
             if transaction.is_active:  # the block may have ended it (`rollback`)
                 await greenlet_spawn(transaction.commit)
+                conn._run_committed()
 
     async def dispose(self) -> None:
         await greenlet_spawn(self.sync_engine.dispose)

@@ -36,6 +36,7 @@ from bot.storage.aio import (
     PriorityGate,
     create_async_engine,
 )
+from bot.storage.changes import WorkshopChanges
 from bot.storage.clusters import refresh_cluster
 from bot.storage.personal_data import Holding, delete_where, rows_where
 from bot.storage.revision import HEAD, SchemaError, at_head
@@ -149,6 +150,8 @@ class Storage:
         self.engine = engine
         self.default_timezone = default_timezone
         self._connection = connection
+        self.workshop_changes = WorkshopChanges()  # shared by the bound views (`bound`)
+        self._driver_options: dict[str, Any] = {}  # PostgreSQL: DATABASE_URL's libpq options
 
     def bound(self, connection: AsyncConnection) -> Storage:
         view = copy.copy(self)
@@ -190,7 +193,19 @@ class Storage:
                 hide_parameters=True,  # no user data in errors
             )
         metrics.count_round_trips(engine.sync_engine)
-        return cls(engine, default_timezone)
+        storage = cls(engine, default_timezone)
+        if not url.startswith("sqlite"):
+            storage._driver_options = connect_args
+        return storage
+
+    async def driver_connection(self) -> Any:
+        """A PostgreSQL connection of the driver's own (asyncpg), outside the pool, with the
+        options of DATABASE_URL: LISTEN holds its connection for as long as it listens
+        (`bot.storage.notify`)."""
+        import asyncpg
+
+        _args, params = self.engine.dialect.create_connect_args(self.engine.url)
+        return await asyncpg.connect(**params, **self._driver_options)
 
     async def prepare(self) -> str:
         """Create or upgrade the schema (`bot.storage.migrate`); returns its revision. Raises

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from bot.storage.aio import AsyncConnection
 from bot.storage.database import Storage
+from bot.storage.notify import notify
 from bot.storage.personal_data import Holding, delete_where, plain_row, rows_where
 from bot.storage.schema import (
     join_attempts,
@@ -55,6 +56,22 @@ def _bump(workshop_id: Any) -> Any:
         .where(workshops.c.id == workshop_id)
         .values(revision=workshops.c.revision + 1)
     )
+
+
+async def _changed(conn: AsyncConnection, storage: Storage, statement: Any) -> None:
+    """Run an update that counts up workshops' revisions; once it is committed, this process's
+    pages hear of the rows as it left them (`bot.storage.changes`), and on PostgreSQL the
+    other replicas' pages too (`bot.storage.notify`). Where the database cannot return the
+    rows (SQLite before 3.35) the pages find the change at their next look."""
+    if not conn.dialect.update_returning:
+        await conn.execute(statement)
+        return
+    rows = (await conn.execute(statement.returning(*workshops.c))).all()
+    changed = [w for w in map(_row, rows) if w is not None]
+    if conn.dialect.name == "postgresql":
+        await notify(conn, changed)
+    changes = storage.workshop_changes
+    conn.after_commit(lambda: changes.send(changed))
 
 
 def _answers(row: Any) -> ParticipantAnswers:
@@ -197,31 +214,37 @@ class WorkshopStore:
 
     async def set_closed(self, workshop_id: int, closed: bool) -> None:
         async with self.storage.transaction() as conn:
-            await conn.execute(
+            await _changed(
+                conn,
+                self.storage,
                 workshops.update()
                 .where(workshops.c.id == workshop_id)
-                .values(closed=closed, revision=workshops.c.revision + 1)
+                .values(closed=closed, revision=workshops.c.revision + 1),
             )
 
     async def new_page_link(self, workshop_id: int) -> None:
         """Revoke the projector page's link: the next one is signed over a new generation."""
         async with self.storage.transaction() as conn:
-            await conn.execute(
+            await _changed(
+                conn,
+                self.storage,
                 workshops.update()
                 .where(workshops.c.id == workshop_id)
                 .values(
                     link_generation=workshops.c.link_generation + 1,
                     revision=workshops.c.revision + 1,
-                )
+                ),
             )
 
     async def _set(self, workshop_id: int, **values: Any) -> None:
         """Change the workshop's settings; its pages and results message catch up."""
         async with self.storage.transaction() as conn:
-            await conn.execute(
+            await _changed(
+                conn,
+                self.storage,
                 workshops.update()
                 .where(workshops.c.id == workshop_id)
-                .values(revision=workshops.c.revision + 1, **values)
+                .values(revision=workshops.c.revision + 1, **values),
             )
 
     async def set_filter(self, workshop_id: int, on: bool) -> None:
@@ -251,7 +274,7 @@ class WorkshopStore:
             ).scalar()
             if owner != workshop_id:
                 return False
-            await conn.execute(_bump(workshop_id))
+            await _changed(conn, self.storage, _bump(workshop_id))
             key = (workshop_moderation.c.answer_id == answer) & (workshop_moderation.c.ref == ref)
             updated = await conn.execute(
                 workshop_moderation.update().where(key).values(decision=decision, decided=now)
@@ -328,7 +351,7 @@ class WorkshopStore:
             "updated": now,
         }
         async with self.storage.transaction() as conn:
-            await conn.execute(_bump(workshop_id))
+            await _changed(conn, self.storage, _bump(workshop_id))
             updated = await conn.execute(
                 workshop_answers.update()
                 .where(

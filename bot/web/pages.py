@@ -1,8 +1,8 @@
 """The workshop's projector page: served to whoever holds its signed link (`bot.web.access`),
-updated by itself through Server-Sent Events within about a second of an answer, whichever
-replica took the answer (one shared look at the workshop's revision a second, however many
-pages are open on it: `bot.web.poller`), in the facilitator's language with a switch to the
-other.
+updated by itself through Server-Sent Events at once when this process took the answer (or,
+on PostgreSQL, another replica, which NOTIFYs it), else within about a second (one shared look
+at the workshop's revision a second, however many pages are open on it: `bot.web.poller`), in
+the facilitator's language with a switch to the other.
 
 The facilitator's link opens the same page with their controls: a list of the latest free texts
 with a button each to hide one or show it again (or let through what the profanity filter held
@@ -36,6 +36,7 @@ from bot.render import render
 from bot.render.qr import qr_svg
 from bot.render.tables import csv_bytes
 from bot.storage import Storage, values
+from bot.storage.notify import Listener
 from bot.storage.workshops import WorkshopStore
 from bot.web import access
 from bot.web.chat import ChatPages, read_capped
@@ -51,7 +52,7 @@ from flows.content_model import Content
 from flows.i18n import use_language
 from flows.locales import codes, language, others
 from flows.workshop.export import export_table, wall_table
-from flows.workshop.moderation import Decision, Moderation, find
+from flows.workshop.moderation import Decision, Moderation, find, flagged
 from flows.workshop.port import WorkshopInfo
 from flows.workshop.projector import ProjectorView, projector_view
 from flows.workshop.report import report_attachments
@@ -64,9 +65,14 @@ MAX_CACHED = 64  # workshops × languages × views whose changing part is kept r
 HOST_ACTIONS = ("hide", "show", "filteron", "filteroff", "reveal", "conceal")
 
 
-def _sse(event: str, data: str) -> str:
+def _sse(event: str, data: str) -> bytes:
     lines = data.splitlines() or [""]
-    return f"event: {event}\n" + "".join(f"data: {line}\n" for line in lines) + "\n"
+    return (f"event: {event}\n" + "".join(f"data: {line}\n" for line in lines) + "\n").encode()
+
+
+RETRY = b"retry: 2000\n\n"  # reconnect within two seconds after a restart
+KEEP_ALIVE = b": keep-alive\n\n"
+GONE, CLOSED = _sse("gone", ""), _sse("closed", "")
 
 
 def _join_url(request: Request, code: str, bot_name: str | None) -> tuple[str, tuple[str, ...]]:
@@ -112,17 +118,27 @@ class Pages:
         self.content = content
         self._bot_username = bot_username
         self.stopping = stopping or asyncio.Event()  # set when the server shuts down
-        self.poll = poll
         self.streams = streams or StreamLimits()
-        self.poller = WorkshopPoller(self.workshops.get, poll, self.stopping)
+        listener = None
+        if storage.engine.dialect.name == "postgresql":  # other replicas' answers at once
+            listener = Listener(storage, storage.workshop_changes)
+        self.poller = WorkshopPoller(
+            self.workshops.get,
+            poll,
+            self.stopping,
+            storage.workshop_changes,
+            beat=KEEPALIVE,
+            listener=listener,
+        )
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
             auto_reload=False,
         )
-        self._fragments: dict[tuple[int, str, bool], tuple[int, str]] = {}
-        self._rendering: dict[tuple[int, str, bool, int], asyncio.Future[str]] = {}
+        self._fragments: dict[tuple[int, str, bool], tuple[int, bytes]] = {}
+        self._rendering: dict[tuple[int, str, bool, int], asyncio.Future[bytes]] = {}
         self._links = access.PageLinks(base_url)
+        self._warming: asyncio.Future[bool] | None = None
         self.chat = ChatPages(
             storage, content, self.templates, self._links, base_url, limits=chat_limits
         )
@@ -236,39 +252,40 @@ class Pages:
 
     async def _stream(
         self, workshop_id: int, generation: int, lang: str, shown: int | None, host: bool = False
-    ) -> AsyncIterator[str]:
-        """The changing part of the page, whole, each time the workshop's revision moves; ends
-        with "closed" (the final results stay on the wall) or "gone" (a new link was made)."""
-        quiet = 0.0
+    ) -> AsyncIterator[bytes]:
+        """The changing part of the page, whole, each time the workshop's revision moves past
+        what the page shows; ends with "closed" (the final results stay on the wall) or "gone"
+        (a new link was made). Each event is the same bytes for every page open on the
+        workshop in that language, made once per change."""
         metrics.FIGURES.streams.inc()
+        if self._warming is None:  # the profanity filter's first build, off the first answer
+            self._warming = asyncio.ensure_future(asyncio.to_thread(flagged, "warm"))
         try:
-            yield "retry: 2000\n\n"  # reconnect within two seconds after a restart
+            yield RETRY
             async with self.poller.watch(workshop_id) as watch:
                 while True:
-                    workshop = await watch.next()  # the workshop's shared look, once a second
+                    workshop = await watch.next()  # a change, or the keep-alive's beat
                     if self.stopping.is_set():
                         return
                     if workshop is None or workshop.link_generation != generation:
-                        yield _sse("gone", "")
+                        yield GONE
                         return
-                    if workshop.revision != shown:
-                        yield _sse("results", await self._fragment(workshop, lang, host))
-                        shown, quiet = workshop.revision, 0.0
+                    if shown is None or workshop.revision > shown:
+                        yield await self._event(workshop, lang, host)
+                        shown = workshop.revision
+                    else:
+                        yield KEEP_ALIVE
                     if workshop.closed:
-                        yield _sse("closed", "")
+                        yield CLOSED
                         return
-                    quiet += self.poll
-                    if quiet >= KEEPALIVE:
-                        yield ": keep-alive\n\n"
-                        quiet = 0.0
         finally:
             metrics.FIGURES.streams.dec()
 
-    async def _fragment(self, workshop: WorkshopInfo, lang: str, host: bool = False) -> str:
-        """The changing part at the workshop's revision, rendered once for all the pages open
-        on it in that language (a room of open phones would otherwise render it each), and
-        once for the facilitators' view: the pages woken by the same look wait for the one
-        rendering."""
+    async def _event(self, workshop: WorkshopInfo, lang: str, host: bool = False) -> bytes:
+        """The "results" event at the workshop's revision, rendered and encoded once for all
+        the pages open on it in that language (a room of open phones would otherwise render it
+        each), and once for the facilitators' view: the pages woken by the same change wait
+        for the one rendering."""
         key = (workshop.id, lang, host)
         cached = self._fragments.get(key)
         if cached is not None and cached[0] == workshop.revision:
@@ -276,12 +293,12 @@ class Pages:
         at = (workshop.id, lang, host, workshop.revision)
         rendering = self._rendering.get(at)
         if rendering is None:
-            rendering = asyncio.ensure_future(self._render_fragment(workshop, lang, host))
+            rendering = asyncio.ensure_future(self._render_event(workshop, lang, host))
             self._rendering[at] = rendering
             rendering.add_done_callback(lambda _done: self._rendering.pop(at, None))
         return await asyncio.shield(rendering)
 
-    async def _render_fragment(self, workshop: WorkshopInfo, lang: str, host: bool) -> str:
+    async def _render_event(self, workshop: WorkshopInfo, lang: str, host: bool) -> bytes:
         key = (workshop.id, lang, host)
         with use_language(lang):
             html = self.templates.get_template("live.html").render(
@@ -289,11 +306,12 @@ class Pages:
                 revision=workshop.revision,
                 **(await self._host_forms(workshop, lang) if host else {}),
             )
+        event = _sse("results", html)
         self._fragments.pop(key, None)
-        self._fragments[key] = (workshop.revision, html)
+        self._fragments[key] = (workshop.revision, event)
         while len(self._fragments) > MAX_CACHED:  # the least recently changed go first
             self._fragments.pop(next(iter(self._fragments)))
-        return html
+        return event
 
     async def export(self, request: Request) -> Response:
         found = await self._workshop(request.path_params["token"], self._host(request))

@@ -41,7 +41,9 @@ class StreamLimits:
             if counter[key] <= 0:
                 del counter[key]
 
-    async def held(self, link: str, address: str, stream: AsyncIterator[str]) -> AsyncIterator[str]:
+    async def held(
+        self, link: str, address: str, stream: AsyncIterator[bytes]
+    ) -> AsyncIterator[bytes]:
         """`stream`, counted until it ends, however it ends (a closed tab included)."""
         try:
             async for chunk in stream:
