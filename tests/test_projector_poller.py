@@ -203,9 +203,10 @@ async def test_a_room_answering_at_once_wakes_the_pages_a_few_times_not_per_answ
     finally:
         await web.stop()
         await storage.close()
-    # the pages were woken at most once per gap while the answers came, and once more after
+    # the pages were woken at once by the first answer, at most once per gap while the others
+    # came, and once more after (with a wake-up late on a busy machine, one more gap's worth)
     shown = [sum(1 for line in s if line == "results") for s in seen]
-    assert all(count <= written / web.pages.poller.gap + 2 for count in shown), (shown, written)
+    assert all(count <= written / web.pages.poller.gap + 3 for count in shown), (shown, written)
     assert all(count < answers / 2 for count in shown), shown
 
 

@@ -107,15 +107,15 @@ async def _recount(conn: AsyncConnection, gone: Counted | None, new: Counted | N
     for region, field in sorted(changes):
         where = (cells.region == region, cells.field == field)
         query = sa.select(cells.clusters, cells.counts).where(*where).with_for_update()
-        row = (await conn.execute(query)).first()
-        if row is None:
+        stored = (await conn.execute(query)).first()
+        if stored is None:
             await conn.execute(
                 _insert(conn, regional_cells)
                 .values(region=region, field=field, clusters=0, counts="{}")
                 .on_conflict_do_nothing(index_elements=["region", "field"])
             )
-            row = (await conn.execute(query)).first()
-        cell = decode(region, field, row.clusters, row.counts)
+            stored = (await conn.execute(query)).one()
+        cell = decode(region, field, stored.clusters, stored.counts)
         for sign, (_r, _f, position, answers, first_position, assessed) in changes[(region, field)]:
             cell.count(position, answers, first_position, assessed, sign)
         if cell.clusters <= 0:

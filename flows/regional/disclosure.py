@@ -101,7 +101,7 @@ def protect(figures: Mapping[Selection, Figures], link_region: str | None) -> Pr
     grid = Grid(tuple(figures), keys, sums, counts, frozenset(small))
     hidden = protect_grid(grid, link_region)
     return Protected(
-        {s: keys for s in figures if (keys := hidden.keys(s))}, frozenset(hidden.refused)
+        {s: gone for s in figures if (gone := hidden.keys(s))}, frozenset(hidden.refused)
     )
 
 
@@ -182,8 +182,8 @@ def protect_grid(grid: Grid, link_region: str | None) -> Hidden:
         if number < margins:
             s, t = divmod(number, per_selection)
             base = s * width
-            total, parts = grid.sums[t]
-            return base + total, [base + p for p in parts]
+            total, own = grid.sums[t]
+            return base + total, [base + p for p in own]
         g, k = divmod(number - margins, width)
         return parents[g] * width + k, [c * width + k for c in narrower[g]]
 
@@ -319,8 +319,8 @@ def protect_grid(grid: Grid, link_region: str | None) -> Hidden:
         dirty[number] = 0
         if holds(number):
             continue
-        total, parts = members(number)
-        candidates = [p for p in parts if not hidden[p] and counts[p] > 0]
+        total, cells = members(number)
+        candidates = [p for p in cells if not hidden[p] and counts[p] > 0]
         if candidates:
             least = min(counts[p] for p in candidates)
             tied = [p for p in candidates if counts[p] == least]

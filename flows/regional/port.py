@@ -3,8 +3,9 @@ read without who made them. `bot.storage.regional` implements it."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 
@@ -86,9 +87,11 @@ class ClusterCounts:
     region: str
     field: str
     clusters: int = 0
-    positions: dict[int | None, int] = field(default_factory=dict)
-    answers: dict[str, dict[str, int]] = field(default_factory=dict)  # question → answer → n
-    moves: dict[Move, int] = field(default_factory=dict)
+    positions: dict[int | None, int] = dataclasses.field(default_factory=dict)
+    answers: dict[str, dict[str, int]] = dataclasses.field(
+        default_factory=dict
+    )  # question → answer → n
+    moves: dict[Move, int] = dataclasses.field(default_factory=dict)
 
     def count(
         self,

@@ -6,6 +6,7 @@ Revises: 0010
 """
 
 import json
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -35,7 +36,7 @@ def upgrade() -> None:
         )
         .all()
     )
-    cells: dict[tuple[str, str], dict] = {}
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
         cell = cells.setdefault((row.region, row.field), {"n": 0, "p": {}, "a": {}, "m": {}})
         cell["n"] += 1
