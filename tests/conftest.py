@@ -71,7 +71,8 @@ async def bot(api, content, database):
 LONG_FIRST = (
     "test_crash_recovery.py", "test_replicas.py", "test_bench_smoke.py",
     "test_web_chat_browser.py", "test_projector_browser.py", "test_workshop_e2e.py",
-    "test_regional_e2e.py", "test_reminders.py", "test_telegram_process.py",
+    "test_regional_e2e.py", "test_reminders.py", "test_telegram_process.py", "test_quality.py",
+    "test_fuzz.py",
 )  # fmt: skip
 
 
