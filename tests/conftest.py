@@ -66,7 +66,7 @@ async def bot(api, content, database):
     await running.stop()
 
 
-# The longest files, started first: with several workers (`make test` runs four) the suite
+# The longest files, started first: with several workers (`make test` runs six) the suite
 # then ends when the last short test does, not when a long one started late does.
 LONG_FIRST = (
     "test_crash_recovery.py", "test_replicas.py", "test_bench_smoke.py",

@@ -70,7 +70,7 @@ class RunningBot:
 # --- driving a user as a person would: act, then wait for what they see ---------------------
 
 
-async def press(api, user, label: str, settle: bool = True) -> None:
+async def press(api, user, label: str, settle: bool = True, timeout: float = 5) -> None:
     """Press the button with this label on the bot's newest message that has one (as a person
     scrolls up to it), and wait for the bot."""
     found = None
@@ -83,16 +83,16 @@ async def press(api, user, label: str, settle: bool = True) -> None:
     assert found is not None, f"no button {label!r} in {api.buttons(user.id)}"
     before = chat_view(api, user)
     await user.press(*found)
-    await api.wait_for(lambda: chat_view(api, user) != before)
+    await api.wait_for(lambda: chat_view(api, user) != before, timeout=timeout)
     if settle:  # let trailing messages arrive (not with many users at once: never quiet)
         await api.settle(quiet=0.1)
 
 
-async def say(api, user, text: str, settle: bool = True) -> None:
+async def say(api, user, text: str, settle: bool = True, timeout: float = 5) -> None:
     """Send free text and wait for the bot's answer."""
     before = chat_view(api, user)
     await user.send_text(text)
-    await api.wait_for(lambda: chat_view(api, user) != before)
+    await api.wait_for(lambda: chat_view(api, user) != before, timeout=timeout)
     if settle:  # let trailing messages arrive (not with many users at once: never quiet)
         await api.settle(quiet=0.1)
 
@@ -105,11 +105,13 @@ def chat_view(api, user) -> list:
     ]
 
 
-async def command(api, user, text: str, payload: str | None = None, settle: bool = True) -> None:
+async def command(
+    api, user, text: str, payload: str | None = None, settle: bool = True, timeout: float = 5
+) -> None:
     """Send a command and wait for the bot's answer in this user's chat."""
     before = chat_view(api, user)
     await user.send_command(text, payload)
-    await api.wait_for(lambda: chat_view(api, user) != before)
+    await api.wait_for(lambda: chat_view(api, user) != before, timeout=timeout)
     if settle:  # let trailing messages arrive (not with many users at once: never quiet)
         await api.settle(quiet=0.1)
 

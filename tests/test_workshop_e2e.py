@@ -128,6 +128,12 @@ async def test_workshop_command_in_a_group_posts_the_join_button(api, bot):
     assert url == f"https://t.me/cluster_journey_test_bot?start=ws_{code}"
 
 
+# Twenty phones at once is about what comes out right, not how fast (`bench.run` measures
+# that): on a machine running the suite in six workers a reply may take longer than the
+# usual five seconds.
+AT_ONCE_S = 20
+
+
 async def test_twenty_participants_at_once(api, bot, content):
     """Twenty phones answer at the same time; totals, live results and CSV come out right."""
     import asyncio
@@ -146,16 +152,28 @@ async def test_twenty_participants_at_once(api, bot, content):
         lang = "sv" if n % 2 else "en"
         user = api.user(8000 + n, f"P{n}", lang)
         start = time.perf_counter()
-        await command(api, user, "/start", f"ws_{code}", settle=False)
+        await command(api, user, "/start", f"ws_{code}", settle=False, timeout=AT_ONCE_S)
         step = content.step(n % 10 + 1)
-        await press(api, user, f"{step.number}. {step.short.get(lang)}", settle=False)
-        await say(api, user, f"challenge number {n} about funding", settle=False)
-        await press(api, user, "Klar →" if lang == "sv" else "Done →", settle=False)
-        await press(api, user, kinds[n % len(kinds)].label.get(lang), settle=False)
-        await press(api, user, "Nästa →" if lang == "sv" else "Next →", settle=False)
-        await press(api, user, "Vinnova", settle=False)
-        await press(api, user, "Nästa →" if lang == "sv" else "Next →", settle=False)
-        await press(api, user, "Hoppa över →" if lang == "sv" else "Skip →", settle=False)
+        await press(
+            api, user, f"{step.number}. {step.short.get(lang)}", settle=False, timeout=AT_ONCE_S
+        )
+        await say(api, user, f"challenge number {n} about funding", settle=False, timeout=AT_ONCE_S)
+        await press(
+            api, user, "Klar →" if lang == "sv" else "Done →", settle=False, timeout=AT_ONCE_S
+        )
+        await press(
+            api, user, kinds[n % len(kinds)].label.get(lang), settle=False, timeout=AT_ONCE_S
+        )
+        await press(
+            api, user, "Nästa →" if lang == "sv" else "Next →", settle=False, timeout=AT_ONCE_S
+        )
+        await press(api, user, "Vinnova", settle=False, timeout=AT_ONCE_S)
+        await press(
+            api, user, "Nästa →" if lang == "sv" else "Next →", settle=False, timeout=AT_ONCE_S
+        )
+        await press(
+            api, user, "Hoppa över →" if lang == "sv" else "Skip →", settle=False, timeout=AT_ONCE_S
+        )
         timings.append(time.perf_counter() - start)
 
     await asyncio.gather(*(participant(n) for n in range(20)))
