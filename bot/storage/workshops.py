@@ -213,28 +213,11 @@ class WorkshopStore:
         return [w for w in map(_row, rows) if w is not None]
 
     async def set_closed(self, workshop_id: int, closed: bool) -> None:
-        async with self.storage.transaction() as conn:
-            await _changed(
-                conn,
-                self.storage,
-                workshops.update()
-                .where(workshops.c.id == workshop_id)
-                .values(closed=closed, revision=workshops.c.revision + 1),
-            )
+        await self._set(workshop_id, closed=closed)
 
     async def new_page_link(self, workshop_id: int) -> None:
         """Revoke the projector page's link: the next one is signed over a new generation."""
-        async with self.storage.transaction() as conn:
-            await _changed(
-                conn,
-                self.storage,
-                workshops.update()
-                .where(workshops.c.id == workshop_id)
-                .values(
-                    link_generation=workshops.c.link_generation + 1,
-                    revision=workshops.c.revision + 1,
-                ),
-            )
+        await self._set(workshop_id, link_generation=workshops.c.link_generation + 1)
 
     async def _set(self, workshop_id: int, **values: Any) -> None:
         """Change the workshop's settings; its pages and results message catch up."""
