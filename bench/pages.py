@@ -39,13 +39,13 @@ import aiohttp
 import sqlalchemy as sa
 
 from bench.page_readers import Seen, cpu_seconds, read_pages, reader
-from bot.storage import Storage, async_url
-from bot.storage.aio import create_async_engine
+from bot.storage import Storage
 from bot.storage.workshops import WorkshopStore
 from bot.web.access import PageLinks
 from bot.web.streams import StreamLimits
 from flows.content_loader import load_content
 from flows.workshop.answers import ParticipantAnswers
+from tests.databases import admin
 from tests.web_harness import WebPages
 
 
@@ -61,15 +61,6 @@ async def _connected(web: WebPages, workshop_id: int, pages: int, readers: list[
     raise RuntimeError("the pages did not all connect within a minute")
 
 
-async def _admin(server: str, sql: str) -> None:
-    engine = create_async_engine(async_url(server), isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(sa.text(sql))
-    finally:
-        await engine.dispose()
-
-
 @asynccontextmanager
 async def _database(postgres: str | None) -> AsyncIterator[str]:
     """A SQLite file in a folder of its own, or a database of its own on the PostgreSQL server
@@ -79,11 +70,11 @@ async def _database(postgres: str | None) -> AsyncIterator[str]:
             yield f"sqlite:///{Path(folder) / 'pages.db'}"
         return
     name = f"cj_bench_pages_{os.getpid()}"
-    await _admin(postgres, f'CREATE DATABASE "{name}"')
+    await admin(f'CREATE DATABASE "{name}"', postgres)
     try:
         yield sa.make_url(postgres).set(database=name).render_as_string(hide_password=False)
     finally:
-        await _admin(postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', postgres)
 
 
 async def run(

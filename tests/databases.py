@@ -77,9 +77,12 @@ def _in_thread(coroutine: Any) -> Any:
     return box["value"]
 
 
-async def _admin(sql: str) -> None:
-    assert POSTGRES_URL
-    engine = create_async_engine(async_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+async def admin(sql: str, server: str | None = None) -> None:
+    """Run one statement outside a transaction (CREATE or DROP DATABASE) on the PostgreSQL
+    server of `server`, the tests' own by default."""
+    server = server or POSTGRES_URL
+    assert server
+    engine = create_async_engine(async_url(server), isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as conn:
             await conn.execute(sa.text(sql))
@@ -95,9 +98,9 @@ def open_database(kind: str, folder: Path) -> Iterator[TestDatabase]:
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)
     name = f"cj_test_{os.getpid()}_{next(_names)}"
-    _in_thread(_admin(f'CREATE DATABASE "{name}"'))
+    _in_thread(admin(f'CREATE DATABASE "{name}"'))
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     try:
         yield TestDatabase(kind, url)
     finally:
-        _in_thread(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _in_thread(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
